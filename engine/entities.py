@@ -1,0 +1,436 @@
+"""The entity catalogue: who and what is risky, each entry with its source.
+
+A catalogue directory holds YAML files whose top-level keys say what they contain:
+
+- ``parties``: firms and other parties (names, aliases, native-script names, owners, designations);
+- ``categories``: goods categories (HS codes or prefixes, description keywords, CHPL tier, tags);
+- ``countries``: country roles (``sanctioned-destination``, ``diversion-hub``...) and spellings;
+- ``phrase_lists``: named lists of red-flag phrases;
+- ``name_words``: words that matter when comparing names (legal forms, generic words, places).
+
+Files may be split or merged freely; ids must be unique across the whole directory.
+"""
+
+from __future__ import annotations
+
+import builtins
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from engine.errors import CatalogueError, Problem
+from engine.yamlio import load_yaml
+
+ID_PATTERN = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
+TAG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=80)]
+Tag = Annotated[str, Field(pattern=TAG_PATTERN, max_length=60)]
+NonEmpty = Annotated[str, Field(min_length=1, max_length=2000)]
+
+# The tag that marks a party as under blocking sanctions; kept consistent with its designations.
+SANCTIONED = "sanctioned"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(_Model):
+    """Where a fact comes from: a seed document with a short quote, or a public source."""
+
+    document: str | None = None
+    quote: str | None = None
+    public: str | None = None
+    url: str | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> Source:
+        if self.document is not None and not self.quote:
+            raise ValueError("a document source needs a quote")
+        if self.document is None and not self.public:
+            raise ValueError("a source needs either document and quote, or public")
+        return self
+
+    def cite(self) -> str:
+        """A short citation for explanations."""
+        if self.document is not None:
+            return f'{self.document}: "{self.quote}"'
+        return self.public or ""
+
+
+Sources = Annotated[list[Source], Field(min_length=1)]
+
+
+class Designation(_Model):
+    """A listing of a party by an authority, e.g. OFAC's SDN list under RUSSIA-EO14024."""
+
+    authority: NonEmpty
+    list: NonEmpty
+    programs: builtins.list[NonEmpty] = []
+    date: dt.date | None = None
+    list_id: str | None = None
+    blocking: bool = Field(description="an asset freeze (SDN, EU or UK freeze), not export control")
+    source: Source
+
+
+class Ownership(_Model):
+    """A link from a party to one of its owners."""
+
+    owner: Id
+    share: float | None = Field(default=None, ge=0, le=100, description="percent; None if unknown")
+    source: Source
+
+
+class Statement(_Model):
+    """A claim or a dispute about a party, recorded with who made it."""
+
+    by: NonEmpty
+    statement: NonEmpty
+    source: Source
+
+
+PartyKind = Literal[
+    "company",
+    "state-corporation",
+    "research-institute",
+    "government-body",
+    "organisation",
+    "person",
+    "vessel",
+    "aircraft",
+]
+
+
+class Party(_Model):
+    """A firm or other party that rules can match shipment parties against."""
+
+    id: Id
+    name: NonEmpty
+    aliases: list[NonEmpty] = []
+    native_names: list[NonEmpty] = []
+    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    kind: PartyKind
+    tags: list[Tag] = []
+    owners: list[Ownership] = []
+    designations: list[Designation] = []
+    identifiers: dict[str, str] = {}
+    claims: list[Statement] = []
+    disputes: list[Statement] = []
+    notes: str | None = None
+    dataset: str = "shipscreen-catalogue"
+    sources: Sources
+
+    def all_names(self) -> list[str]:
+        """The legal name, aliases and native-script names, without repeats."""
+        return list(dict.fromkeys([self.name, *self.aliases, *self.native_names]))
+
+
+ChplTier = Literal["1", "2", "3A", "3B", "4A", "4B"]
+
+
+class GoodsCategory(_Model):
+    """A kind of goods, recognised by HS code prefix or, failing that, by description keywords."""
+
+    id: Id
+    title: NonEmpty
+    hs: list[Annotated[str, Field(pattern=r"^(\d\d){1,5}$")]] = []
+    chpl_tier: ChplTier | None = None
+    tags: list[Tag] = []
+    keywords: list[NonEmpty] = []
+    exclude: list[NonEmpty] = []
+    notes: str | None = None
+    sources: Sources
+
+    @model_validator(mode="after")
+    def _recognisable(self) -> GoodsCategory:
+        if not self.hs and not self.keywords:
+            raise ValueError("a category needs HS codes or keywords to be recognised by")
+        return self
+
+
+class Country(_Model):
+    """A country's roles in the risk policy and the spellings shipments use for it."""
+
+    code: Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+    name: NonEmpty
+    tags: list[Tag] = []
+    spellings: list[NonEmpty] = []
+    sources: Sources
+
+
+class PhraseList(_Model):
+    """A named list of phrases; ``word*`` matches any word starting with ``word``.
+
+    ``negations`` are words that cancel a match when they stand within the three words before it
+    ("not for military use" is no military end use).
+    """
+
+    id: Id
+    title: NonEmpty
+    description: NonEmpty
+    phrases: Annotated[list[NonEmpty], Field(min_length=1)]
+    negations: list[NonEmpty] = []
+    sources: Sources
+
+
+class LegalForm(_Model):
+    """A legal form and its spellings across languages; ``family`` groups equivalents."""
+
+    id: Id
+    family: Id
+    title: NonEmpty
+    forms: Annotated[list[NonEmpty], Field(min_length=1)]
+    sources: list[Source] = Field(default=[], description="defaults to the name_words sources")
+
+
+class NameWords(_Model):
+    """Words that weigh less when names are compared, and abbreviations to expand."""
+
+    legal_forms: list[LegalForm] = []
+    generic: list[NonEmpty] = []
+    places: list[NonEmpty] = []
+    stopwords: list[NonEmpty] = []
+    abbreviations: dict[str, str] = {}
+    sources: Sources
+
+
+class _CatalogueFile(_Model):
+    parties: list[Party] = []
+    categories: list[GoodsCategory] = []
+    countries: list[Country] = []
+    phrase_lists: list[PhraseList] = []
+    name_words: NameWords | None = None
+
+    @field_validator("parties", "categories", "countries", "phrase_lists", mode="before")
+    @classmethod
+    def _list(cls, value: Any) -> Any:
+        return [] if value is None else value
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """A validated entity catalogue: parties, goods categories, countries, phrases, name words."""
+
+    parties: Mapping[str, Party]
+    categories: Mapping[str, GoodsCategory]
+    countries: Mapping[str, Country]
+    phrase_lists: Mapping[str, PhraseList]
+    name_words: NameWords
+    files: tuple[str, ...] = field(default=())
+
+    @property
+    def party_tags(self) -> frozenset[str]:
+        """Every tag some party carries."""
+        return frozenset(t for p in self.parties.values() for t in p.tags)
+
+    @property
+    def goods_tags(self) -> frozenset[str]:
+        """Every tag some goods category carries."""
+        return frozenset(t for c in self.categories.values() for t in c.tags)
+
+    @property
+    def country_tags(self) -> frozenset[str]:
+        """Every tag some country carries."""
+        return frozenset(t for c in self.countries.values() for t in c.tags)
+
+    def digest(self) -> str:
+        """A SHA-256 of the catalogue's content, independent of file layout and order."""
+        payload = {
+            "parties": [self.parties[k].model_dump(mode="json") for k in sorted(self.parties)],
+            "categories": [
+                self.categories[k].model_dump(mode="json") for k in sorted(self.categories)
+            ],
+            "countries": [
+                self.countries[k].model_dump(mode="json") for k in sorted(self.countries)
+            ],
+            "phrase_lists": [
+                self.phrase_lists[k].model_dump(mode="json") for k in sorted(self.phrase_lists)
+            ],
+            "name_words": self.name_words.model_dump(mode="json"),
+        }
+        blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+    def with_parties(self, extra: Iterable[Party]) -> Catalogue:
+        """A copy with more parties (e.g. imported from a sanctions list)."""
+        parties = dict(self.parties)
+        for party in extra:
+            parties[party.id] = party
+        return Catalogue(
+            parties=parties,
+            categories=self.categories,
+            countries=self.countries,
+            phrase_lists=self.phrase_lists,
+            name_words=self.name_words,
+            files=self.files,
+        )
+
+
+def _loc(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _item_label(data: Any, loc: tuple[int | str, ...]) -> tuple[str | None, tuple[int | str, ...]]:
+    """Name the entry an error is in (e.g. "party 'rostec'") and the path inside it."""
+    kinds = {
+        "parties": "party",
+        "categories": "category",
+        "countries": "country",
+        "phrase_lists": "phrase list",
+    }
+    if len(loc) >= 2 and loc[0] in kinds and isinstance(loc[1], int) and isinstance(data, dict):
+        entries = data.get(loc[0])
+        if isinstance(entries, list) and loc[1] < len(entries):
+            entry = entries[loc[1]]
+            key = entry.get("id", entry.get("code")) if isinstance(entry, dict) else None
+            label = f"{kinds[str(loc[0])]} '{key}'" if key else f"{kinds[str(loc[0])]} #{loc[1]}"
+            return label, loc[2:]
+    return None, loc
+
+
+def _check_sanctioned(party: Party, file: str) -> list[Problem]:
+    blocking = [d for d in party.designations if d.blocking]
+    label = f"party '{party.id}'"
+    if SANCTIONED in party.tags and not blocking:
+        msg = f"tagged '{SANCTIONED}' but has no blocking designation"
+        return [Problem(file=file, item=label, path="tags", message=msg)]
+    if blocking and SANCTIONED not in party.tags:
+        msg = f"has a blocking designation but is not tagged '{SANCTIONED}'"
+        return [Problem(file=file, item=label, path="tags", message=msg)]
+    return []
+
+
+def load_catalogue(directory: str | Path) -> Catalogue:
+    """Load and validate every YAML file in ``directory``; CatalogueError lists all problems."""
+    root = Path(directory)
+    if not root.is_dir():
+        raise CatalogueError(f"{root}: not a directory of entity files")
+    files = sorted(p for p in root.iterdir() if p.suffix in {".yaml", ".yml"} and p.is_file())
+    if not files:
+        raise CatalogueError(f"{root}: no entity files (*.yaml) found")
+    problems: list[Problem] = []
+    parties: dict[str, Party] = {}
+    categories: dict[str, GoodsCategory] = {}
+    countries: dict[str, Country] = {}
+    phrase_lists: dict[str, PhraseList] = {}
+    name_words: list[NameWords] = []
+    origin: dict[tuple[str, str], str] = {}
+
+    for path in files:
+        label = str(path)
+        data, file_problems = load_yaml(path, label=label)
+        problems.extend(file_problems)
+        if file_problems or data is None:
+            continue
+        try:
+            parsed = _CatalogueFile.model_validate(data)
+        except ValidationError as exc:
+            for err in exc.errors():
+                item, rest = _item_label(data, tuple(err["loc"]))
+                problems.append(
+                    Problem(file=label, item=item, path=_loc(rest) or None, message=err["msg"])
+                )
+            continue
+        groups: list[tuple[str, Iterable[Any], dict[str, Any]]] = [
+            ("party", parsed.parties, parties),
+            ("category", parsed.categories, categories),
+            ("phrase list", parsed.phrase_lists, phrase_lists),
+        ]
+        for kind, entries, into in groups:
+            for entry in entries:
+                key = (kind, entry.id)
+                if key in origin:
+                    msg = f"duplicate {kind} id '{entry.id}' (also in {origin[key]})"
+                    problems.append(Problem(file=label, message=msg))
+                    continue
+                origin[key] = label
+                into[entry.id] = entry
+        for country in parsed.countries:
+            key = ("country", country.code)
+            if key in origin:
+                msg = f"duplicate country '{country.code}' (also in {origin[key]})"
+                problems.append(Problem(file=label, message=msg))
+                continue
+            origin[key] = label
+            countries[country.code] = country
+        if parsed.name_words is not None:
+            name_words.append(parsed.name_words)
+        for party in parsed.parties:
+            problems.extend(_check_sanctioned(party, label))
+
+    for party in parties.values():
+        for i, link in enumerate(party.owners):
+            if link.owner not in parties:
+                problems.append(
+                    Problem(
+                        file=origin[("party", party.id)],
+                        item=f"party '{party.id}'",
+                        path=f"owners[{i}].owner",
+                        message=f"unknown party '{link.owner}'",
+                        suggestion=_nearest(link.owner, parties),
+                    )
+                )
+    if len(name_words) > 1:
+        problems.append(Problem(file=str(root), message="name_words is defined in several files"))
+    if problems:
+        raise CatalogueError(
+            f"{root}: {len(problems)} problem(s) in the entity catalogue", problems=problems
+        )
+    return Catalogue(
+        parties=parties,
+        categories=categories,
+        countries=countries,
+        phrase_lists=phrase_lists,
+        name_words=name_words[0] if name_words else NameWords(sources=[Source(public="none")]),
+        files=tuple(str(p) for p in files),
+    )
+
+
+def _nearest(name: str, choices: Iterable[str]) -> str | None:
+    from rapidfuzz import fuzz, process
+
+    found = process.extractOne(
+        name, list(choices), scorer=fuzz.ratio, processor=None, score_cutoff=60
+    )
+    return None if found is None else str(found[0])
+
+
+def owned_share(catalogue: Catalogue, tags: frozenset[str]) -> dict[str, tuple[float, list[str]]]:
+    """For each party, the share (percent) held by tagged parties, directly or through a chain.
+
+    A party counts as a tagged owner if it carries one of ``tags`` or is itself owned 50 % or
+    more by tagged owners (OFAC's 50 percent rule, applied through chains).  Returns party id ->
+    (aggregate share, ids of the tagged owners that make it up).  Unknown shares count as 0.
+    """
+    blocked = {pid for pid, p in catalogue.parties.items() if tags & set(p.tags)}
+    changed = True
+    shares: dict[str, tuple[float, list[str]]] = {}
+    while changed:
+        changed = False
+        shares = {}
+        for pid, party in catalogue.parties.items():
+            total = 0.0
+            via: list[str] = []
+            for link in party.owners:
+                if link.owner in blocked and link.share:
+                    total += link.share
+                    via.append(link.owner)
+            if via:
+                shares[pid] = (min(total, 100.0), via)
+            if total >= 50.0 and pid not in blocked:
+                blocked.add(pid)
+                changed = True
+    return shares
+
+
+KEBAB = re.compile(TAG_PATTERN)
