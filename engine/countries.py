@@ -1,0 +1,78 @@
+"""Country names and codes as shipments write them, resolved to ISO 3166-1 alpha-2."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+
+import pycountry
+
+from engine.entities import Country
+
+_SPLIT = re.compile(r"\s*[;|,]\s*")
+_NOISE = re.compile(r"[^\w]+", re.UNICODE)
+
+
+def country_key(text: str) -> str:
+    """Fold a country spelling for lookup: case, accents, dots and spaces ("U.A.E." -> "uae")."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return _NOISE.sub("", text.casefold())
+
+
+class CountryResolver:
+    """Resolves ISO alpha-2, alpha-3 and numeric codes and names (ISO's, the catalogue's)."""
+
+    def __init__(self, countries: Mapping[str, Country]) -> None:
+        table: dict[str, str] = {}
+        for c in pycountry.countries:
+            for attr in ("name", "official_name", "common_name"):
+                value = getattr(c, attr, None)
+                if value:
+                    table.setdefault(country_key(value), c.alpha_2)
+            table[country_key(c.alpha_3)] = c.alpha_2
+            table[country_key(c.numeric)] = c.alpha_2
+            table[country_key(str(int(c.numeric)))] = c.alpha_2
+        # pycountry writes some names "Korea, Republic of": accept the part before the comma too
+        # when no other country has it.
+        for c in pycountry.countries:
+            head = c.name.split(",")[0]
+            table.setdefault(country_key(head), c.alpha_2)
+        for country in countries.values():
+            for spelling in [country.name, *country.spellings]:
+                table[country_key(spelling)] = country.code
+        for c in pycountry.countries:  # two-letter codes last, so they always mean the code
+            table[country_key(c.alpha_2)] = c.alpha_2
+        self._table = table
+        self._names = {c.alpha_2: c.name for c in pycountry.countries}
+        for country in countries.values():
+            self._names[country.code] = country.name
+
+    def resolve(self, text: str) -> str | None:
+        """The alpha-2 code for one country spelling, or None."""
+        if not text or not text.strip():
+            return None
+        return self._table.get(country_key(text))
+
+    def resolve_list(self, text: str) -> tuple[list[str], list[str]]:
+        """Resolve a list separated by ';', '|' or ','; return (codes, unreadable parts)."""
+        codes: list[str] = []
+        bad: list[str] = []
+        for part in _SPLIT.split(text.strip()):
+            if not part:
+                continue
+            code = self.resolve(part)
+            if code is None:
+                bad.append(part)
+            elif code not in codes:
+                codes.append(code)
+        return codes, bad
+
+    def name(self, code: str) -> str:
+        """The country's name for explanations."""
+        return self._names.get(code, code)
+
+    def known_codes(self) -> Iterable[str]:
+        """Every alpha-2 code the resolver knows."""
+        return self._names.keys()

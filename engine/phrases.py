@@ -1,0 +1,73 @@
+"""Phrase lists matched against free text: whole words, in order, ``word*`` as a prefix."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from engine.names import fold_text
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def text_words(text: str) -> tuple[str, ...]:
+    """The lower-case words of a text, in any script."""
+    return tuple(_WORD.findall(fold_text(text)))
+
+
+@dataclass(frozen=True, slots=True)
+class _Phrase:
+    written: str
+    parts: tuple[tuple[str, bool], ...]  # (word, is_prefix)
+
+
+class PhraseMatcher:
+    """Finds the phrases of one or more lists in a text."""
+
+    # How many words before a match a negation word may stand.
+    NEGATION_WINDOW = 3
+
+    def __init__(self, phrases: Iterable[str], negations: Iterable[str] = ()) -> None:
+        self._negations = frozenset(w for n in negations for w in text_words(n))
+        compiled: list[_Phrase] = []
+        for written in phrases:
+            parts: list[tuple[str, bool]] = []
+            for raw in written.split():
+                prefix = raw.endswith("*")
+                words = text_words(raw.rstrip("*"))
+                for k, word in enumerate(words):
+                    parts.append((word, prefix and k == len(words) - 1))
+            if parts:
+                compiled.append(_Phrase(written, tuple(parts)))
+        self._phrases = tuple(compiled)
+        # First words index the phrases, so a text is scanned once.
+        self._exact: dict[str, list[_Phrase]] = {}
+        self._prefix: list[_Phrase] = []
+        for phrase in compiled:
+            word, is_prefix = phrase.parts[0]
+            if is_prefix:
+                self._prefix.append(phrase)
+            else:
+                self._exact.setdefault(word, []).append(phrase)
+
+    def find(self, text: str) -> list[tuple[str, str]]:
+        """(phrase as written in the list, the words of the text it matched), in text order."""
+        words = text_words(text)
+        found: list[tuple[str, str]] = []
+        for i, word in enumerate(words):
+            starts = self._exact.get(word, [])
+            for phrase in [*starts, *(p for p in self._prefix if word.startswith(p.parts[0][0]))]:
+                n = len(phrase.parts)
+                if i + n > len(words):
+                    continue
+                if all(
+                    words[i + k].startswith(w) if pre else words[i + k] == w
+                    for k, (w, pre) in enumerate(phrase.parts)
+                ) and not self._negated(words, i):
+                    found.append((phrase.written, " ".join(words[i : i + n])))
+        return found
+
+    def _negated(self, words: tuple[str, ...], start: int) -> bool:
+        window = words[max(0, start - self.NEGATION_WINDOW) : start]
+        return any(w in self._negations for w in window)

@@ -1,0 +1,203 @@
+"""The shipment record: canonical fields, header variants, and parsing one row into typed values."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.countries import CountryResolver
+from engine.hscodes import HsCode, parse_hs
+
+PARTY_ROLES: tuple[str, ...] = ("shipper", "consignee", "end_user", "intermediary", "notify_party")
+PARTY_COUNTRY_FIELDS: tuple[str, ...] = tuple(f"{role}_country" for role in PARTY_ROLES)
+COUNTRY_FIELDS: tuple[str, ...] = (
+    *PARTY_COUNTRY_FIELDS,
+    "origin_country",
+    "destination_country",
+    "payment_country",
+)
+LIST_COUNTRY_FIELDS: tuple[str, ...] = ("transit_countries",)
+TEXT_FIELDS: tuple[str, ...] = ("description", "end_use", "unit")
+NUMERIC_FIELDS: tuple[str, ...] = ("quantity", "value_usd")
+
+# The canonical columns, in the order the design gives them.
+FIELDS: tuple[str, ...] = (
+    "shipment_id",
+    "date",
+    "shipper",
+    "shipper_country",
+    "consignee",
+    "consignee_country",
+    "end_user",
+    "end_user_country",
+    "intermediary",
+    "intermediary_country",
+    "notify_party",
+    "notify_party_country",
+    "hs_code",
+    "description",
+    "quantity",
+    "unit",
+    "value_usd",
+    "origin_country",
+    "transit_countries",
+    "destination_country",
+    "payment_country",
+    "end_use",
+)
+
+# Named groups of country fields that rules may use in place of a list of fields.
+COUNTRY_GROUPS: dict[str, tuple[str, ...]] = {
+    "parties": PARTY_COUNTRY_FIELDS,
+    "receiving_parties": PARTY_COUNTRY_FIELDS[1:],
+    "route": ("destination_country", "transit_countries"),
+    "touch_points": ("destination_country", "transit_countries", *PARTY_COUNTRY_FIELDS),
+}
+
+# Header spellings seen in bills of lading, EEI/AES filings, EU SAD and commercial invoices, folded
+# as by header_key().  Anything else can be mapped with a columns file.
+_VARIANTS: dict[str, tuple[str, ...]] = {
+    "shipment_id": ("id", "shipmentno", "shipmentnumber", "reference", "referenceno", "ref",
+                    "blno", "billoflading", "billofladingno", "bolnumber", "declarationno",
+                    "declarationnumber", "recordid"),
+    "date": ("shipmentdate", "exportdate", "shipdate", "declarationdate", "dateofshipment"),
+    "shipper": ("shippername", "exporter", "exportername", "consignor", "consignorname", "seller",
+                "sellername", "supplier", "suppliername", "usppi"),
+    "shipper_country": ("exportercountry", "consignorcountry", "sellercountry", "suppliercountry",
+                        "countryofshipper", "shippercountrycode"),
+    "consignee": ("consigneename", "importer", "importername", "buyer", "buyername",
+                  "ultimateconsignee", "ultimateconsigneename"),
+    "consignee_country": ("importercountry", "buyercountry", "consigneecountrycode",
+                          "countryofconsignee", "ultimateconsigneecountry"),
+    "end_user": ("endusername", "ultimateenduser", "finaluser", "finalenduser"),
+    "end_user_country": ("endusercountrycode", "countryofenduser"),
+    "intermediary": ("intermediaryname", "intermediateconsignee", "freightforwarder", "forwarder",
+                     "forwardingagent", "forwardername"),
+    "intermediary_country": ("intermediateconsigneecountry", "forwardercountry",
+                             "freightforwardercountry"),
+    "notify_party": ("notify", "notifypartyname"),
+    "notify_party_country": ("notifycountry",),
+    "hs_code": ("hs", "hscode6", "commoditycode", "tariffcode", "htscode", "hts", "htsus",
+                "scheduleb", "schedulebcode", "cncode", "taric", "taricode", "tnved", "customscode",
+                "harmonizedcode", "harmonisedcode", "harmonizedsystemcode", "harmonisedsystemcode"),
+    "description": ("goodsdescription", "descriptionofgoods", "productdescription", "commodity",
+                    "commoditydescription", "product", "goods", "item", "itemdescription"),
+    "quantity": ("qty",),
+    "unit": ("units", "uom", "unitofmeasure"),
+    "value_usd": ("value", "usdvalue", "declaredvalue", "invoicevalue", "totalvalue", "valueinusd",
+                  "amountusd", "valueusd"),
+    "origin_country": ("countryoforigin", "origin", "coo", "madein"),
+    "transit_countries": ("transit", "transitcountry", "via", "routing", "route", "transshipment",
+                          "transshipmentcountries"),
+    "destination_country": ("countryofdestination", "destination", "destcountry",
+                            "countryofultimatedestination", "ultimatedestination",
+                            "finaldestination", "destinationcountrycode"),
+    "payment_country": ("countryofpayment", "payercountry", "paymentorigin", "paymentfrom",
+                        "payingbankcountry", "payerbankcountry"),
+    "end_use": ("intendeduse", "purpose", "enduse", "enduseofgoods"),
+}  # fmt: skip
+
+
+def header_key(header: str) -> str:
+    """Fold a header for lookup: case, spaces, '_', '-', '.', '/' and brackets ignored."""
+    return re.sub(r"[\s_\-./()\[\]#:]+", "", header.strip().lstrip("\ufeff")).casefold()
+
+
+HEADER_TABLE: dict[str, str] = {header_key(f): f for f in FIELDS}
+for _canonical, _variants in _VARIANTS.items():
+    for _variant in _variants:
+        HEADER_TABLE.setdefault(header_key(_variant), _canonical)
+
+
+def canonical_field(header: str) -> str | None:
+    """The canonical field a header names, or None for a pass-through column."""
+    return HEADER_TABLE.get(header_key(header))
+
+
+_NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
+
+
+def parse_number(text: str) -> float | None:
+    """Read "12,000", "$12 000.50", "12000 USD"; None if it is not a number."""
+    cleaned = re.sub(r"(?i)\b(usd|us\$|dollars?)\b|[$\s\u00a0\u202f]", "", text).replace(",", "")
+    return float(cleaned) if _NUMBER.match(cleaned) else None
+
+
+@dataclass(slots=True)
+class Record:
+    """One shipment: the raw text of its fields, and typed values where they could be read."""
+
+    shipment_id: str
+    raw: dict[str, str]
+    countries: dict[str, str] = field(default_factory=dict)
+    transit: tuple[str, ...] = ()
+    hs_codes: tuple[HsCode, ...] = ()
+    numbers: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def text(self, name: str) -> str:
+        """The raw text of a field ('' when absent)."""
+        return self.raw.get(name, "")
+
+    def country_codes(self, name: str) -> tuple[str, ...]:
+        """The country codes a country field or the transit list resolved to."""
+        if name == "transit_countries":
+            return self.transit
+        code = self.countries.get(name)
+        return (code,) if code else ()
+
+
+class RecordError(ValueError):
+    """A row that cannot be screened at all."""
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value != value:  # NaN from data frames
+        return ""
+    return str(value).strip()
+
+
+def read_record(values: Mapping[str, Any], resolver: CountryResolver, *, default_id: str) -> Record:
+    """Read a mapping of canonical field names to values into a Record.
+
+    Unknown keys are ignored here (the caller passes them through).  Unreadable countries, HS codes
+    and numbers become notes; a row with no party and no goods field raises RecordError.
+    """
+    raw = {name: text for name in FIELDS if (text := _cell(values.get(name)))}
+    if not any(raw.get(f) for f in (*PARTY_ROLES, "hs_code", "description")):
+        raise RecordError(
+            "no party or goods field: a row needs at least one of "
+            + ", ".join((*PARTY_ROLES, "hs_code", "description"))
+        )
+    record = Record(shipment_id=raw.get("shipment_id") or default_id, raw=raw)
+    for name in COUNTRY_FIELDS:
+        if not (country := raw.get(name)):
+            continue
+        code = resolver.resolve(country)
+        if code is None:
+            record.notes.append(f"{name} '{country}' is not a country the engine knows")
+        else:
+            record.countries[name] = code
+    if transit := raw.get("transit_countries"):
+        codes, bad = resolver.resolve_list(transit)
+        record.transit = tuple(codes)
+        record.notes.extend(
+            f"transit_countries '{b}' is not a country the engine knows" for b in bad
+        )
+    if hs := raw.get("hs_code"):
+        codes_read, problems = parse_hs(hs)
+        record.hs_codes = codes_read
+        record.notes.extend(c.note for c in codes_read if c.note)
+        record.notes.extend(f"hs_code '{p.written}' cannot be read: {p.reason}" for p in problems)
+    for name in NUMERIC_FIELDS:
+        if amount := raw.get(name):
+            number = parse_number(amount)
+            if number is None:
+                record.notes.append(f"{name} '{amount}' is not a number")
+            else:
+                record.numbers[name] = number
+    return record
