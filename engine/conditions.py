@@ -1,0 +1,659 @@
+"""Rule conditions: a tree of plain data, never an expression string.
+
+A condition is a mapping with exactly one key, from a closed registry:
+
+- combinators: ``all: [...]``, ``any: [...]``, ``not: {...}``, ``at_least: {n, of: [...]}``;
+- predicates: ``party_matches``, ``party_owned_by``, ``goods_in``, ``country_in``,
+  ``text_has_phrase``, ``field_present``, ``field_compare``, ``fields_differ``.
+
+Each node is a pydantic model (``extra="forbid"``) selected by its key; after validation,
+:func:`check_references` resolves every tag, category, phrase list, party and field against the
+catalogue.  Evaluation returns ``None`` when the condition is false, else
+``(strength, evidence)``: a party match contributes its similarity as strength, other predicates 1;
+``all`` takes the weakest of its parts.  A validated condition never raises on data: a missing
+value is simply no match.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any, ClassVar, Literal, Union
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PrivateAttr,
+    Tag,
+    model_validator,
+)
+
+from engine.entities import Catalogue
+from engine.facts import Facts
+from engine.matching import MATCH_FLOOR, PartyMatch
+from engine.record import (
+    COUNTRY_FIELDS,
+    COUNTRY_GROUPS,
+    FIELDS,
+    LIST_COUNTRY_FIELDS,
+    NUMERIC_FIELDS,
+    PARTY_ROLES,
+    TEXT_FIELDS,
+)
+from engine.results import Evidence, TokenAlignment
+
+Outcome = tuple[float, list[Evidence]] | None
+# (path, message, suggestion-candidates) reported by reference checks.
+Report = Callable[[str, str, list[str] | None], None]
+
+Role = Literal["shipper", "consignee", "end_user", "intermediary", "notify_party"]
+DEFAULT_MIN_SIMILARITY = 0.88
+
+
+class _Node(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    # The message variable this node's evidence fills, if it is a predicate.
+    variable: ClassVar[str | None] = None
+
+    def evaluate(self, facts: Facts) -> Outcome:
+        """None if false, else (strength, evidence)."""
+        raise NotImplementedError
+
+    def children(self) -> Iterator[tuple[str, _Node]]:
+        """(relative path, child) for combinators; nothing for predicates."""
+        return iter(())
+
+    def check(self, catalogue: Catalogue, path: str, report: Report) -> None:
+        """Report references that the catalogue does not define."""
+
+
+# ---------------------------------------------------------------------------------- combinators
+
+
+class AllNode(_Node):
+    """True when every part is true."""
+
+    all: Annotated[list[Condition], Field(min_length=1)]
+
+    def evaluate(self, facts: Facts) -> Outcome:
+        strength = 1.0
+        evidence: list[Evidence] = []
+        for part in self.all:
+            outcome = part.evaluate(facts)
+            if outcome is None:
+                return None
+            strength = min(strength, outcome[0])
+            evidence.extend(outcome[1])
+        return strength, evidence
+
+    def children(self) -> Iterator[tuple[str, _Node]]:
+        return ((f"all[{i}]", c) for i, c in enumerate(self.all))
+
+
+class AnyNode(_Node):
+    """True when some part is true; the first true part gives the evidence."""
+
+    any: Annotated[list[Condition], Field(min_length=1)]
+
+    def evaluate(self, facts: Facts) -> Outcome:
+        for part in self.any:
+            outcome = part.evaluate(facts)
+            if outcome is not None:
+                return outcome
+        return None
+
+    def children(self) -> Iterator[tuple[str, _Node]]:
+        return ((f"any[{i}]", c) for i, c in enumerate(self.any))
+
+
+class NotNode(_Node):
+    """True when its part is false; gives no evidence."""
+
+    not_: Condition = Field(alias="not")
+
+    def evaluate(self, facts: Facts) -> Outcome:
+        return (1.0, []) if self.not_.evaluate(facts) is None else None
+
+    def children(self) -> Iterator[tuple[str, _Node]]:
+        yield "not", self.not_
+
+
+class AtLeastSpec(_Node):
+    """Parameters of ``at_least``."""
+
+    n: Annotated[int, Field(ge=1)]
+    of: Annotated[list[Condition], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _reachable(self) -> AtLeastSpec:
+        if self.n > len(self.of):
+            raise ValueError(f"n is {self.n} but there are only {len(self.of)} conditions")
+        return self
+
+
+class AtLeastNode(_Node):
+    """True when at least ``n`` of its parts are true (escalation when indicators combine)."""
+
+    at_least: AtLeastSpec
+
+    def evaluate(self, facts: Facts) -> Outcome:
+        true = [o for part in self.at_least.of if (o := part.evaluate(facts)) is not None]
+        if len(true) < self.at_least.n:
+            return None
+        strongest = sorted((o[0] for o in true), reverse=True)[: self.at_least.n]
+        return min(strongest), [e for o in true for e in o[1]]
+
+    def children(self) -> Iterator[tuple[str, _Node]]:
+        return ((f"at_least.of[{i}]", c) for i, c in enumerate(self.at_least.of))
+
+
+# ----------------------------------------------------------------------------------- predicates
+
+
+def _check_names(
+    values: list[str], known: set[str] | frozenset[str], what: str, path: str, report: Report
+) -> None:
+    for i, value in enumerate(values):
+        if value not in known:
+            report(f"{path}[{i}]", f"unknown {what} '{value}'", sorted(known))
+
+
+def _party_evidence(
+    role: str, match: PartyMatch, facts: Facts, predicate: str, extra: str
+) -> Evidence:
+    party = facts.knowledge.catalogue.parties[match.party_id]
+    if party.designations:
+        d = party.designations[0]
+        programs = ", ".join(d.programs)
+        source = f"{d.authority} {d.list}" + (f" {d.list_id}" if d.list_id else "")
+        source += f" ({programs})" if programs else ""
+    else:
+        source = party.sources[0].cite()
+    detail = (
+        f"{role} '{match.query}' matches {match.entry_name} "
+        f"({match.similarity:.0%} similar to '{match.matched_name}', {match.dataset}){extra}"
+    )
+    return Evidence(
+        predicate=predicate,
+        field=role,
+        value=match.query,
+        matched=match.entry_name,
+        list=match.dataset,
+        similarity=match.similarity,
+        source=source,
+        detail=detail + f"; {match.detail()}" if match.pairs else detail,
+        alignment=[
+            TokenAlignment(
+                query=p.query, candidate=p.candidate, kind=p.kind, similarity=p.similarity
+            )
+            for p in match.pairs
+        ],
+    )
+
+
+class PartyMatches(_Node):
+    """Parameters of ``party_matches``."""
+
+    roles: list[Role] = list(PARTY_ROLES)  # type: ignore[arg-type]
+    tags: list[str] = []
+    parties: list[str] = []
+    min_similarity: Annotated[float, Field(ge=MATCH_FLOOR, le=1.0)] = DEFAULT_MIN_SIMILARITY
+
+    _tags: frozenset[str] = PrivateAttr(default=frozenset())
+    _ids: frozenset[str] = PrivateAttr(default=frozenset())
+
+    @model_validator(mode="after")
+    def _selects(self) -> PartyMatches:
+        if not self.tags and not self.parties:
+            raise ValueError("give tags or parties to match against")
+        return self
+
+    def model_post_init(self, context: Any, /) -> None:
+        self._tags = frozenset(self.tags)
+        self._ids = frozenset(self.parties)
+
+
+class PartyMatchesNode(_Node):
+    """A party in the given roles matches a catalogue party with one of the tags (or ids)."""
+
+    variable: ClassVar[str | None] = "party"
+    party_matches: PartyMatches
+
+    def evaluate(self, facts: Facts) -> Outcome:
+        spec = self.party_matches
+        tags_of = facts.knowledge.party_tags
+        best = 0.0
+        evidence: list[Evidence] = []
+        for role in spec.roles:
+            for match in facts.party_matches(role):
+                if match.similarity < spec.min_similarity:
+                    break  # matches come best first
+                if match.party_id in spec._ids or spec._tags & tags_of[match.party_id]:
+                    tags = sorted(spec._tags & tags_of[match.party_id])
+                    extra = f"; tagged {', '.join(tags)}" if tags else ""
+                    evidence.append(_party_evidence(role, match, facts, "party_matches", extra))
+                    best = max(best, match.similarity)
+        return (best, evidence) if evidence else None
+
+    def check(self, catalogue: Catalogue, path: str, report: Report) -> None:
+        spec = self.party_matches
+        _check_names(spec.tags, catalogue.party_tags, "party tag", f"{path}.tags", report)
+        _check_names(spec.parties, set(catalogue.parties), "party", f"{path}.parties", report)
+
+
+class PartyOwnedBy(_Node):
+    """Parameters of ``party_owned_by``."""
+
+    roles: list[Role] = list(PARTY_ROLES)  # type: ignore[arg-type]
+    tags: Annotated[list[str], Field(min_length=1)]
+    min_share: Annotated[float, Field(gt=0, le=100)] = 50.0
+    min_similarity: Annotated[float, Field(ge=MATCH_FLOOR, le=1.0)] = DEFAULT_MIN_SIMILARITY
+
+    _tags: frozenset[str] = PrivateAttr(default=frozenset())
+
+    def model_post_init(self, context: Any, /) -> None:
+        self._tags = frozenset(self.tags)
+
+
+class PartyOwnedByNode(_Node):
+    """A party matches a catalogue party owned ``min_share`` % or more by parties with the tags."""
+
+    variable: ClassVar[str | None] = "owner"
+    party_owned_by: PartyOwnedBy
+
+    def evaluate(self, facts: Facts) -> Outcome:
+        spec = self.party_owned_by
+        shares = facts.knowledge.ownership(spec._tags)
+        parties = facts.knowledge.catalogue.parties
+        best = 0.0
+        evidence: list[Evidence] = []
+        for role in spec.roles:
+            for match in facts.party_matches(role):
+                if match.similarity < spec.min_similarity:
+                    break
+                held = shares.get(match.party_id)
+                if held is None or held[0] < spec.min_share:
+                    continue
+                owners = ", ".join(parties[o].name for o in held[1])
+                extra = f"; owned {held[0]:g}% by {owners} ({', '.join(spec.tags)})"
+                evidence.append(_party_evidence(role, match, facts, "party_owned_by", extra))
+                best = max(best, match.similarity)
+        return (best, evidence) if evidence else None
+
+    def check(self, catalogue: Catalogue, path: str, report: Report) -> None:
+        spec = self.party_owned_by
+        _check_names(spec.tags, catalogue.party_tags, "party tag", f"{path}.tags", report)
+
+
+class GoodsIn(_Node):
+    """Parameters of ``goods_in``."""
+
+    categories: list[str] = []
+    tags: list[str] = []
+
+    _categories: frozenset[str] = PrivateAttr(default=frozenset())
+    _tags: frozenset[str] = PrivateAttr(default=frozenset())
+
+    @model_validator(mode="after")
+    def _selects(self) -> GoodsIn:
+        if not self.categories and not self.tags:
+            raise ValueError("give categories or tags")
+        return self
+
+    def model_post_init(self, context: Any, /) -> None:
+        self._categories = frozenset(self.categories)
+        self._tags = frozenset(self.tags)
+
+
+class GoodsInNode(_Node):
+    """The goods fall in one of the categories, or in a category with one of the tags."""
+
+    variable: ClassVar[str | None] = "goods"
+    goods_in: GoodsIn
+
+    def evaluate(self, facts: Facts) -> Outcome:
+        spec = self.goods_in
+        evidence = [
+            Evidence(
+                predicate="goods_in",
+                field="hs_code" if f.code is not None else "description",
+                value=f.code.written if f.code is not None else facts.record.text("description"),
+                matched=f.category.title,
+                list=f.category.id,
+                source=f.category.sources[0].cite(),
+                detail=f.describe(),
+            )
+            for f in facts.goods
+            if f.category.id in spec._categories or spec._tags.intersection(f.category.tags)
+        ]
+        return (1.0, evidence) if evidence else None
+
+    def check(self, catalogue: Catalogue, path: str, report: Report) -> None:
+        spec = self.goods_in
+        _check_names(spec.categories, set(catalogue.categories), "goods category",
+                     f"{path}.categories", report)  # fmt: skip
+        _check_names(spec.tags, catalogue.goods_tags, "goods tag", f"{path}.tags", report)
+
+
+_COUNTRY_NAMES = frozenset((*COUNTRY_FIELDS, *LIST_COUNTRY_FIELDS, *COUNTRY_GROUPS))
+
+
+def _expand_fields(fields: list[str]) -> tuple[str, ...]:
+    out: list[str] = []
+    for name in fields:
+        for f in COUNTRY_GROUPS.get(name, (name,)):
+            if f not in out:
+                out.append(f)
+    return tuple(out)
+
+
+class CountryIn(_Node):
+    """Parameters of ``country_in``."""
+
+    fields: Annotated[list[str], Field(min_length=1)]
+    tags: list[str] = []
+    countries: list[str] = []
+
+    _fields: tuple[str, ...] = PrivateAttr(default=())
+    _tags: frozenset[str] = PrivateAttr(default=frozenset())
+    _codes: frozenset[str] = PrivateAttr(default=frozenset())
+
+    @model_validator(mode="after")
+    def _selects(self) -> CountryIn:
+        if not self.tags and not self.countries:
+            raise ValueError("give tags or countries")
+        return self
+
+    def model_post_init(self, context: Any, /) -> None:
+        self._fields = _expand_fields(self.fields)
+        self._tags = frozenset(self.tags)
+        self._codes = frozenset(self.countries)
+
+
+class CountryInNode(_Node):
+    """A country field (or group: route, parties, receiving_parties, touch_points) is in the set."""
+
+    variable: ClassVar[str | None] = "country"
+    country_in: CountryIn
+
+    def evaluate(self, facts: Facts) -> Outcome:
+        spec = self.country_in
+        record = facts.record
+        country_tags = facts.knowledge.country_tags
+        resolver = facts.knowledge.resolver
+        evidence: list[Evidence] = []
+        for name in spec._fields:
+            for code in record.country_codes(name):
+                tags = spec._tags & country_tags.get(code, frozenset())
+                if not tags and code not in spec._codes:
+                    continue
+                why = ", ".join(sorted(tags)) if tags else "listed"
+                country = resolver.name(code)
+                evidence.append(
+                    Evidence(
+                        predicate="country_in",
+                        field=name,
+                        value=record.text(name),
+                        matched=country,
+                        list=why,
+                        source=_country_source(facts, code),
+                        detail=f"{name} '{record.text(name)}' is {country} ({why})",
+                    )
+                )
+        return (1.0, evidence) if evidence else None
+
+    def check(self, catalogue: Catalogue, path: str, report: Report) -> None:
+        spec = self.country_in
+        _check_names(spec.fields, _COUNTRY_NAMES, "country field", f"{path}.fields", report)
+        _check_names(spec.tags, catalogue.country_tags, "country tag", f"{path}.tags", report)
+        import pycountry
+
+        codes = {c.alpha_2 for c in pycountry.countries}
+        _check_names(spec.countries, codes, "country code", f"{path}.countries", report)
+
+
+def _country_source(facts: Facts, code: str) -> str | None:
+    country = facts.knowledge.catalogue.countries.get(code)
+    return country.sources[0].cite() if country else None
+
+
+_TEXT_NAMES = frozenset((*TEXT_FIELDS, *PARTY_ROLES))
+
+
+class TextHasPhrase(_Node):
+    """Parameters of ``text_has_phrase``."""
+
+    fields: Annotated[list[str], Field(min_length=1)]
+    phrases: Annotated[list[str], Field(min_length=1)]
+
+
+class TextHasPhraseNode(_Node):
+    """A text field (description, end use, a party's name...) contains a phrase of the lists."""
+
+    variable: ClassVar[str | None] = "phrase"
+    text_has_phrase: TextHasPhrase
+
+    def evaluate(self, facts: Facts) -> Outcome:
+        spec = self.text_has_phrase
+        knowledge = facts.knowledge
+        evidence: list[Evidence] = []
+        for name in spec.fields:
+            text = facts.record.text(name)
+            if not text:
+                continue
+            for list_id in spec.phrases:
+                for phrase, words in knowledge.phrase_matchers[list_id].find(text):
+                    plist = knowledge.catalogue.phrase_lists[list_id]
+                    evidence.append(
+                        Evidence(
+                            predicate="text_has_phrase",
+                            field=name,
+                            value=text,
+                            matched=phrase,
+                            list=list_id,
+                            source=plist.sources[0].cite(),
+                            detail=f"{name} '{text}' contains '{words}' ({plist.title})",
+                        )
+                    )
+        return (1.0, evidence) if evidence else None
+
+    def check(self, catalogue: Catalogue, path: str, report: Report) -> None:
+        spec = self.text_has_phrase
+        _check_names(spec.fields, _TEXT_NAMES, "text field", f"{path}.fields", report)
+        _check_names(spec.phrases, set(catalogue.phrase_lists), "phrase list",
+                     f"{path}.phrases", report)  # fmt: skip
+
+
+class FieldPresent(_Node):
+    """Parameters of ``field_present``."""
+
+    field: str
+
+
+class FieldPresentNode(_Node):
+    """A field has a value."""
+
+    variable: ClassVar[str | None] = "field"
+    field_present: FieldPresent
+
+    def evaluate(self, facts: Facts) -> Outcome:
+        name = self.field_present.field
+        value = facts.record.text(name)
+        if not value:
+            return None
+        ev = Evidence(predicate="field_present", field=name, value=value,
+                      detail=f"{name} is '{value}'")  # fmt: skip
+        return 1.0, [ev]
+
+    def check(self, catalogue: Catalogue, path: str, report: Report) -> None:
+        _check_names([self.field_present.field], set(FIELDS), "field", f"{path}.field", report)
+
+
+_OPS: dict[str, Callable[[float, float], bool]] = {
+    "gt": operator.gt,
+    "ge": operator.ge,
+    "lt": operator.lt,
+    "le": operator.le,
+    "eq": operator.eq,
+    "ne": operator.ne,
+}
+_OP_WORDS = {"gt": ">", "ge": ">=", "lt": "<", "le": "<=", "eq": "=", "ne": "!="}
+
+
+class FieldCompare(_Node):
+    """Parameters of ``field_compare``."""
+
+    field: str
+    op: Literal["gt", "ge", "lt", "le", "eq", "ne"]
+    value: float
+
+
+class FieldCompareNode(_Node):
+    """A numeric field compares with a value (false when the field is missing or not a number)."""
+
+    variable: ClassVar[str | None] = "value"
+    field_compare: FieldCompare
+
+    def evaluate(self, facts: Facts) -> Outcome:
+        spec = self.field_compare
+        number = facts.record.numbers.get(spec.field)
+        if number is None or not _OPS[spec.op](number, spec.value):
+            return None
+        detail = f"{spec.field} {number:g} {_OP_WORDS[spec.op]} {spec.value:g}"
+        ev = Evidence(predicate="field_compare", field=spec.field,
+                      value=facts.record.text(spec.field), detail=detail)  # fmt: skip
+        return 1.0, [ev]
+
+    def check(self, catalogue: Catalogue, path: str, report: Report) -> None:
+        name = self.field_compare.field
+        _check_names([name], set(NUMERIC_FIELDS), "numeric field", f"{path}.field", report)
+
+
+_COMPARABLE = frozenset((*COUNTRY_FIELDS, *PARTY_ROLES, *TEXT_FIELDS))
+
+
+class FieldsDiffer(_Node):
+    """Parameters of ``fields_differ``."""
+
+    field: str
+    from_: Annotated[list[str], Field(alias="from", min_length=1)]
+
+
+class FieldsDifferNode(_Node):
+    """A field has a value equal to none of the other fields' values (countries compared by code).
+
+    False when the field is empty or when none of the other fields has a value to compare with.
+    """
+
+    variable: ClassVar[str | None] = "difference"
+    fields_differ: FieldsDiffer
+
+    def evaluate(self, facts: Facts) -> Outcome:
+        spec = self.fields_differ
+        record = facts.record
+        mine = _comparable(facts, spec.field)
+        if mine is None:
+            return None
+        others = [(f, v) for f in spec.from_ if (v := _comparable(facts, f)) is not None]
+        if not others or any(v == mine for _, v in others):
+            return None
+        versus = " nor ".join(f"{f} '{record.text(f)}'" for f, _ in others)
+        detail = f"{spec.field} '{record.text(spec.field)}' is neither {versus}"
+        if len(others) == 1:
+            detail = f"{spec.field} '{record.text(spec.field)}' is not {versus}"
+        ev = Evidence(predicate="fields_differ", field=spec.field,
+                      value=record.text(spec.field), detail=detail)  # fmt: skip
+        return 1.0, [ev]
+
+    def check(self, catalogue: Catalogue, path: str, report: Report) -> None:
+        spec = self.fields_differ
+        _check_names([spec.field], _COMPARABLE, "field", f"{path}.field", report)
+        _check_names(spec.from_, _COMPARABLE, "field", f"{path}.from", report)
+
+
+def _comparable(facts: Facts, name: str) -> str | None:
+    if name in COUNTRY_FIELDS:
+        return facts.record.countries.get(name)
+    text = facts.record.text(name)
+    return facts.knowledge.normaliser.key(text).text if text else None
+
+
+# --------------------------------------------------------------------------------- the registry
+
+NODE_TYPES: dict[str, type[_Node]] = {
+    "all": AllNode,
+    "any": AnyNode,
+    "not": NotNode,
+    "at_least": AtLeastNode,
+    "party_matches": PartyMatchesNode,
+    "party_owned_by": PartyOwnedByNode,
+    "goods_in": GoodsInNode,
+    "country_in": CountryInNode,
+    "text_has_phrase": TextHasPhraseNode,
+    "field_present": FieldPresentNode,
+    "field_compare": FieldCompareNode,
+    "fields_differ": FieldsDifferNode,
+}
+_KEY_OF = {cls: key for key, cls in NODE_TYPES.items()}
+
+
+def node_key(value: Any) -> str | None:
+    """The registry key of a condition given as data or as a model; None if it names no node."""
+    if isinstance(value, dict):
+        if len(value) == 1:
+            key = next(iter(value))
+            return key if key in NODE_TYPES else None
+        return None
+    return _KEY_OF.get(type(value))
+
+
+Condition = Annotated[
+    Union[  # noqa: UP007 - a tagged union of the node models
+        Annotated[AllNode, Tag("all")],
+        Annotated[AnyNode, Tag("any")],
+        Annotated[NotNode, Tag("not")],
+        Annotated[AtLeastNode, Tag("at_least")],
+        Annotated[PartyMatchesNode, Tag("party_matches")],
+        Annotated[PartyOwnedByNode, Tag("party_owned_by")],
+        Annotated[GoodsInNode, Tag("goods_in")],
+        Annotated[CountryInNode, Tag("country_in")],
+        Annotated[TextHasPhraseNode, Tag("text_has_phrase")],
+        Annotated[FieldPresentNode, Tag("field_present")],
+        Annotated[FieldCompareNode, Tag("field_compare")],
+        Annotated[FieldsDifferNode, Tag("fields_differ")],
+    ],
+    Discriminator(
+        node_key,
+        custom_error_type="condition",
+        custom_error_message="not a known condition",
+    ),
+]
+
+for _cls in (AllNode, AnyNode, NotNode, AtLeastSpec, AtLeastNode):
+    _cls.model_rebuild()
+
+
+def walk(
+    node: _Node, path: str = "when", *, negated: bool = False
+) -> Iterator[tuple[str, _Node, bool]]:
+    """Every node of a tree with its path, and whether it sits under a ``not``."""
+    yield path, node, negated
+    for rel, child in node.children():
+        yield from walk(child, f"{path}.{rel}", negated=negated or isinstance(node, NotNode))
+
+
+def check_references(root: _Node, catalogue: Catalogue, report: Report) -> None:
+    """Resolve every reference in a tree against the catalogue, reporting what is unknown."""
+    for path, node, _ in walk(root):
+        node.check(catalogue, f"{path}.{node_key(node)}", report)
+
+
+def variables(root: _Node) -> set[str]:
+    """The message variables a tree can fill: those of its predicates outside any ``not``."""
+    return {n.variable for _, n, negated in walk(root) if n.variable and not negated}
+
+
+ALL_VARIABLES = frozenset(v for cls in NODE_TYPES.values() if (v := cls.variable))

@@ -1,0 +1,122 @@
+"""What the engine knows (compiled once per Screener) and what it finds in one shipment.
+
+:class:`Knowledge` turns the catalogue into lookup structures: the party matcher, an HS prefix
+table, keyword matchers for goods, country tags, phrase matchers and ownership shares.
+:class:`Facts` holds what one shipment shows, computed on first use so that rules that never ask
+about a field cost nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from engine.countries import CountryResolver
+from engine.entities import Catalogue, GoodsCategory, owned_share
+from engine.hscodes import HsCode
+from engine.matching import PartyMatch, PartyMatcher
+from engine.names import NameNormaliser
+from engine.phrases import PhraseMatcher
+from engine.record import PARTY_ROLES, Record
+
+
+@dataclass(frozen=True, slots=True)
+class GoodsFinding:
+    """Goods placed in a category, by their HS code or by a keyword of their description."""
+
+    category: GoodsCategory
+    code: HsCode | None = None
+    prefix: str | None = None
+    keyword: str | None = None
+    words: str | None = None
+
+    def describe(self) -> str:
+        """E.g. "HS 8542.31 (CHPL tier 1: Electronic integrated circuits: processors)"."""
+        title = self.category.title
+        if self.category.chpl_tier:
+            title = f"CHPL tier {self.category.chpl_tier}: {title}"
+        if self.code is not None:
+            return f"HS {self.code} is in {title} (HS {self.prefix})"
+        return f"description words '{self.words}' mean {title} (keyword '{self.keyword}')"
+
+
+class Knowledge:
+    """The catalogue compiled for screening; built once per Screener, read-only afterwards."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
+        self.normaliser = NameNormaliser(catalogue.name_words)
+        self.matcher = PartyMatcher(catalogue.parties.values(), self.normaliser)
+        self.resolver = CountryResolver(catalogue.countries)
+        self.party_tags = {pid: frozenset(p.tags) for pid, p in catalogue.parties.items()}
+        self.country_tags = {code: frozenset(c.tags) for code, c in catalogue.countries.items()}
+        self.hs_prefixes: dict[str, list[GoodsCategory]] = {}
+        for category in catalogue.categories.values():
+            for prefix in category.hs:
+                self.hs_prefixes.setdefault(prefix, []).append(category)
+        self.keyword_matchers = {
+            c.id: (PhraseMatcher(c.keywords), PhraseMatcher(c.exclude) if c.exclude else None)
+            for c in catalogue.categories.values()
+            if c.keywords
+        }
+        self.phrase_matchers = {
+            pl.id: PhraseMatcher(pl.phrases, pl.negations) for pl in catalogue.phrase_lists.values()
+        }
+        self._ownership: dict[frozenset[str], dict[str, tuple[float, list[str]]]] = {}
+
+    def ownership(self, tags: frozenset[str]) -> dict[str, tuple[float, list[str]]]:
+        """Party id -> (share held by owners carrying ``tags``, those owners), through chains."""
+        if tags not in self._ownership:
+            self._ownership[tags] = owned_share(self.catalogue, tags)
+        return self._ownership[tags]
+
+    def classify(self, record: Record) -> tuple[GoodsFinding, ...]:
+        """The goods categories a shipment's HS codes and description place it in."""
+        found: list[GoodsFinding] = []
+        seen: set[str] = set()
+        for code in record.hs_codes:
+            digits = code.digits
+            for length in range(2, len(digits) + 1, 2):
+                prefix = digits[:length]
+                for category in self.hs_prefixes.get(prefix, ()):
+                    if category.id not in seen:
+                        seen.add(category.id)
+                        found.append(GoodsFinding(category, code=code, prefix=prefix))
+        description = record.text("description")
+        if description:
+            has_code = bool(record.hs_codes)
+            for cid, (keywords, exclude) in self.keyword_matchers.items():
+                category = self.catalogue.categories[cid]
+                # A readable HS code decides the category; words decide only where it cannot.
+                if cid in seen or (category.hs and has_code):
+                    continue
+                hits = keywords.find(description)
+                if hits and not (exclude and exclude.find(description)):
+                    seen.add(cid)
+                    found.append(GoodsFinding(category, keyword=hits[0][0], words=hits[0][1]))
+        return tuple(found)
+
+
+class Facts:
+    """What one shipment shows, computed on first use."""
+
+    def __init__(self, record: Record, knowledge: Knowledge) -> None:
+        self.record = record
+        self.knowledge = knowledge
+        self._matches: dict[str, tuple[PartyMatch, ...]] = {}
+
+    def party_matches(self, role: str) -> tuple[PartyMatch, ...]:
+        """Catalogue parties that the party in ``role`` resembles, best first."""
+        if role not in self._matches:
+            name = self.record.text(role)
+            self._matches[role] = self.knowledge.matcher.match(name) if name else ()
+        return self._matches[role]
+
+    @cached_property
+    def goods(self) -> tuple[GoodsFinding, ...]:
+        """The goods categories the shipment falls in."""
+        return self.knowledge.classify(self.record)
+
+    def roles_present(self) -> tuple[str, ...]:
+        """The party roles the shipment fills."""
+        return tuple(r for r in PARTY_ROLES if self.record.text(r))

@@ -1,0 +1,99 @@
+"""What screening returns: a result per shipment, its hits, and the evidence behind each hit."""
+
+from __future__ import annotations
+
+import builtins
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Severity = Literal["low", "medium", "high", "critical"]
+SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high", "critical")
+SEVERITY_RANK: dict[str, int] = {s: i for i, s in enumerate(SEVERITIES)}
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TokenAlignment(_Out):
+    """How one word of a party name matched a word of a list entry."""
+
+    query: str
+    candidate: str
+    kind: str
+    similarity: float
+
+
+class Evidence(_Out):
+    """One fact that made a rule's condition true."""
+
+    predicate: str
+    field: str | None = None
+    value: str | None = Field(default=None, description="the input value the fact is about")
+    matched: str | None = Field(default=None, description="the list entry, category or phrase")
+    list: str | None = Field(default=None, description="the list, dataset or tag it belongs to")
+    similarity: float | None = None
+    source: str | None = None
+    detail: str = ""
+    alignment: builtins.list[TokenAlignment] = []
+
+    def line(self) -> str:
+        """The evidence in one line of plain words."""
+        return self.detail
+
+
+class Hit(_Out):
+    """A rule whose condition was true for a shipment."""
+
+    rule_id: str
+    title: str
+    severity: Severity
+    weight: float
+    strength: float
+    contribution: float = Field(description="points of the 0-100 score this hit accounts for")
+    message: str
+    evidence: list[Evidence]
+
+
+class ScreenResult(_Out):
+    """The outcome of screening one shipment."""
+
+    shipment_id: str
+    row: int | None = Field(default=None, description="line number in the input file, if any")
+    score: float | None = Field(default=None, description="0-100; None when the row has an error")
+    band: Severity | None = None
+    hits: list[Hit] = []
+    suppressed: list[Hit] = Field(default=[], description="hits cleared by the allow-list")
+    notes: list[str] = Field(default=[], description="data-quality notes about the input row")
+    error: str | None = None
+    ruleset_digest: str
+    catalogue_digest: str
+
+    @property
+    def rule_ids(self) -> list[str]:
+        """The ids of the rules that hit, most severe first."""
+        return [h.rule_id for h in self.hits]
+
+    def explain(self) -> str:
+        """The result in plain words: band, score, each hit with its message and evidence."""
+        if self.error is not None:
+            return f"Shipment {self.shipment_id}: not screened: {self.error}"
+        lines = [f"Shipment {self.shipment_id}: {self.band} risk, score {self.score:.1f} of 100"]
+        if not self.hits:
+            lines.append("  No rule matched.")
+        for hit in self.hits:
+            lines.append(
+                f"  [{hit.severity}] {hit.rule_id}: {hit.title} "
+                f"(weight {hit.weight:g}, strength {hit.strength:.2f}, "
+                f"{hit.contribution:.1f} points)"
+            )
+            lines.append(f"    {hit.message}")
+            lines.extend(f"    - {ev.line()}" for ev in hit.evidence)
+        for hit in self.suppressed:
+            lines.append(f"  [suppressed] {hit.rule_id}: {hit.message}")
+        lines.extend(f"  note: {note}" for note in self.notes)
+        lines.append(
+            f"  rule set {self.ruleset_digest[:12]}, catalogue {self.catalogue_digest[:12]}"
+        )
+        return "\n".join(lines)
