@@ -167,14 +167,14 @@ def _party_evidence(
     party = facts.knowledge.catalogue.parties[match.party_id]
     if party.designations:
         d = party.designations[0]
-        programs = ", ".join(d.programs)
         source = f"{d.authority} {d.list}" + (f" {d.list_id}" if d.list_id else "")
-        source += f" ({programs})" if programs else ""
+        source += f" ({', '.join(d.programs)})" if d.programs else ""
     else:
-        source = party.sources[0].cite()
+        source = party.sources[0].short()
+    on = "" if match.matched_name == match.entry_name else f" on '{match.matched_name}'"
     detail = (
         f"{role} '{match.query}' matches {match.entry_name} "
-        f"({match.similarity:.0%} similar to '{match.matched_name}', {match.dataset}){extra}"
+        f"({match.similarity:.0%}{on}; {match.dataset}; {source}){extra}"
     )
     return Evidence(
         predicate=predicate,
@@ -184,7 +184,8 @@ def _party_evidence(
         list=match.dataset,
         similarity=match.similarity,
         source=source,
-        detail=detail + f"; {match.detail()}" if match.pairs else detail,
+        detail=detail,
+        how=match.detail(),
         alignment=[
             TokenAlignment(
                 query=p.query, candidate=p.candidate, kind=p.kind, similarity=p.similarity
@@ -233,7 +234,7 @@ class PartyMatchesNode(_Node):
                     break  # matches come best first
                 if match.party_id in spec._ids or spec._tags & tags_of[match.party_id]:
                     tags = sorted(spec._tags & tags_of[match.party_id])
-                    extra = f"; tagged {', '.join(tags)}" if tags else ""
+                    extra = f", tagged {', '.join(tags)}" if tags else ""
                     evidence.append(_party_evidence(role, match, facts, "party_matches", extra))
                     best = max(best, match.similarity)
         return (best, evidence) if evidence else None
@@ -278,7 +279,7 @@ class PartyOwnedByNode(_Node):
                 if held is None or held[0] < spec.min_share:
                     continue
                 owners = ", ".join(parties[o].name for o in held[1])
-                extra = f"; owned {held[0]:g}% by {owners} ({', '.join(spec.tags)})"
+                extra = f", owned {held[0]:g}% by {owners} ({', '.join(spec.tags)})"
                 evidence.append(_party_evidence(role, match, facts, "party_owned_by", extra))
                 best = max(best, match.similarity)
         return (best, evidence) if evidence else None

@@ -183,7 +183,9 @@ def result_cells(result: ScreenResult) -> list[str]:
     """The result columns for one shipment."""
     if result.error is not None:
         return ["", "", "", "", result.error]
-    reasons = " | ".join(f"{h.rule_id}: {h.message}" for h in result.hits)
+    reasons = " | ".join(
+        [*(f"{h.rule_id}: {h.message}" for h in result.hits), *(f"note: {n}" for n in result.notes)]
+    )
     return [f"{result.score:.1f}", str(result.band), ";".join(result.rule_ids), reasons, ""]
 
 

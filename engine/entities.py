@@ -6,7 +6,8 @@ A catalogue directory holds YAML files whose top-level keys say what they contai
 - ``categories``: goods categories (HS codes or prefixes, description keywords, CHPL tier, tags);
 - ``countries``: country roles (``sanctioned-destination``, ``diversion-hub``...) and spellings;
 - ``phrase_lists``: named lists of red-flag phrases;
-- ``name_words``: words that matter when comparing names (legal forms, generic words, places).
+- ``name_words``: words that matter when comparing names (legal forms, generic words, places);
+  a catalogue that does not define them uses the bundled ones.
 
 Files may be split or merged freely; ids must be unique across the whole directory.
 """
@@ -59,10 +60,17 @@ class Source(_Model):
         return self
 
     def cite(self) -> str:
-        """A short citation for explanations."""
+        """The full citation: document and quote, or the public source."""
         if self.document is not None:
             return f'{self.document}: "{self.quote}"'
         return self.public or ""
+
+    def short(self) -> str:
+        """A short citation for one-line messages."""
+        if self.document is not None:
+            return self.document
+        text = self.public or ""
+        return text if len(text) <= 70 else text[:67].rstrip() + "..."
 
 
 Sources = Annotated[list[Source], Field(min_length=1)]
@@ -391,9 +399,22 @@ def load_catalogue(directory: str | Path) -> Catalogue:
         categories=categories,
         countries=countries,
         phrase_lists=phrase_lists,
-        name_words=name_words[0] if name_words else NameWords(sources=[Source(public="none")]),
+        name_words=name_words[0] if name_words else _bundled_name_words(root),
         files=tuple(str(p) for p in files),
     )
+
+
+def _bundled_name_words(root: Path) -> NameWords:
+    """The bundled legal forms and name words, for a catalogue that does not define its own."""
+    from engine.bundled import bundled_dir
+
+    bundled = bundled_dir("entities")
+    if bundled.resolve() == root.resolve():
+        return NameWords(sources=[Source(public="no name words defined")])
+    data, problems = load_yaml(bundled / "names.yaml")
+    if problems or not isinstance(data, dict) or "name_words" not in data:
+        raise CatalogueError(f"{bundled / 'names.yaml'}: the bundled name words cannot be read")
+    return NameWords.model_validate(data["name_words"])
 
 
 def _nearest(name: str, choices: Iterable[str]) -> str | None:

@@ -52,9 +52,12 @@ class PhraseMatcher:
                 self._exact.setdefault(word, []).append(phrase)
 
     def find(self, text: str) -> list[tuple[str, str]]:
-        """(phrase as written in the list, the words of the text it matched), in text order."""
+        """(phrase as written in the list, the words of the text it matched), in text order.
+
+        Where matches overlap ("для нужд сво" and "сво"), only the longest is kept.
+        """
         words = text_words(text)
-        found: list[tuple[str, str]] = []
+        spans: list[tuple[int, int, str]] = []
         for i, word in enumerate(words):
             starts = self._exact.get(word, [])
             for phrase in [*starts, *(p for p in self._prefix if word.startswith(p.parts[0][0]))]:
@@ -65,8 +68,14 @@ class PhraseMatcher:
                     words[i + k].startswith(w) if pre else words[i + k] == w
                     for k, (w, pre) in enumerate(phrase.parts)
                 ) and not self._negated(words, i):
-                    found.append((phrase.written, " ".join(words[i : i + n])))
-        return found
+                    spans.append((i, i + n, phrase.written))
+        kept: list[tuple[int, str, str]] = []
+        taken = [False] * len(words)
+        for start, end, written in sorted(spans, key=lambda m: (m[0] - m[1], m[0])):
+            if not any(taken[start:end]):
+                taken[start:end] = [True] * (end - start)
+                kept.append((start, written, " ".join(words[start:end])))
+        return [(written, matched) for _, written, matched in sorted(kept)]
 
     def _negated(self, words: tuple[str, ...], start: int) -> bool:
         window = words[max(0, start - self.NEGATION_WINDOW) : start]

@@ -35,12 +35,13 @@ class Evidence(_Out):
     list: str | None = Field(default=None, description="the list, dataset or tag it belongs to")
     similarity: float | None = None
     source: str | None = None
-    detail: str = ""
+    detail: str = Field(default="", description="what matched, in one sentence")
+    how: str = Field(default="", description="how a name matched: token alignment, legal forms")
     alignment: builtins.list[TokenAlignment] = []
 
     def line(self) -> str:
-        """The evidence in one line of plain words."""
-        return self.detail
+        """The evidence in plain words, with how a name matched when it did."""
+        return f"{self.detail}\n      how: {self.how}" if self.how else self.detail
 
 
 class Hit(_Out):
