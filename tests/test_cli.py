@@ -1,0 +1,133 @@
+"""The shipscreen command, end to end."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import yaml
+from click.testing import CliRunner
+
+from cli import main
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_screen_the_example(repo: Path, tmp_path: Path) -> None:
+    out = tmp_path / "scored.csv"
+    code, _, err = run("screen", str(repo / "examples" / "shipments.csv"), "-o", str(out))
+    assert code == 0, err
+    with (repo / "examples" / "shipments.csv").open(encoding="utf-8") as fh:
+        inputs = list(csv.DictReader(fh))
+    with out.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["shipment_id"] for r in rows] == [r["shipment_id"] for r in inputs]
+    assert list(rows[0])[-5:] == ["risk_score", "risk_band", "rule_ids", "reasons", "error"]
+    bands = {r["risk_band"] for r in rows}
+    assert {"low", "medium", "high", "critical"} <= bands
+    fired = {rule for r in rows for rule in r["rule_ids"].split(";") if rule}
+    rules = {p.stem for p in (repo / "rules").glob("*.yaml")}
+    assert fired == rules - {"owned-by-sanctioned"}  # every kind of finding the catalogue allows
+    assert any(r["error"] for r in rows)
+    assert "screened 17 rows" in err
+
+
+def test_unusable_input_exits_2(tmp_path: Path) -> None:
+    code, _, err = run("screen", str(tmp_path / "absent.csv"), "-o", str(tmp_path / "o.csv"))
+    assert code == 2
+    assert "absent.csv: cannot open" in err
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_unusable_rules_exit_2(repo: Path, tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(repo / "rules", rules)
+    path = rules / "controlled-goods-to-hub.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["when"]["all"][0] = {"goods_inside": {"tags": ["chpl"]}}
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    code, _, err = run(
+        "screen",
+        str(repo / "examples" / "shipments.csv"),
+        "-o",
+        str(tmp_path / "o.csv"),
+        "--rules",
+        str(rules),
+    )
+    assert code == 2
+    assert "rule 'controlled-goods-to-hub': when.all[0]: unknown condition 'goods_inside'" in err
+    assert "(did you mean 'goods_in'?)" in err
+
+
+def test_rules_check_passes_on_the_bundled_rules() -> None:
+    code, out, err = run("rules", "check")
+    assert code == 0, err
+    assert "12 rules valid" in out
+    assert "inline tests passed" in out
+
+
+def test_rules_check_fails_precisely(repo: Path, tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(repo / "rules", rules)
+    path = rules / "forwarder-end-user-in-hub.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["when"]["all"][0]["text_has_phrase"]["phrases"] = ["logistic-companies"]
+    data["when"]["all"][1]["country_in"]["fields"] = ["end_users_country"]
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    code, _, err = run("rules", "check", str(rules))
+    assert code == 2
+    assert (
+        "when.all[0].text_has_phrase.phrases[0]: unknown phrase list 'logistic-companies' "
+        "(did you mean 'logistics-companies'?)"
+    ) in err
+    assert (
+        "when.all[1].country_in.fields[0]: unknown country field 'end_users_country' "
+        "(did you mean 'end_user_country'?)"
+    ) in err
+
+
+def test_rules_check_reports_failing_inline_tests(repo: Path, tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(repo / "rules", rules)
+    path = rules / "heavy-machinery-to-russia-belarus.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["tests"]["passes"].append(
+        {"consignee": "Baikalsnab JSC", "destination_country": "RU", "hs_code": "8429.52"}
+    )
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    code, _, err = run("rules", "check", str(rules))
+    assert code == 1
+    assert "heavy-machinery-to-russia-belarus: tests.passes[1]: expected the rule to not hit" in err
+
+
+def test_columns_map(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text(
+        "Empfänger,Zolltarifnummer,Bestimmungsland\nOOO Kamatorg,8542.31,RU\n", encoding="utf-8"
+    )
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text(
+        "Empfänger: consignee\nZolltarifnummer: hs_code\nBestimmungsland: destination_country\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "o.csv"
+    code, _, err = run("screen", str(src), "-o", str(out), "--columns", str(mapping))
+    assert code == 0, err
+    with out.open(encoding="utf-8") as fh:
+        [row] = list(csv.DictReader(fh))
+    assert row["rule_ids"] == "controlled-goods-to-russia-belarus"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("Empfänger: consignees\n", encoding="utf-8")
+    code, _, err = run("screen", str(src), "-o", str(out), "--columns", str(bad))
+    assert code == 2
+    assert "'consignees', which is not a field" in err
+
+
+def test_version() -> None:
+    code, out, _ = run("--version")
+    assert code == 0
+    assert "shipscreen" in out
