@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import csv
 import os
+import secrets
 import sys
-import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -194,9 +194,10 @@ class ResultWriter:
 
     def __init__(self, path: str | Path, header: Header) -> None:
         self.path = Path(path)
-        directory = self.path.parent if str(self.path.parent) else Path(".")
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part", dir=directory)
-        self._tmp = Path(tmp)
+        # A temporary name beside the output (so the final rename stays on one file system), created
+        # with the user's umask like any file they write, not mkstemp's private 0600.
+        self._tmp = self.path.with_name(f".{self.path.name}.{secrets.token_hex(6)}.part")
+        fd = os.open(self._tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         self._file = os.fdopen(fd, "w", encoding="utf-8", newline="")
         self._writer = csv.writer(self._file)
         self._writer.writerow(header.output_columns)

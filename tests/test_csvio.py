@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import pytest
@@ -140,6 +141,17 @@ def test_an_interrupted_write_leaves_no_output(screener: Screener, tmp_path: Pat
         interrupted_run()
     assert not dst.exists()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_output_gets_ordinary_permissions(screener: Screener, tmp_path: Path) -> None:
+    dst = tmp_path / "out.csv"
+    old = os.umask(0o022)
+    try:
+        with ResultWriter(dst, Header.read(["consignee"])) as writer:
+            writer.write(["Acme"], screener.screen({"consignee": "Acme"}))
+    finally:
+        os.umask(old)
+    assert dst.stat().st_mode & 0o777 == 0o644
 
 
 def test_the_reader_streams(screener: Screener, tmp_path: Path) -> None:
