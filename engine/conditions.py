@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterator
+from functools import cached_property
 from typing import Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import (
@@ -25,7 +26,6 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
-    PrivateAttr,
     Tag,
     model_validator,
 )
@@ -195,6 +195,17 @@ def _party_evidence(
     )
 
 
+def _matches(
+    facts: Facts, roles: list[Role], min_similarity: float
+) -> Iterator[tuple[str, PartyMatch]]:
+    """(role, match) for each party match at or above ``min_similarity`` in the given roles."""
+    for role in roles:
+        for match in facts.party_matches(role):
+            if match.similarity < min_similarity:
+                break  # matches come best first
+            yield role, match
+
+
 class PartyMatches(_Node):
     """Parameters of ``party_matches``."""
 
@@ -203,18 +214,21 @@ class PartyMatches(_Node):
     parties: list[str] = []
     min_similarity: Annotated[float, Field(ge=MATCH_FLOOR, le=1.0)] = DEFAULT_MIN_SIMILARITY
 
-    _tags: frozenset[str] = PrivateAttr(default=frozenset())
-    _ids: frozenset[str] = PrivateAttr(default=frozenset())
-
     @model_validator(mode="after")
     def _selects(self) -> PartyMatches:
         if not self.tags and not self.parties:
             raise ValueError("give tags or parties to match against")
         return self
 
-    def model_post_init(self, context: Any, /) -> None:
-        self._tags = frozenset(self.tags)
-        self._ids = frozenset(self.parties)
+    @cached_property
+    def tag_set(self) -> frozenset[str]:
+        """The tags as a set."""
+        return frozenset(self.tags)
+
+    @cached_property
+    def id_set(self) -> frozenset[str]:
+        """The party ids as a set."""
+        return frozenset(self.parties)
 
 
 class PartyMatchesNode(_Node):
@@ -228,15 +242,12 @@ class PartyMatchesNode(_Node):
         tags_of = facts.knowledge.party_tags
         best = 0.0
         evidence: list[Evidence] = []
-        for role in spec.roles:
-            for match in facts.party_matches(role):
-                if match.similarity < spec.min_similarity:
-                    break  # matches come best first
-                if match.party_id in spec._ids or spec._tags & tags_of[match.party_id]:
-                    tags = sorted(spec._tags & tags_of[match.party_id])
-                    extra = f", tagged {', '.join(tags)}" if tags else ""
-                    evidence.append(_party_evidence(role, match, facts, "party_matches", extra))
-                    best = max(best, match.similarity)
+        for role, match in _matches(facts, spec.roles, spec.min_similarity):
+            tags = spec.tag_set & tags_of[match.party_id]
+            if tags or match.party_id in spec.id_set:
+                extra = f", tagged {', '.join(sorted(tags))}" if tags else ""
+                evidence.append(_party_evidence(role, match, facts, "party_matches", extra))
+                best = max(best, match.similarity)
         return (best, evidence) if evidence else None
 
     def check(self, catalogue: Catalogue, path: str, report: Report) -> None:
@@ -253,10 +264,10 @@ class PartyOwnedBy(_Node):
     min_share: Annotated[float, Field(gt=0, le=100)] = 50.0
     min_similarity: Annotated[float, Field(ge=MATCH_FLOOR, le=1.0)] = DEFAULT_MIN_SIMILARITY
 
-    _tags: frozenset[str] = PrivateAttr(default=frozenset())
-
-    def model_post_init(self, context: Any, /) -> None:
-        self._tags = frozenset(self.tags)
+    @cached_property
+    def tag_set(self) -> frozenset[str]:
+        """The tags as a set."""
+        return frozenset(self.tags)
 
 
 class PartyOwnedByNode(_Node):
@@ -267,21 +278,18 @@ class PartyOwnedByNode(_Node):
 
     def evaluate(self, facts: Facts) -> Outcome:
         spec = self.party_owned_by
-        shares = facts.knowledge.ownership(spec._tags)
+        shares = facts.knowledge.ownership(spec.tag_set)
         parties = facts.knowledge.catalogue.parties
         best = 0.0
         evidence: list[Evidence] = []
-        for role in spec.roles:
-            for match in facts.party_matches(role):
-                if match.similarity < spec.min_similarity:
-                    break
-                held = shares.get(match.party_id)
-                if held is None or held[0] < spec.min_share:
-                    continue
-                owners = ", ".join(parties[o].name for o in held[1])
-                extra = f", owned {held[0]:g}% by {owners} ({', '.join(spec.tags)})"
-                evidence.append(_party_evidence(role, match, facts, "party_owned_by", extra))
-                best = max(best, match.similarity)
+        for role, match in _matches(facts, spec.roles, spec.min_similarity):
+            held = shares.get(match.party_id)
+            if held is None or held[0] < spec.min_share:
+                continue
+            owners = ", ".join(parties[o].name for o in held[1])
+            extra = f", owned {held[0]:g}% by {owners} ({', '.join(spec.tags)})"
+            evidence.append(_party_evidence(role, match, facts, "party_owned_by", extra))
+            best = max(best, match.similarity)
         return (best, evidence) if evidence else None
 
     def check(self, catalogue: Catalogue, path: str, report: Report) -> None:
@@ -295,18 +303,21 @@ class GoodsIn(_Node):
     categories: list[str] = []
     tags: list[str] = []
 
-    _categories: frozenset[str] = PrivateAttr(default=frozenset())
-    _tags: frozenset[str] = PrivateAttr(default=frozenset())
-
     @model_validator(mode="after")
     def _selects(self) -> GoodsIn:
         if not self.categories and not self.tags:
             raise ValueError("give categories or tags")
         return self
 
-    def model_post_init(self, context: Any, /) -> None:
-        self._categories = frozenset(self.categories)
-        self._tags = frozenset(self.tags)
+    @cached_property
+    def category_set(self) -> frozenset[str]:
+        """The category ids as a set."""
+        return frozenset(self.categories)
+
+    @cached_property
+    def tag_set(self) -> frozenset[str]:
+        """The tags as a set."""
+        return frozenset(self.tags)
 
 
 class GoodsInNode(_Node):
@@ -328,7 +339,7 @@ class GoodsInNode(_Node):
                 detail=f.describe(),
             )
             for f in facts.goods
-            if f.category.id in spec._categories or spec._tags.intersection(f.category.tags)
+            if f.category.id in spec.category_set or spec.tag_set.intersection(f.category.tags)
         ]
         return (1.0, evidence) if evidence else None
 
@@ -358,20 +369,26 @@ class CountryIn(_Node):
     tags: list[str] = []
     countries: list[str] = []
 
-    _fields: tuple[str, ...] = PrivateAttr(default=())
-    _tags: frozenset[str] = PrivateAttr(default=frozenset())
-    _codes: frozenset[str] = PrivateAttr(default=frozenset())
-
     @model_validator(mode="after")
     def _selects(self) -> CountryIn:
         if not self.tags and not self.countries:
             raise ValueError("give tags or countries")
         return self
 
-    def model_post_init(self, context: Any, /) -> None:
-        self._fields = _expand_fields(self.fields)
-        self._tags = frozenset(self.tags)
-        self._codes = frozenset(self.countries)
+    @cached_property
+    def field_names(self) -> tuple[str, ...]:
+        """The fields, with groups (route, parties...) expanded."""
+        return _expand_fields(self.fields)
+
+    @cached_property
+    def tag_set(self) -> frozenset[str]:
+        """The tags as a set."""
+        return frozenset(self.tags)
+
+    @cached_property
+    def code_set(self) -> frozenset[str]:
+        """The country codes as a set."""
+        return frozenset(self.countries)
 
 
 class CountryInNode(_Node):
@@ -386,10 +403,10 @@ class CountryInNode(_Node):
         country_tags = facts.knowledge.country_tags
         resolver = facts.knowledge.resolver
         evidence: list[Evidence] = []
-        for name in spec._fields:
+        for name in spec.field_names:
             for code in record.country_codes(name):
-                tags = spec._tags & country_tags.get(code, frozenset())
-                if not tags and code not in spec._codes:
+                tags = spec.tag_set & country_tags.get(code, frozenset())
+                if not tags and code not in spec.code_set:
                     continue
                 why = ", ".join(sorted(tags)) if tags else "listed"
                 country = resolver.name(code)
@@ -446,7 +463,8 @@ class TextHasPhraseNode(_Node):
             if not text:
                 continue
             for list_id in spec.phrases:
-                for phrase, words in knowledge.phrase_matchers[list_id].find(text):
+                found = knowledge.phrase_matchers[list_id].find_words(facts.words(name))
+                for phrase, words in found:
                     plist = knowledge.catalogue.phrase_lists[list_id]
                     evidence.append(
                         Evidence(

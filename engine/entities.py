@@ -27,7 +27,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from engine.errors import CatalogueError, Problem
-from engine.yamlio import load_yaml
+from engine.yamlio import load_yaml, yaml_files
 
 ID_PATTERN = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
 TAG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -321,9 +321,9 @@ def _check_sanctioned(party: Party, file: str) -> list[Problem]:
 def load_catalogue(directory: str | Path) -> Catalogue:
     """Load and validate every YAML file in ``directory``; CatalogueError lists all problems."""
     root = Path(directory)
-    if not root.is_dir():
+    files = yaml_files(root)
+    if files is None:
         raise CatalogueError(f"{root}: not a directory of entity files")
-    files = sorted(p for p in root.iterdir() if p.suffix in {".yaml", ".yml"} and p.is_file())
     if not files:
         raise CatalogueError(f"{root}: no entity files (*.yaml) found")
     problems: list[Problem] = []
@@ -353,24 +353,17 @@ def load_catalogue(directory: str | Path) -> Catalogue:
             ("party", parsed.parties, parties),
             ("category", parsed.categories, categories),
             ("phrase list", parsed.phrase_lists, phrase_lists),
+            ("country", parsed.countries, countries),
         ]
         for kind, entries, into in groups:
             for entry in entries:
-                key = (kind, entry.id)
+                key = (kind, entry.code if kind == "country" else entry.id)
                 if key in origin:
-                    msg = f"duplicate {kind} id '{entry.id}' (also in {origin[key]})"
+                    msg = f"duplicate {kind} '{key[1]}' (also in {origin[key]})"
                     problems.append(Problem(file=label, message=msg))
                     continue
                 origin[key] = label
-                into[entry.id] = entry
-        for country in parsed.countries:
-            key = ("country", country.code)
-            if key in origin:
-                msg = f"duplicate country '{country.code}' (also in {origin[key]})"
-                problems.append(Problem(file=label, message=msg))
-                continue
-            origin[key] = label
-            countries[country.code] = country
+                into[key[1]] = entry
         if parsed.name_words is not None:
             name_words.append(parsed.name_words)
         for party in parsed.parties:

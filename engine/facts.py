@@ -16,7 +16,7 @@ from engine.entities import Catalogue, GoodsCategory, owned_share
 from engine.hscodes import HsCode
 from engine.matching import PartyMatch, PartyMatcher
 from engine.names import NameNormaliser
-from engine.phrases import PhraseMatcher
+from engine.phrases import PhraseMatcher, text_words
 from engine.record import PARTY_ROLES, Record
 
 
@@ -104,6 +104,7 @@ class Facts:
         self.record = record
         self.knowledge = knowledge
         self._matches: dict[str, tuple[PartyMatch, ...]] = {}
+        self._words: dict[str, tuple[str, ...]] = {}
 
     def party_matches(self, role: str) -> tuple[PartyMatch, ...]:
         """Catalogue parties that the party in ``role`` resembles, best first."""
@@ -111,6 +112,12 @@ class Facts:
             name = self.record.text(role)
             self._matches[role] = self.knowledge.matcher.match(name) if name else ()
         return self._matches[role]
+
+    def words(self, name: str) -> tuple[str, ...]:
+        """The lower-case words of a text field, split once per shipment."""
+        if name not in self._words:
+            self._words[name] = text_words(self.record.text(name))
+        return self._words[name]
 
     @cached_property
     def goods(self) -> tuple[GoodsFinding, ...]:

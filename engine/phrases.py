@@ -56,7 +56,10 @@ class PhraseMatcher:
 
         Where matches overlap ("для нужд сво" and "сво"), only the longest is kept.
         """
-        words = text_words(text)
+        return self.find_words(text_words(text))
+
+    def find_words(self, words: tuple[str, ...]) -> list[tuple[str, str]]:
+        """As :meth:`find`, for a text already split by :func:`text_words`."""
         spans: list[tuple[int, int, str]] = []
         for i, word in enumerate(words):
             starts = self._exact.get(word, [])

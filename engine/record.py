@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from engine.countries import CountryResolver
@@ -111,6 +112,7 @@ for _canonical, _variants in _VARIANTS.items():
         HEADER_TABLE.setdefault(header_key(_variant), _canonical)
 
 
+@lru_cache(maxsize=4096)
 def canonical_field(header: str) -> str | None:
     """The canonical field a header names, or None for a pass-through column."""
     return HEADER_TABLE.get(header_key(header))

@@ -19,7 +19,7 @@ from engine.entities import TAG_PATTERN, Catalogue
 from engine.errors import Problem, RuleSetError
 from engine.record import FIELDS
 from engine.results import Severity
-from engine.yamlio import load_yaml
+from engine.yamlio import load_yaml, yaml_files
 
 RULE_KEYS: tuple[str, ...] = (
     "id",
@@ -302,9 +302,9 @@ def parse_rule(data: Any, catalogue: Catalogue, *, file: str) -> tuple[Rule | No
 def load_rules(directory: str | Path, catalogue: Catalogue) -> RuleSet:
     """Load every ``*.yaml`` rule in ``directory``; raise RuleSetError listing every problem."""
     root = Path(directory)
-    if not root.is_dir():
+    files = yaml_files(root)
+    if files is None:
         raise RuleSetError(f"{root}: not a directory of rule files")
-    files = sorted(p for p in root.iterdir() if p.suffix in {".yaml", ".yml"} and p.is_file())
     if not files:
         raise RuleSetError(f"{root}: no rule files (*.yaml) found")
     problems: list[Problem] = []

@@ -69,3 +69,10 @@ def load_yaml(path: Path, *, label: str | None = None) -> tuple[Any, list[Proble
         return None, [Problem(file=name, message=f"invalid YAML: {exc}")]
     except RecursionError:
         return None, [Problem(file=name, message="YAML nested too deeply")]
+
+
+def yaml_files(directory: Path) -> list[Path] | None:
+    """The ``*.yaml`` / ``*.yml`` files of a directory in name order; None if it is no directory."""
+    if not directory.is_dir():
+        return None
+    return sorted(p for p in directory.iterdir() if p.suffix in {".yaml", ".yml"} and p.is_file())

@@ -262,7 +262,7 @@ def test_duplicate_ids_and_unknown_owners_are_rejected(tmp_path: Path) -> None:
     with pytest.raises(CatalogueError) as err:
         load_catalogue(tmp_path)
     text = str(err.value)
-    assert "duplicate party id 'acme'" in text
+    assert "duplicate party 'acme'" in text
     assert "owners[0].owner: unknown party 'acmee' (did you mean 'acme'?)" in text
 
 
