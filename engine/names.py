@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from anyascii import anyascii
 
@@ -26,8 +27,7 @@ WORD_WEIGHT = 1.0
 
 # Cyrillic and Greek letters that look like Latin ones; used only inside words that mix scripts,
 # where they are a disguise (or a typing accident), never in words written wholly in Cyrillic.
-_LOOKALIKE = str.maketrans(
-    {
+_LOOKALIKE_PAIRS: dict[str, str] = {
         "а": "a", "в": "b", "е": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
         "с": "c", "т": "t", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s", "ԁ": "d",
         "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P",
@@ -35,8 +35,8 @@ _LOOKALIKE = str.maketrans(
         "α": "a", "ο": "o", "ρ": "p", "ν": "v", "τ": "t", "ι": "i", "κ": "k",
         "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M",
         "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
-    }
-)  # fmt: skip
+}  # fmt: skip
+_LOOKALIKE = str.maketrans(_LOOKALIKE_PAIRS)
 _WORD = re.compile(r"\w+", re.UNICODE)
 _DOTTED = re.compile(
     r"\b(?:\w\.){2,}(?!\w)"
@@ -84,14 +84,39 @@ def fold_text(text: str) -> str:
     return text.casefold().replace("ё", "е")
 
 
+_TO_CYRILLIC = str.maketrans(
+    {latin: cyr for cyr, latin in _LOOKALIKE_PAIRS.items() if _script(cyr) == "cyrillic"}
+)
+_ZERO = re.compile(r"(?<=[^\W\d_])0(?=[^\W\d_])")
+
+
 def _unmix(word: str) -> str:
-    """Map look-alike letters to Latin in a word that mixes Latin with Cyrillic or Greek."""
-    scripts = {_script(ch) for ch in word} - {"other"}
-    if "latin" in scripts and len(scripts) > 1:
-        return word.translate(_LOOKALIKE)
-    return word
+    """Undo look-alike disguises in a word that mixes scripts.
+
+    Look-alike letters are mapped to the script most of the word's letters are in ("Rоstес" with
+    Cyrillic о and с reads "Rostec"; "Pособоронэкспорт" with a Latin P reads as Cyrillic), and a
+    zero between letters reads as the letter o ("R0stec", "Р0стех").
+    """
+    if word.isascii():
+        return _ZERO.sub("o", word) if "0" in word else word
+    if "0" in word:
+        word = _ZERO.sub("\0", word)
+    counts: dict[str, int] = {}
+    for ch in word:
+        script = _script(ch)
+        if script != "other":
+            counts[script] = counts.get(script, 0) + 1
+    if "\0" in word:
+        major = max(counts, key=lambda k: counts[k]) if counts else "latin"
+        word = word.replace("\0", "о" if major == "cyrillic" else "o")
+    if len(counts) < 2 or "latin" not in counts:
+        return word
+    if counts.get("cyrillic", 0) > counts["latin"]:
+        return word.translate(_TO_CYRILLIC)
+    return word.translate(_LOOKALIKE)
 
 
+@lru_cache(maxsize=262144)
 def skeleton(token: str) -> str:
     """Fold transliteration variants (Rosoboroneksport ~ Rosoboronexport) and doubled letters."""
     for old, new in _SKELETON_RULES:
@@ -103,13 +128,45 @@ def skeleton(token: str) -> str:
     return "".join(out)
 
 
-def _raw_tokens(name: str) -> list[tuple[str, bool]]:
-    """Latin tokens of ``name``, each flagged True if it came from a Chinese character."""
+def _word_script(word: str) -> str:
+    if word.isascii():
+        return "latin"
+    scripts = {_script(ch) for ch in word} - {"other"}
+    return scripts.pop() if len(scripts) == 1 else ("latin" if not scripts else "mixed")
+
+
+_PARENTHESES = re.compile(r"[(\[]([^()\[\]]*)[)\]]")
+
+
+def _qualifiers(name: str) -> tuple[str, str]:
+    """The name without its bracketed parts, and those parts ("(Moscow)", "(Hong Kong)")."""
+    if "(" not in name and "[" not in name:
+        return name, ""
+    inside = " ".join(_PARENTHESES.findall(name))
+    return _PARENTHESES.sub(" ", name), inside
+
+
+def _raw_tokens(name: str) -> list[tuple[str, str]]:
+    """Latin tokens of ``name``, each with the script it was written in ('han' per character)."""
+    if name.isascii():  # most list and shipment names: nothing to fold or transliterate
+        text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), name)
+        text = _APOSTROPHES.sub("", "".join(ch for ch in text if ch.isprintable()))
+        return [
+            (_ZERO.sub("o", t) if "0" in t else t, "latin")
+            for t in _SEPARATOR.split(text.lower())
+            if t
+        ]
     text = unicodedata.normalize("NFKC", name)
     text = "".join(ch for ch in text if unicodedata.category(ch) not in {"Cf", "Cc", "Co", "Cs"})
     text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
     text = _APOSTROPHES.sub("", text)
-    tokens: list[tuple[str, bool]] = []
+    tokens: list[tuple[str, str]] = []
+
+    def flush(buf: list[str]) -> None:
+        word = "".join(buf)
+        script = _word_script(word)
+        tokens.extend((t, script) for t in _SEPARATOR.split(anyascii(word)) if t)
+
     for chunk in _SEPARATOR.split(text):
         if not chunk:
             continue
@@ -117,14 +174,14 @@ def _raw_tokens(name: str) -> list[tuple[str, bool]]:
         for ch in _unmix(chunk):
             if _is_han(ch):
                 if buf:
-                    tokens.extend((t, False) for t in _SEPARATOR.split(anyascii("".join(buf))) if t)
+                    flush(buf)
                     buf = []
-                tokens.append((anyascii(ch).lower(), True))
+                tokens.append((anyascii(ch), "han"))
             else:
                 buf.append(ch)
         if buf:
-            tokens.extend((t, False) for t in _SEPARATOR.split(anyascii("".join(buf))) if t)
-    return [(t.lower(), han) for t, han in tokens if t]
+            flush(buf)
+    return [(t.lower(), script) for t, script in tokens if t]
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +192,7 @@ class Token:
     skeleton: str
     weight: float
     kind: str  # "word" | "generic" | "place" | "number"
+    script: str = "latin"  # the script it was written in: latin, cyrillic, han, greek...
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,12 +224,17 @@ class NameNormaliser:
                 seq = tuple(skeleton(t) for t, _ in _raw_tokens(form))
                 if seq:
                     forms.setdefault(seq, legal_form.id)
-        # Longest forms first, so "Co., Ltd." is taken whole before "Co" or "Ltd".
-        self._multi = sorted((f for f in forms if len(f) > 1), key=len, reverse=True)
+        # Forms of several words by their first word, longest first, so "Co., Ltd." is taken whole
+        # before "Co" or "Ltd".
+        self._multi: dict[str, list[tuple[str, ...]]] = {}
+        for seq in sorted((f for f in forms if len(f) > 1), key=len, reverse=True):
+            self._multi.setdefault(seq[0], []).append(seq)
         self._forms = forms
         self._generic = {skeleton(w) for w in self._fold_words(words.generic)}
         self._places = {skeleton(w) for w in self._fold_words(words.places)}
         self._stop = {skeleton(w) for w in self._fold_words(words.stopwords)}
+        # Words recur across names: a token is made once per (text, script).
+        self._token = lru_cache(maxsize=262144)(self._make_token)
         self._abbrev = {
             skeleton(_raw_tokens(k)[0][0]): [t for t, _ in _raw_tokens(v)]
             for k, v in words.abbreviations.items()
@@ -182,31 +245,42 @@ class NameNormaliser:
     def _fold_words(words: Iterable[str]) -> list[str]:
         return [t for w in words for t, _ in _raw_tokens(w)]
 
+    def _expand(self, text: str) -> list[tuple[str, str]]:
+        """The raw tokens of a text with abbreviations expanded ("Tech" -> "technology")."""
+        raw: list[tuple[str, str]] = []
+        for word, script in _raw_tokens(text):
+            expansion = None if script == "han" else self._abbrev.get(skeleton(word))
+            if expansion:
+                raw.extend((w, script) for w in expansion)
+            else:
+                raw.append((word, script))
+        return raw
+
     def _strip_legal_forms(
-        self, tokens: list[tuple[str, bool]]
-    ) -> tuple[list[tuple[str, bool]], list[str]]:
+        self, tokens: list[tuple[str, str]]
+    ) -> tuple[list[tuple[str, str]], list[str]]:
         found: list[str] = []
         skel = [skeleton(t) for t, _ in tokens]
         keep = [True] * len(tokens)
-        # Forms of several words wherever they stand.
-        for form in self._multi:
-            n = len(form)
-            i = 0
-            while i + n <= len(skel):
-                if all(keep[i : i + n]) and tuple(skel[i : i + n]) == form:
-                    for j in range(i, i + n):
-                        keep[j] = False
+        # Forms of several words wherever they stand, left to right, the longest at each place.
+        i = 0
+        while i < len(skel):
+            for form in self._multi.get(skel[i], ()):
+                n = len(form)
+                if tuple(skel[i : i + n]) == form:
+                    keep[i : i + n] = [False] * n
                     found.append(self._forms[form])
                     i += n
-                else:
-                    i += 1
+                    break
+            else:
+                i += 1
         if not any(keep):  # a name that is nothing but a legal form: compare it as written
             return tokens, []
         tokens = [t for t, k in zip(tokens, keep, strict=True) if k]
         # One-word forms of three letters or more ("Inc", "GmbH", "OOO") wherever they stand; the
         # shorter ones ("AO", "AS", "Co") could be words, so only at either end, repeatedly.
         # Never the whole name.
-        kept: list[tuple[str, bool]] = []
+        kept: list[tuple[str, str]] = []
         for token in tokens:
             form_id = self._forms.get((skeleton(token[0]),))
             if form_id is not None and len(token[0]) >= 3 and len(tokens) > 1:
@@ -226,38 +300,44 @@ class NameNormaliser:
         return tokens, found
 
     def key(self, name: str) -> NameKey:
-        """Normalise one name."""
-        raw: list[tuple[str, bool]] = []
-        for text, han in _raw_tokens(name):
-            expansion = None if han else self._abbrev.get(skeleton(text))
-            raw.extend((word, False) for word in expansion) if expansion else raw.append(
-                (text, han)
-            )
-        raw, legal = self._strip_legal_forms(raw)
-        # Syllables of one run of Chinese characters form one word, as the characters do.
-        merged: list[str] = []
-        prev_han = False
-        for text, han in raw:
-            if han and prev_han:
-                merged[-1] += text
+        """Normalise one name.
+
+        Bracketed parts qualify the name ("(Moscow)"): they are read apart, after the name's own
+        legal forms are set aside, and their words weigh as places do.
+        """
+        main, bracketed = _qualifiers(name)
+        raw, legal = self._strip_legal_forms(self._expand(main))
+        if bracketed:
+            extra, extra_legal = self._strip_legal_forms(self._expand(bracketed))
+            legal += extra_legal
+            if raw:
+                qualifiers = {t for t, _ in extra}
+                raw += extra
             else:
-                merged.append(text)
-            prev_han = han
-        tokens: list[Token] = []
-        for text in merged:
-            skel = skeleton(text)
-            if skel not in self._stop:
-                tokens.append(self._token(text))
+                raw, qualifiers = extra, set()
+        else:
+            qualifiers = set()
+        # Syllables of one run of Chinese characters form one word, as the characters do.
+        merged: list[tuple[str, str]] = []
+        for text, script in raw:
+            if script == "han" and merged and merged[-1][1] == "han":
+                merged[-1] = (merged[-1][0] + text, "han")
+            else:
+                merged.append((text, script))
+        tokens = [
+            self._token(t, sc, t in qualifiers) for t, sc in merged if skeleton(t) not in self._stop
+        ]
         if not tokens and merged:  # a name made only of stopwords: keep it as written
-            tokens = [self._token(t) for t in merged]
+            tokens = [self._token(t, sc, False) for t, sc in merged]
         return NameKey(original=name, tokens=tuple(tokens), legal_forms=tuple(legal))
 
-    def _token(self, text: str) -> Token:
+    def _make_token(self, text: str, script: str = "latin", qualifier: bool = False) -> Token:
         skel = skeleton(text)
         if any(ch.isdigit() for ch in text):
-            return Token(text, skel, NUMBER_WEIGHT, "number")
+            return Token(text, skel, NUMBER_WEIGHT, "number", script)
         if skel in self._generic:
-            return Token(text, skel, GENERIC_WEIGHT, "generic")
-        if skel in self._places:
-            return Token(text, skel, PLACE_WEIGHT, "place")
-        return Token(text, skel, WORD_WEIGHT, "word")
+            return Token(text, skel, GENERIC_WEIGHT, "generic", script)
+        # Words in brackets qualify a name ("(Moscow)", "(Hong Kong)") and weigh as places do.
+        if skel in self._places or qualifier:
+            return Token(text, skel, PLACE_WEIGHT, "place", script)
+        return Token(text, skel, WORD_WEIGHT, "word", script)
