@@ -30,7 +30,7 @@ from pydantic import (
     model_validator,
 )
 
-from engine.entities import Catalogue
+from engine.entities import Catalogue, Party, PartyKind
 from engine.facts import Facts
 from engine.matching import MATCH_FLOOR, PartyMatch
 from engine.record import (
@@ -161,16 +161,20 @@ def _check_names(
             report(f"{path}[{i}]", f"unknown {what} '{value}'", sorted(known))
 
 
+def party_source(party: Party) -> str:
+    """A party's source in a few words: its first designation, or its first source."""
+    if party.designations:
+        d = party.designations[0]
+        source = f"{d.authority} {d.list}" + (f" {d.list_id}" if d.list_id else "")
+        return source + (f" ({', '.join(d.programs)})" if d.programs else "")
+    return party.sources[0].short()
+
+
 def _party_evidence(
     role: str, match: PartyMatch, facts: Facts, predicate: str, extra: str
 ) -> Evidence:
     party = facts.knowledge.catalogue.parties[match.party_id]
-    if party.designations:
-        d = party.designations[0]
-        source = f"{d.authority} {d.list}" + (f" {d.list_id}" if d.list_id else "")
-        source += f" ({', '.join(d.programs)})" if d.programs else ""
-    else:
-        source = party.sources[0].short()
+    source = party_source(party)
     on = "" if match.matched_name == match.entry_name else f" on '{match.matched_name}'"
     detail = (
         f"{role} '{match.query}' matches {match.entry_name} "
@@ -212,6 +216,7 @@ class PartyMatches(_Node):
     roles: list[Role] = list(PARTY_ROLES)  # type: ignore[arg-type]
     tags: list[str] = []
     parties: list[str] = []
+    kinds: list[PartyKind] = Field(default=[], description="party kinds to match; all if empty")
     min_similarity: Annotated[float, Field(ge=MATCH_FLOOR, le=1.0)] = DEFAULT_MIN_SIMILARITY
 
     @model_validator(mode="after")
@@ -230,6 +235,11 @@ class PartyMatches(_Node):
         """The party ids as a set."""
         return frozenset(self.parties)
 
+    @cached_property
+    def kind_set(self) -> frozenset[str]:
+        """The party kinds as a set (empty: any kind)."""
+        return frozenset(self.kinds)
+
 
 class PartyMatchesNode(_Node):
     """A party in the given roles matches a catalogue party with one of the tags (or ids)."""
@@ -242,7 +252,10 @@ class PartyMatchesNode(_Node):
         tags_of = facts.knowledge.party_tags
         best = 0.0
         evidence: list[Evidence] = []
+        kinds = facts.knowledge.party_kinds
         for role, match in _matches(facts, spec.roles, spec.min_similarity):
+            if spec.kind_set and kinds[match.party_id] not in spec.kind_set:
+                continue
             tags = spec.tag_set & tags_of[match.party_id]
             if tags or match.party_id in spec.id_set:
                 extra = f", tagged {', '.join(sorted(tags))}" if tags else ""

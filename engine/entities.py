@@ -7,7 +7,9 @@ A catalogue directory holds YAML files whose top-level keys say what they contai
 - ``countries``: country roles (``sanctioned-destination``, ``diversion-hub``...) and spellings;
 - ``phrase_lists``: named lists of red-flag phrases;
 - ``name_words``: words that matter when comparing names (legal forms, generic words, places);
-  a catalogue that does not define them uses the bundled ones.
+  a catalogue that does not define them uses the bundled ones;
+- ``cleared``: the allow-list: party names cleared against a list entry, with reason, reviewer,
+  date and expiry.
 
 Files may be split or merged freely; ids must be unique across the whole directory.
 """
@@ -21,6 +23,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -209,14 +212,44 @@ class NameWords(_Model):
     sources: Sources
 
 
+class Clearance(_Model):
+    """A cleared false positive: a party name that does not belong to a list entry.
+
+    A shipment party whose normalised name equals ``party`` is not matched to ``entry`` (a party id
+    of ``list``); the match is still shown, marked as suppressed.  Past ``expires`` it no longer
+    applies.
+    """
+
+    party: NonEmpty
+    entry: NonEmpty
+    list: NonEmpty = "shipscreen-catalogue"
+    reason: NonEmpty
+    reviewer: NonEmpty
+    date: dt.date
+    expires: dt.date | None = None
+
+    def active(self, on: dt.date) -> bool:
+        """Whether the clearance applies on a given day."""
+        return self.date <= on and (self.expires is None or on <= self.expires)
+
+    def describe(self) -> str:
+        """One line for explanations."""
+        until = f" until {self.expires}" if self.expires else ""
+        return (
+            f"cleared by {self.reviewer} on {self.date}{until}: '{self.party}' is not "
+            f"{self.entry} ({self.list}): {self.reason}"
+        )
+
+
 class _CatalogueFile(_Model):
     parties: list[Party] = []
     categories: list[GoodsCategory] = []
     countries: list[Country] = []
     phrase_lists: list[PhraseList] = []
     name_words: NameWords | None = None
+    cleared: list[Clearance] = []
 
-    @field_validator("parties", "categories", "countries", "phrase_lists", mode="before")
+    @field_validator("parties", "categories", "countries", "phrase_lists", "cleared", mode="before")
     @classmethod
     def _list(cls, value: Any) -> Any:
         return [] if value is None else value
@@ -232,21 +265,27 @@ class Catalogue:
     phrase_lists: Mapping[str, PhraseList]
     name_words: NameWords
     files: tuple[str, ...] = field(default=())
+    cleared: tuple[Clearance, ...] = ()
 
-    @property
+    @cached_property
     def party_tags(self) -> frozenset[str]:
         """Every tag some party carries."""
         return frozenset(t for p in self.parties.values() for t in p.tags)
 
-    @property
+    @cached_property
     def goods_tags(self) -> frozenset[str]:
         """Every tag some goods category carries."""
         return frozenset(t for c in self.categories.values() for t in c.tags)
 
-    @property
+    @cached_property
     def country_tags(self) -> frozenset[str]:
         """Every tag some country carries."""
         return frozenset(t for c in self.countries.values() for t in c.tags)
+
+    @cached_property
+    def datasets(self) -> frozenset[str]:
+        """The datasets (lists) the parties come from."""
+        return frozenset(p.dataset for p in self.parties.values())
 
     def digest(self) -> str:
         """A SHA-256 of the catalogue's content, independent of file layout and order."""
@@ -262,15 +301,23 @@ class Catalogue:
                 self.phrase_lists[k].model_dump(mode="json") for k in sorted(self.phrase_lists)
             ],
             "name_words": self.name_words.model_dump(mode="json"),
+            "cleared": [c.model_dump(mode="json") for c in self.cleared],
         }
         blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
-    def with_parties(self, extra: Iterable[Party]) -> Catalogue:
-        """A copy with more parties (e.g. imported from a sanctions list)."""
+    def with_parties(self, extra: Iterable[Party], cleared: Iterable[Clearance] = ()) -> Catalogue:
+        """A copy with more parties (e.g. from a sanctions list) and more clearances."""
         parties = dict(self.parties)
+        clashes = []
         for party in extra:
+            if party.id in parties:
+                clashes.append(party.id)
             parties[party.id] = party
+        if clashes:
+            raise CatalogueError(
+                f"{len(clashes)} list entries reuse catalogue ids: {', '.join(clashes[:5])}"
+            )
         return Catalogue(
             parties=parties,
             categories=self.categories,
@@ -278,6 +325,7 @@ class Catalogue:
             phrase_lists=self.phrase_lists,
             name_words=self.name_words,
             files=self.files,
+            cleared=(*self.cleared, *cleared),
         )
 
 
@@ -326,12 +374,18 @@ def load_catalogue(directory: str | Path) -> Catalogue:
         raise CatalogueError(f"{root}: not a directory of entity files")
     if not files:
         raise CatalogueError(f"{root}: no entity files (*.yaml) found")
+    return load_catalogue_files(files, root=root)
+
+
+def load_catalogue_files(files: list[Path], *, root: Path) -> Catalogue:
+    """Load and validate the given entity files as one catalogue (``root`` names it in errors)."""
     problems: list[Problem] = []
     parties: dict[str, Party] = {}
     categories: dict[str, GoodsCategory] = {}
     countries: dict[str, Country] = {}
     phrase_lists: dict[str, PhraseList] = {}
     name_words: list[NameWords] = []
+    cleared: list[Clearance] = []
     origin: dict[tuple[str, str], str] = {}
 
     for path in files:
@@ -366,6 +420,7 @@ def load_catalogue(directory: str | Path) -> Catalogue:
                 into[key[1]] = entry
         if parsed.name_words is not None:
             name_words.append(parsed.name_words)
+        cleared.extend(parsed.cleared)
         for party in parsed.parties:
             problems.extend(_check_sanctioned(party, label))
 
@@ -394,6 +449,7 @@ def load_catalogue(directory: str | Path) -> Catalogue:
         phrase_lists=phrase_lists,
         name_words=name_words[0] if name_words else _bundled_name_words(root),
         files=tuple(str(p) for p in files),
+        cleared=tuple(cleared),
     )
 
 
@@ -448,3 +504,23 @@ def owned_share(catalogue: Catalogue, tags: frozenset[str]) -> dict[str, tuple[f
 
 
 KEBAB = re.compile(TAG_PATTERN)
+
+
+def load_clearances(path: str | Path) -> list[Clearance]:
+    """Read an allow-list file (a YAML mapping with ``cleared:``); CatalogueError on problems."""
+    path = Path(path)
+    data, problems = load_yaml(path, label=str(path))
+    if not problems:
+        if not isinstance(data, dict) or set(data) - {"cleared"}:
+            problems.append(
+                Problem(file=str(path), message="an allow-list file holds 'cleared:' only")
+            )
+        else:
+            try:
+                return _CatalogueFile.model_validate(data).cleared
+            except ValidationError as exc:
+                problems.extend(
+                    Problem(file=str(path), path=_loc(tuple(e["loc"])), message=e["msg"])
+                    for e in exc.errors()
+                )
+    raise CatalogueError(f"{path}: the allow-list cannot be used", problems=problems)

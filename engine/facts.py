@@ -8,11 +8,12 @@ about a field cost nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
 
 from engine.countries import CountryResolver
-from engine.entities import Catalogue, GoodsCategory, owned_share
+from engine.entities import Catalogue, Clearance, GoodsCategory, owned_share
 from engine.hscodes import HsCode
 from engine.matching import PartyMatch, PartyMatcher
 from engine.names import NameNormaliser
@@ -41,14 +42,23 @@ class GoodsFinding:
 
 
 class Knowledge:
-    """The catalogue compiled for screening; built once per Screener, read-only afterwards."""
+    """The catalogue compiled for screening; built once per Screener, read-only afterwards.
 
-    def __init__(self, catalogue: Catalogue) -> None:
+    ``as_of`` is the day the allow-list's clearances are judged on.
+    """
+
+    def __init__(self, catalogue: Catalogue, *, as_of: dt.date) -> None:
         self.catalogue = catalogue
         self.normaliser = NameNormaliser(catalogue.name_words)
         self.matcher = PartyMatcher(catalogue.parties.values(), self.normaliser)
         self.resolver = CountryResolver(catalogue.countries)
         self.party_tags = {pid: frozenset(p.tags) for pid, p in catalogue.parties.items()}
+        self.party_kinds = {pid: p.kind for pid, p in catalogue.parties.items()}
+        self.clearances: dict[tuple[str, str], Clearance] = {
+            (self.normaliser.key(c.party).text, c.entry): c
+            for c in catalogue.cleared
+            if c.active(as_of)
+        }
         self.country_tags = {code: frozenset(c.tags) for code, c in catalogue.countries.items()}
         self.hs_prefixes: dict[str, list[GoodsCategory]] = {}
         for category in catalogue.categories.values():
@@ -98,11 +108,17 @@ class Knowledge:
 
 
 class Facts:
-    """What one shipment shows, computed on first use."""
+    """What one shipment shows, computed on first use.
 
-    def __init__(self, record: Record, knowledge: Knowledge) -> None:
+    With ``clear`` (the default) matches that the allow-list clears are set aside in ``cleared``;
+    without it they count like any other, to tell which hits the clearances suppress.
+    """
+
+    def __init__(self, record: Record, knowledge: Knowledge, *, clear: bool = True) -> None:
         self.record = record
         self.knowledge = knowledge
+        self.clear = clear
+        self.cleared: list[tuple[str, PartyMatch, Clearance]] = []
         self._matches: dict[str, tuple[PartyMatch, ...]] = {}
         self._words: dict[str, tuple[str, ...]] = {}
 
@@ -110,7 +126,19 @@ class Facts:
         """Catalogue parties that the party in ``role`` resembles, best first."""
         if role not in self._matches:
             name = self.record.text(role)
-            self._matches[role] = self.knowledge.matcher.match(name) if name else ()
+            matches = self.knowledge.matcher.match(name) if name else ()
+            clearances = self.knowledge.clearances
+            if matches and clearances and self.clear:
+                key = self.knowledge.normaliser.key(name).text
+                kept = []
+                for match in matches:
+                    clearance = clearances.get((key, match.party_id))
+                    if clearance is None:
+                        kept.append(match)
+                    else:
+                        self.cleared.append((role, match, clearance))
+                matches = tuple(kept)
+            self._matches[role] = matches
         return self._matches[role]
 
     def words(self, name: str) -> tuple[str, ...]:

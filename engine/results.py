@@ -25,6 +25,27 @@ class TokenAlignment(_Out):
     similarity: float
 
 
+class MatchReport(_Out):
+    """One list entry a party name resembles, with the evidence an analyst needs to judge it."""
+
+    query: str
+    entry_id: str = Field(description="the party id in the catalogue or list")
+    entry_name: str
+    matched_name: str = Field(description="the name or alias of the entry that matched")
+    list: str = Field(description="the dataset: shipscreen-catalogue, ofac-sdn, opensanctions...")
+    kind: str
+    tags: builtins.list[str]
+    similarity: float
+    alignment: builtins.list[TokenAlignment]
+    unmatched_query: builtins.list[str]
+    unmatched_entry: builtins.list[str]
+    query_legal_forms: builtins.list[str]
+    entry_legal_forms: builtins.list[str]
+    source: str | None = None
+    how: str = ""
+    cleared: str | None = Field(default=None, description="the clearance suppressing this match")
+
+
 class Evidence(_Out):
     """One fact that made a rule's condition true."""
 
@@ -92,7 +113,8 @@ class ScreenResult(_Out):
             lines.append(f"    {hit.message}")
             lines.extend(f"    - {ev.line()}" for ev in hit.evidence)
         for hit in self.suppressed:
-            lines.append(f"  [suppressed] {hit.rule_id}: {hit.message}")
+            lines.append(f"  [suppressed: {hit.severity}] {hit.rule_id}: {hit.message}")
+            lines.extend(f"    - {ev.line()}" for ev in hit.evidence if ev.predicate == "cleared")
         lines.extend(f"  note: {note}" for note in self.notes)
         lines.append(
             f"  rule set {self.ruleset_digest[:12]}, catalogue {self.catalogue_digest[:12]}"

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from engine.bundled import bundled_dir
-from engine.conditions import NODE_TYPES
+from engine.conditions import NODE_TYPES, party_source
 from engine.csvio import InputRow, ShipmentReader, row_values
-from engine.entities import Catalogue, load_catalogue
+from engine.entities import Catalogue, Clearance, load_catalogue, load_clearances
+from engine.errors import CatalogueError, Problem
 from engine.facts import Facts, Knowledge
-from engine.matching import MATCH_FLOOR, PartyMatch
+from engine.lists import LoadedList, iter_parties, load_lists
+from engine.matching import MATCH_FLOOR
 from engine.record import Record, RecordError, read_record
-from engine.results import SEVERITY_RANK, Evidence, Hit, ScreenResult
+from engine.results import SEVERITY_RANK, Evidence, Hit, MatchReport, ScreenResult, TokenAlignment
 from engine.rules import Rule, RuleSet, load_rules
 from engine.scoring import band_of, combined_score, contributions
 
@@ -28,13 +32,32 @@ class Screener:
     rebuilding from its catalogue and rules), so worker processes can receive it once.
     """
 
-    def __init__(self, catalogue: Catalogue, ruleset: RuleSet) -> None:
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        ruleset: RuleSet,
+        *,
+        lists: Sequence[LoadedList] = (),
+        cleared: Sequence[Clearance] = (),
+        as_of: dt.date | None = None,
+    ) -> None:
         self._catalogue = catalogue
         self._ruleset = ruleset
-        self._knowledge = Knowledge(catalogue)
+        self._lists = tuple(lists)
+        self._cleared = tuple(cleared)
+        self._as_of = as_of or dt.date.today()
+        merged = catalogue.with_parties(iter_parties(self._lists), self._cleared)
+        _check_clearances(merged)
+        self._knowledge = Knowledge(merged, as_of=self._as_of)
         self._rules: tuple[Rule, ...] = ruleset.active
         self._ruleset_digest = ruleset.digest()
-        self._catalogue_digest = catalogue.digest()
+        digests = [catalogue.digest(), *(f"{x.name}:{x.digest}" for x in self._lists)]
+        digests += [c.model_dump_json() for c in self._cleared]
+        self._catalogue_digest = (
+            digests[0]
+            if len(digests) == 1
+            else hashlib.sha256("\n".join(digests).encode("utf-8")).hexdigest()
+        )
 
     # -------------------------------------------------------------------------------- building
 
@@ -48,14 +71,25 @@ class Screener:
         cls,
         rules: str | Path | None = None,
         entities: str | Path | None = None,
+        lists: Iterable[str | Path] = (),
+        allow: Iterable[str | Path] = (),
+        as_of: dt.date | None = None,
     ) -> Screener:
-        """Load a rule set and a catalogue (each defaults to the bundled one)."""
+        """Load a rule set, a catalogue, sanctions lists and allow-lists.
+
+        ``rules`` and ``entities`` default to the bundled ones; ``lists`` are OFAC sdn.csv (with
+        alt.csv), OpenSanctions targets.simple.csv or entity YAML files; ``allow`` are allow-list
+        files; ``as_of`` (default today) is the day clearances are judged on.
+        """
         catalogue = load_catalogue(entities if entities is not None else bundled_dir("entities"))
-        ruleset = load_rules(rules if rules is not None else bundled_dir("rules"), catalogue)
-        return cls(catalogue, ruleset)
+        loaded = load_lists(lists)
+        cleared = [c for path in allow for c in load_clearances(path)]
+        merged = catalogue.with_parties(iter_parties(loaded))
+        ruleset = load_rules(rules if rules is not None else bundled_dir("rules"), merged)
+        return cls(catalogue, ruleset, lists=loaded, cleared=cleared, as_of=as_of)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (Screener, (self._catalogue, self._ruleset))
+        return (_rebuild, (self._catalogue, self._ruleset, self._lists, self._cleared, self._as_of))
 
     # ------------------------------------------------------------------------------ inspecting
 
@@ -76,12 +110,59 @@ class Screener:
 
     @property
     def catalogue_digest(self) -> str:
-        """SHA-256 of the catalogue's content."""
+        """SHA-256 of the catalogue's content, with the loaded lists and allow-lists."""
         return self._catalogue_digest
 
-    def match(self, name: str, *, min_similarity: float = MATCH_FLOOR) -> list[PartyMatch]:
-        """Catalogue parties resembling ``name``, best first, with their evidence."""
-        return list(self._knowledge.matcher.match(name, min_similarity=min_similarity))
+    @property
+    def lists(self) -> tuple[LoadedList, ...]:
+        """The sanctions lists loaded at screening time."""
+        return self._lists
+
+    @property
+    def as_of(self) -> dt.date:
+        """The day allow-list clearances are judged on."""
+        return self._as_of
+
+    def match(self, name: str, *, min_similarity: float = MATCH_FLOOR) -> list[MatchReport]:
+        """Catalogue and list entries resembling ``name``, best first, with their evidence.
+
+        A match the allow-list clears is included, with ``cleared`` saying by whom and why.
+        """
+        knowledge = self._knowledge
+        key = knowledge.normaliser.key(name).text
+        reports = []
+        for m in knowledge.matcher.match(name, min_similarity=min_similarity):
+            party = knowledge.catalogue.parties[m.party_id]
+            clearance = knowledge.clearances.get((key, m.party_id))
+            reports.append(
+                MatchReport(
+                    query=m.query,
+                    entry_id=m.party_id,
+                    entry_name=m.entry_name,
+                    matched_name=m.matched_name,
+                    list=m.dataset,
+                    kind=party.kind,
+                    tags=list(party.tags),
+                    similarity=m.similarity,
+                    alignment=[
+                        TokenAlignment(
+                            query=p.query,
+                            candidate=p.candidate,
+                            kind=p.kind,
+                            similarity=p.similarity,
+                        )
+                        for p in m.pairs
+                    ],
+                    unmatched_query=list(m.unmatched_query),
+                    unmatched_entry=list(m.unmatched_candidate),
+                    query_legal_forms=list(m.query_legal_forms),
+                    entry_legal_forms=list(m.candidate_legal_forms),
+                    source=party_source(party),
+                    how=m.detail(),
+                    cleared=clearance.describe() if clearance else None,
+                )
+            )
+        return reports
 
     # ------------------------------------------------------------------------------- screening
 
@@ -129,39 +210,99 @@ class Screener:
             catalogue_digest=self._catalogue_digest,
         )
 
-    def _screen_record(self, record: Record, *, row: int | None) -> ScreenResult:
-        facts = Facts(record, self._knowledge)
+    def _evaluate(self, facts: Facts) -> list[tuple[Rule, float, list[Evidence]]]:
         found: list[tuple[Rule, float, list[Evidence]]] = []
         for rule in self._rules:
             outcome = rule.when.evaluate(facts)
             if outcome is not None:
                 found.append((rule, outcome[0], outcome[1]))
+        return found
+
+    def _screen_record(self, record: Record, *, row: int | None) -> ScreenResult:
+        facts = Facts(record, self._knowledge)
+        found = self._evaluate(facts)
         probabilities = [rule.weight * strength for rule, strength, _ in found]
         shares = contributions(probabilities)
         hits = [
-            Hit(
-                rule_id=rule.id,
-                title=rule.title,
-                severity=rule.severity,
-                weight=rule.weight,
-                strength=round(strength, 4),
-                contribution=round(share, 2),
-                message=_message(rule, evidence, record),
-                evidence=evidence,
-            )
+            _hit(rule, strength, evidence, record, contribution=share)
             for (rule, strength, evidence), share in zip(found, shares, strict=True)
         ]
         hits.sort(key=lambda h: (-SEVERITY_RANK[h.severity], -h.contribution, h.rule_id))
+        suppressed: list[Hit] = []
+        if facts.cleared:
+            # The hits the cleared matches would have caused: shown, marked, not scored.
+            fired = {rule.id for rule, _, _ in found}
+            cleared = [
+                Evidence(
+                    predicate="cleared",
+                    field=role,
+                    value=match.query,
+                    matched=match.entry_name,
+                    list=match.dataset,
+                    similarity=match.similarity,
+                    detail=f"{role} '{match.query}' {clearance.describe()}",
+                )
+                for role, match, clearance in facts.cleared
+            ]
+            suppressed = [
+                _hit(rule, strength, [*evidence, *cleared], record, contribution=0.0)
+                for rule, strength, evidence in self._evaluate(
+                    Facts(record, self._knowledge, clear=False)
+                )
+                if rule.id not in fired
+            ]
         return ScreenResult(
             shipment_id=record.shipment_id,
             row=row,
             score=round(combined_score(probabilities), 2),
             band=band_of([h.severity for h in hits]),
             hits=hits,
+            suppressed=suppressed,
             notes=record.notes,
             ruleset_digest=self._ruleset_digest,
             catalogue_digest=self._catalogue_digest,
         )
+
+
+def _hit(
+    rule: Rule, strength: float, evidence: list[Evidence], record: Record, *, contribution: float
+) -> Hit:
+    return Hit(
+        rule_id=rule.id,
+        title=rule.title,
+        severity=rule.severity,
+        weight=rule.weight,
+        strength=round(strength, 4),
+        contribution=round(contribution, 2),
+        message=_message(rule, evidence, record),
+        evidence=evidence,
+    )
+
+
+def _check_clearances(catalogue: Catalogue) -> None:
+    """A clearance whose list is loaded must name an entry of it; others wait for their list."""
+    problems = [
+        Problem(
+            file="allow-list",
+            item=f"clearance of '{c.party}'",
+            path="entry",
+            message=f"no entry '{c.entry}' in list {c.list}",
+        )
+        for c in catalogue.cleared
+        if c.list in catalogue.datasets and c.entry not in catalogue.parties
+    ]
+    if problems:
+        raise CatalogueError("the allow-list names unknown entries", problems=problems)
+
+
+def _rebuild(
+    catalogue: Catalogue,
+    ruleset: RuleSet,
+    lists: tuple[LoadedList, ...],
+    cleared: tuple[Clearance, ...],
+    as_of: dt.date,
+) -> Screener:
+    return Screener(catalogue, ruleset, lists=lists, cleared=cleared, as_of=as_of)
 
 
 def _message(rule: Rule, evidence: list[Evidence], record: Record) -> str:
