@@ -6,6 +6,7 @@ rule tests failed; 2 unusable rules, entities or input.
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from collections import Counter
@@ -30,14 +31,36 @@ def _fail(message: str, code: int = EXIT_UNUSABLE) -> None:
     sys.exit(code)
 
 
-def _load(rules: Path | None, entities: Path | None) -> Screener:
+def _load(
+    rules: Path | None,
+    entities: Path | None,
+    lists: tuple[Path, ...] = (),
+    allow: tuple[Path, ...] = (),
+) -> Screener:
     try:
-        if rules is None and entities is None:
+        if rules is None and entities is None and not lists and not allow:
             return Screener.default()
-        return Screener.load(rules=rules, entities=entities)
+        return Screener.load(rules=rules, entities=entities, lists=lists, allow=allow)
     except ConfigError as exc:
         _fail(str(exc))
         raise  # unreachable; keeps type checkers sure the function returns
+
+
+_FILE = click.Path(exists=False, path_type=Path)
+list_option = click.option(
+    "--list",
+    "lists",
+    multiple=True,
+    type=_FILE,
+    help="Sanctions list to screen against as well: OFAC sdn.csv (alt.csv beside it is read too), "
+    "OpenSanctions targets.simple.csv, or entity YAML. Repeatable.",
+)
+allow_option = click.option(
+    "--allow",
+    multiple=True,
+    type=_FILE,
+    help="Allow-list file of cleared matches (YAML with 'cleared:'). Repeatable.",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -63,16 +86,26 @@ def main() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="YAML file mapping input headers to shipment fields.",
 )
+@list_option
+@allow_option
 def screen(
     input_path: Path,
     output_path: Path,
     rules: Path | None,
     entities: Path | None,
     columns: Path | None,
+    lists: tuple[Path, ...],
+    allow: tuple[Path, ...],
 ) -> None:
     """Screen the shipments in INPUT (CSV) and write them, scored and explained, to OUTPUT."""
     started = time.monotonic()
-    screener = _load(rules, entities)
+    screener = _load(rules, entities, lists, allow)
+    for loaded in screener.lists:
+        click.echo(
+            f"shipscreen: list {loaded.path}: {loaded.entries} entries ({loaded.format}), "
+            f"sha256 {loaded.digest[:12]}",
+            err=True,
+        )
     try:
         mapping = load_column_map(columns) if columns else None
         reader = ShipmentReader(input_path, columns=mapping)
@@ -123,9 +156,10 @@ def rules() -> None:
 @rules.command("check")
 @click.argument("directory", required=False, type=_DIR)
 @click.option("--entities", type=_DIR, help="Entity catalogue directory (default: bundled).")
-def rules_check(directory: Path | None, entities: Path | None) -> None:
+@list_option
+def rules_check(directory: Path | None, entities: Path | None, lists: tuple[Path, ...]) -> None:
     """Validate a rule set (default: the bundled one) and run its inline tests."""
-    screener = _load(directory, entities)
+    screener = _load(directory, entities, lists)
     source = directory or bundled_dir("rules")
     outcomes = run_inline_tests(screener)
     failed = [o for o in outcomes if not o.passed]
@@ -138,6 +172,54 @@ def rules_check(directory: Path | None, entities: Path | None) -> None:
     )
     if failed:
         sys.exit(EXIT_FAILED)
+
+
+@main.command()
+@click.argument("name")
+@list_option
+@allow_option
+@click.option("--entities", type=_DIR, help="Entity catalogue directory (default: bundled).")
+@click.option(
+    "--min-similarity",
+    type=click.FloatRange(0.7, 1.0),
+    default=0.7,
+    show_default=True,
+    help="The lowest similarity to show.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def match(
+    name: str,
+    lists: tuple[Path, ...],
+    allow: tuple[Path, ...],
+    entities: Path | None,
+    min_similarity: float,
+    fmt: str,
+) -> None:
+    """Show the catalogue and list entries NAME resembles, best first, with the evidence."""
+    screener = _load(None, entities, lists, allow)
+    found = screener.match(name, min_similarity=min_similarity)
+    if fmt == "json":
+        click.echo(
+            json.dumps([m.model_dump(mode="json") for m in found], ensure_ascii=False, indent=2)
+        )
+        return
+    if not found:
+        click.echo(f"'{name}': no entry reaches {min_similarity:.0%} similarity")
+        return
+    for m in found:
+        tags = ", ".join(m.tags) or "no tags"
+        click.echo(
+            f"{m.similarity:6.1%}  {m.entry_name}  [{m.list} {m.entry_id}; {m.kind}; {tags}]"
+        )
+        if m.matched_name != m.entry_name:
+            click.echo(f"        on the name '{m.matched_name}'")
+        click.echo(f"        {m.how}")
+        if m.source:
+            click.echo(f"        source: {m.source}")
+        if m.cleared:
+            click.echo(f"        suppressed: {m.cleared}")
 
 
 if __name__ == "__main__":
