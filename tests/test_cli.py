@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 from pathlib import Path
 
@@ -131,3 +132,52 @@ def test_version() -> None:
     code, out, _ = run("--version")
     assert code == 0
     assert "shipscreen" in out
+
+
+LISTS = Path(__file__).parent / "fixtures" / "lists"
+
+
+def test_match_in_text_and_json() -> None:
+    code, out, _ = run("match", "ZAO Kontur", "--list", str(LISTS / "sdn.csv"))
+    assert code == 0
+    assert "100.0%  AKTSIONERNOE OBSHCHESTVO KONTUR  [ofac-sdn ofac-sdn-9003; company;" in out
+    assert "legal forms set aside: jsc vs jsc" in out
+    assert "source: OFAC SDN 9003 (RUSSIA-EO14024, UKRAINE-EO13662)" in out
+    code, out, _ = run("match", "Rosoboroneksport", "--format", "json")
+    assert code == 0
+    [first, *_] = json.loads(out)
+    assert first["entry_id"] == "rosoboronexport"
+    assert first["alignment"][0]["kind"] == "exact"
+    code, out, _ = run("match", "Bremer Textiles GmbH")
+    assert code == 0
+    assert "no entry reaches 70% similarity" in out
+
+
+def test_screen_with_a_list_and_an_allow_list(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text(
+        "shipment_id,consignee,consignee_country\n"
+        "1,Kontur Trading GmbH,DE\n"
+        "2,Sibir Trade OOO,RU\n"
+        "3,Bremer Textiles GmbH,DE\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "o.csv"
+    args = ["screen", str(src), "-o", str(out), "--list", str(LISTS / "sdn.csv")]
+    code, _, err = run(*args)
+    assert code == 0, err
+    assert "11 entries (ofac-sdn + alt.csv)" in err
+    with out.open(encoding="utf-8") as fh:
+        assert [r["risk_band"] for r in csv.DictReader(fh)] == ["critical", "critical", "low"]
+    code, _, err = run(*args, "--allow", str(LISTS / "allow.yaml"))
+    assert code == 0, err
+    with out.open(encoding="utf-8") as fh:
+        assert [r["risk_band"] for r in csv.DictReader(fh)] == ["low", "critical", "low"]
+
+
+def test_an_unusable_list_exits_2(tmp_path: Path) -> None:
+    bad = tmp_path / "list.csv"
+    bad.write_text("a,b\n1,2\n", encoding="utf-8")
+    code, _, err = run("match", "X", "--list", str(bad))
+    assert code == 2
+    assert "not a list format shipscreen reads" in err

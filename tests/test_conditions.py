@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ from engine.entities import load_catalogue
 from engine.facts import Facts, Knowledge
 from engine.record import read_record
 
-KNOWLEDGE = Knowledge(load_catalogue(bundled_dir("entities")))
+KNOWLEDGE = Knowledge(load_catalogue(bundled_dir("entities")), as_of=dt.date(2024, 6, 1))
 ADAPTER: TypeAdapter[Any] = TypeAdapter(Condition)
 
 

@@ -57,3 +57,22 @@ def test_dev_set_quality(screener: Screener) -> None:
     assert totals["med_ok"] >= 0.98 * totals["med"]
     assert totals["low_fp"] <= 0.01 * totals["low"]
     assert totals["exact"] >= 0.97 * totals["n"]
+
+
+def test_sdn_dev_set_quality() -> None:
+    """With the real OFAC list loaded: listed consignees critical, look-alikes left low."""
+    sdn = shared_path("reference", "ofac_sdn_2024-05-02.csv")
+    shipments = shared_path("dev-set", "sdn_shipments.csv")
+    with shared_path("dev-set", "sdn_shipments_labels.csv").open(encoding="utf-8") as fh:
+        labels = {r["shipment_id"]: r for r in csv.DictReader(fh)}
+    screener = Screener.load(lists=[sdn])
+    counts: Counter[str] = Counter()
+    for result in screener.screen_csv(shipments):
+        expected = labels[result.shipment_id]["expected_band"]
+        counts[f"{expected}:n"] += 1
+        counts[f"{expected}:{result.band}"] += 1
+    critical_ok = counts["critical:critical"] / counts["critical:n"]
+    low_raised = 1 - counts["low:low"] / counts["low:n"]
+    print(f"\n  critical caught {critical_ok:.1%}, low raised {low_raised:.1%}, {dict(counts)}")
+    assert critical_ok >= 0.98
+    assert low_raised <= 0.01

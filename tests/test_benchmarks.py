@@ -1,0 +1,32 @@
+"""The benchmark scripts run (on a small fixture) and report what they promise."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from tests.conftest import REPO
+
+
+def test_match_speed_runs_on_a_small_list(tmp_path: Path) -> None:
+    spec = importlib.util.spec_from_file_location(
+        "match_speed", REPO / "benchmarks" / "match_speed.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    out = tmp_path / "figures.json"
+    figures = module.main(
+        [
+            "--sdn", str(REPO / "tests" / "fixtures" / "lists" / "sdn.csv"),
+            "--names", "120", "--runs", "1", "--baseline-sample", "10",
+            "--recall-sample", "20", "--json", str(out),
+        ]
+    )  # fmt: skip
+    assert out.is_file()
+    assert figures["list"]["entries"] == 11
+    assert figures["throughput"]["names_per_second_median"] > 0
+    assert figures["throughput"]["speedup_over_baseline"] > 0
+    assert figures["recall"]["recall_at_floor"] == 1.0
+    assert figures["quality"]["unrelated_matched_at_threshold"] == 0.0
