@@ -77,10 +77,25 @@ def _script(ch: str) -> str:
     return "other"
 
 
+_INVISIBLE_CATEGORIES = frozenset({"Cf", "Cc", "Co", "Cs"})
+
+
+def strip_invisible(text: str) -> str:
+    """Whitespace of any kind (tabs, newlines, odd spaces) becomes a space; other control and
+    format characters (zero-width spaces, soft hyphens, direction marks) are removed."""
+    if text.isprintable():
+        return text
+    return "".join(
+        " " if ch.isspace() else ch
+        for ch in text
+        if ch.isspace() or unicodedata.category(ch) not in _INVISIBLE_CATEGORIES
+    )
+
+
 def fold_text(text: str) -> str:
     """Compatibility-fold, drop invisible characters, lower-case; keep the script."""
     text = unicodedata.normalize("NFKC", text)
-    text = "".join(ch for ch in text if unicodedata.category(ch) not in {"Cf", "Cc", "Co", "Cs"})
+    text = strip_invisible(text)
     return text.casefold().replace("ё", "е")
 
 
@@ -150,14 +165,14 @@ def _raw_tokens(name: str) -> list[tuple[str, str]]:
     """Latin tokens of ``name``, each with the script it was written in ('han' per character)."""
     if name.isascii():  # most list and shipment names: nothing to fold or transliterate
         text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), name)
-        text = _APOSTROPHES.sub("", "".join(ch for ch in text if ch.isprintable()))
+        text = _APOSTROPHES.sub("", strip_invisible(text))
         return [
             (_ZERO.sub("o", t) if "0" in t else t, "latin")
             for t in _SEPARATOR.split(text.lower())
             if t
         ]
     text = unicodedata.normalize("NFKC", name)
-    text = "".join(ch for ch in text if unicodedata.category(ch) not in {"Cf", "Cc", "Co", "Cs"})
+    text = strip_invisible(text)
     text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
     text = _APOSTROPHES.sub("", text)
     tokens: list[tuple[str, str]] = []
