@@ -10,7 +10,7 @@ import pycountry
 
 from engine.entities import Country
 
-_SPLIT = re.compile(r"\s*[;|,]\s*")
+_STRONG_SPLIT = re.compile(r"\s*[;|]\s*")
 _NOISE = re.compile(r"[^\w]+", re.UNICODE)
 
 
@@ -56,17 +56,28 @@ class CountryResolver:
         return self._table.get(country_key(text))
 
     def resolve_list(self, text: str) -> tuple[list[str], list[str]]:
-        """Resolve a list separated by ';', '|' or ','; return (codes, unreadable parts)."""
+        """Resolve a list separated by ';', '|' or ','; return (codes, unreadable parts).
+
+        Names that hold a comma themselves ("Korea, Republic of") are read whole.
+        """
         codes: list[str] = []
         bad: list[str] = []
-        for part in _SPLIT.split(text.strip()):
-            if not part:
-                continue
-            code = self.resolve(part)
-            if code is None:
-                bad.append(part)
-            elif code not in codes:
-                codes.append(code)
+        for chunk in _STRONG_SPLIT.split(text.strip()):
+            pieces = [p.strip() for p in chunk.split(",")]
+            i = 0
+            while i < len(pieces):
+                part = pieces[i]
+                if i + 1 < len(pieces) and (joined := self.resolve(f"{part}, {pieces[i + 1]}")):
+                    code: str | None = joined
+                    i += 2
+                else:
+                    code = self.resolve(part) if part else None
+                    i += 1
+                if code is None:
+                    if part:
+                        bad.append(part)
+                elif code not in codes:
+                    codes.append(code)
         return codes, bad
 
     def name(self, code: str) -> str:
