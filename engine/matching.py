@@ -169,7 +169,8 @@ def compare(query: NameKey, candidate: NameKey) -> tuple[float, list[Span]]:
     score = matched / total
     if numbers_left:
         score *= _NUMBER_MISMATCH_FACTOR
-    return min(score, 1.0), spans
+    # Rounded so that sums taken in different orders do not leave a name short of matching itself.
+    return round(min(score, 1.0), 6), spans
 
 
 def _pair_rest(
