@@ -14,7 +14,8 @@ contributions add up to the score whatever the order of the hits.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from engine.results import SEVERITIES, SEVERITY_RANK, Severity
 
@@ -45,3 +46,15 @@ def band_of(severities: Sequence[str]) -> Severity:
     if not severities:
         return "low"
     return SEVERITIES[max(SEVERITY_RANK[s] for s in severities)]
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """How a Screener turns hits into a score, shares and a band; replaceable to test properties."""
+
+    combine: Callable[[Sequence[float]], float] = combined_score
+    shares: Callable[[Sequence[float]], list[float]] = contributions
+    band: Callable[[Sequence[str]], Severity] = band_of
+
+
+DEFAULT_SCORING = Scoring()

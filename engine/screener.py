@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -15,12 +16,13 @@ from engine.csvio import InputRow, ShipmentReader, row_values
 from engine.entities import Catalogue, Clearance, load_catalogue, load_clearances
 from engine.errors import CatalogueError, Problem
 from engine.facts import Facts, Knowledge
+from engine.hscodes import parse_hs
 from engine.lists import LoadedList, iter_parties, load_lists
-from engine.matching import MATCH_FLOOR
+from engine.matching import MATCH_FLOOR, compare
 from engine.record import Record, RecordError, read_record
 from engine.results import SEVERITY_RANK, Evidence, Hit, MatchReport, ScreenResult, TokenAlignment
 from engine.rules import Rule, RuleSet, load_rules
-from engine.scoring import band_of, combined_score, contributions
+from engine.scoring import DEFAULT_SCORING, Scoring
 
 _VARIABLE_OF = {key: cls.variable for key, cls in NODE_TYPES.items() if cls.variable}
 
@@ -40,7 +42,9 @@ class Screener:
         lists: Sequence[LoadedList] = (),
         cleared: Sequence[Clearance] = (),
         as_of: dt.date | None = None,
+        scoring: Scoring = DEFAULT_SCORING,
     ) -> None:
+        self._scoring = scoring
         self._catalogue = catalogue
         self._ruleset = ruleset
         self._lists = tuple(lists)
@@ -89,7 +93,20 @@ class Screener:
         return cls(catalogue, ruleset, lists=loaded, cleared=cleared, as_of=as_of)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (self._catalogue, self._ruleset, self._lists, self._cleared, self._as_of))
+        parts = (self._catalogue, self._ruleset, self._lists, self._cleared, self._as_of)
+        return (_rebuild, (*parts, self._scoring))
+
+    def with_rules(self, ruleset: RuleSet, *, scoring: Scoring | None = None) -> Screener:
+        """This screener with another rule set (or scoring), sharing the compiled catalogue.
+
+        The rule set's references must resolve in this screener's catalogue (as load_rules checks).
+        """
+        other = copy.copy(self)
+        other._ruleset = ruleset
+        other._rules = ruleset.active
+        other._ruleset_digest = ruleset.digest()
+        other._scoring = scoring or self._scoring
+        return other
 
     # ------------------------------------------------------------------------------ inspecting
 
@@ -122,6 +139,22 @@ class Screener:
     def as_of(self) -> dt.date:
         """The day allow-list clearances are judged on."""
         return self._as_of
+
+    def normalise_name(self, name: str) -> str:
+        """A name as the matcher compares it: folded, transliterated, legal forms set aside."""
+        return self._knowledge.normaliser.key(name).text
+
+    def similarity(self, a: str, b: str) -> float:
+        """How similar two names are for the matcher, in [0, 1] (word weights of this screener)."""
+        index = self._knowledge.matcher.index
+        normaliser = self._knowledge.normaliser
+        return compare(index.weigh(normaliser.key(a)), index.weigh(normaliser.key(b)))[0]
+
+    def goods_categories(self, hs_code: str, description: str = "") -> list[str]:
+        """The ids of the goods categories an HS code (and description) place goods in."""
+        record = Record(shipment_id="-", raw={"hs_code": hs_code, "description": description})
+        record.hs_codes = parse_hs(hs_code)[0] if hs_code else ()
+        return [f.category.id for f in self._knowledge.classify(record)]
 
     def match(self, name: str, *, min_similarity: float = MATCH_FLOOR) -> list[MatchReport]:
         """Catalogue and list entries resembling ``name``, best first, with their evidence.
@@ -222,7 +255,7 @@ class Screener:
         facts = Facts(record, self._knowledge)
         found = self._evaluate(facts)
         probabilities = [rule.weight * strength for rule, strength, _ in found]
-        shares = contributions(probabilities)
+        shares = self._scoring.shares(probabilities)
         hits = [
             _hit(rule, strength, evidence, record, contribution=share)
             for (rule, strength, evidence), share in zip(found, shares, strict=True)
@@ -254,8 +287,8 @@ class Screener:
         return ScreenResult(
             shipment_id=record.shipment_id,
             row=row,
-            score=round(combined_score(probabilities), 2),
-            band=band_of([h.severity for h in hits]),
+            score=round(self._scoring.combine(probabilities), 2),
+            band=self._scoring.band([h.severity for h in hits]),
             hits=hits,
             suppressed=suppressed,
             notes=record.notes,
@@ -301,8 +334,9 @@ def _rebuild(
     lists: tuple[LoadedList, ...],
     cleared: tuple[Clearance, ...],
     as_of: dt.date,
+    scoring: Scoring,
 ) -> Screener:
-    return Screener(catalogue, ruleset, lists=lists, cleared=cleared, as_of=as_of)
+    return Screener(catalogue, ruleset, lists=lists, cleared=cleared, as_of=as_of, scoring=scoring)
 
 
 def _message(rule: Rule, evidence: list[Evidence], record: Record) -> str:
