@@ -1,0 +1,627 @@
+"""Hypothesis strategies for testing rule sets: realistic shipments and their parts.
+
+Install with ``pip install 'shipscreen[testing]'`` (hypothesis is an optional dependency).
+
+A compliance team tests its own rule the way engineers test code::
+
+    from hypothesis import given
+    from engine import Screener
+    from engine.testing import shipments
+
+    screener = Screener.load(rules="my-rules/")
+
+    @given(shipments(destination="RU", goods_tag="chpl"))
+    def test_chips_to_russia_are_high(shipment):
+        assert screener.screen(shipment).band in {"high", "critical"}
+
+Strategies read the bundled catalogue unless given another one (``catalogue=``):
+
+- names: :func:`company_names` (Latin, Cyrillic, Chinese, with legal forms), :func:`legal_forms`,
+  :func:`name_variants` (variants that must still match: case, spacing, punctuation, legal form),
+  :func:`evasions` (what a diverter does: typos, look-alike letters, invisible characters, word
+  order, transliteration, a place in brackets), :func:`listed_names` and :func:`disguised_names`;
+- goods: :func:`hs_codes` in every notation the reader accepts (``tag=``, ``category=`` or
+  ``code=``), :func:`hs_notations` of one code, :func:`invalid_hs_codes`, :func:`ordinary_hs_codes`;
+- places and money: :func:`country_spellings`, :func:`routes`, :func:`values`;
+- whole records: :func:`shipments` (optionally constrained) and :func:`ordinary_shipments` (no
+  indicator at all).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+try:
+    from hypothesis import HealthCheck, settings
+    from hypothesis import strategies as st
+except ImportError as exc:  # pragma: no cover - depends on the installation
+    raise ImportError("engine.testing needs hypothesis: pip install 'shipscreen[testing]'") from exc
+
+import pycountry
+
+from engine.bundled import bundled_dir
+from engine.countries import CountryResolver
+from engine.entities import Catalogue, load_catalogue
+
+SearchStrategy = st.SearchStrategy
+
+CI_PROFILE = "shipscreen-ci"
+DEV_PROFILE = "shipscreen-dev"
+
+
+def register_profiles() -> None:
+    """Register the shipscreen hypothesis profiles.
+
+    ``shipscreen-ci`` is deterministic and bounded (derandomised, 60 examples, no deadline) so a
+    pipeline always runs the same examples in the same time; ``shipscreen-dev`` explores more
+    (500 examples, random) for local runs.  Load one with ``settings.load_profile(name)``.
+    """
+    settings.register_profile(
+        CI_PROFILE,
+        max_examples=60,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    settings.register_profile(
+        DEV_PROFILE,
+        max_examples=500,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+
+
+@lru_cache(maxsize=1)
+def bundled_catalogue() -> Catalogue:
+    """The bundled entity catalogue (loaded once)."""
+    return load_catalogue(bundled_dir("entities"))
+
+
+def _catalogue(catalogue: Catalogue | None) -> Catalogue:
+    return catalogue if catalogue is not None else bundled_catalogue()
+
+
+# ----------------------------------------------------------------------------------- names
+
+# Words for names of ordinary firms: places and trades that identify no listed firm.
+_PLACES = [
+    "Atlas",
+    "Nordic",
+    "Summit",
+    "Harbor",
+    "Crown",
+    "Vista",
+    "Granite",
+    "Helios",
+    "Lyon",
+    "Meridian",
+    "Zenith",
+    "Osaka",
+    "Bremer",
+    "Baltic",
+    "Alpine",
+    "Coastal",
+    "Sierra",
+    "Lotus",
+    "Maple",
+    "Orchid",
+    "Cedar",
+    "Aurora",
+    "Riviera",
+    "Tundra",
+    "Sahara",
+    "Fjord",
+]
+_TRADES = [
+    "Coffee",
+    "Textiles",
+    "Foods",
+    "Furniture",
+    "Ceramics",
+    "Papers",
+    "Retail",
+    "Sports",
+    "Wines",
+    "Garden",
+    "Home",
+    "Kitchen",
+    "Apparel",
+    "Pharma",
+    "Toys",
+    "Footwear",
+    "Bakery",
+]
+_CYRILLIC = [
+    "Северный",
+    "Волга",
+    "Байкал",
+    "Урал",
+    "Нева",
+    "Кама",
+    "Амур",
+    "Сокол",
+    "Берёза",
+    "Торг",
+    "Снаб",
+    "Комплект",
+    "Пром",
+    "Мебель",
+    "Текстиль",
+    "Кофе",
+]
+_HAN = [
+    "宁波",
+    "厦门",
+    "苏州",
+    "东莞",
+    "青岛",
+    "天宇",
+    "恒泰",
+    "华美",
+    "金丰",
+    "鑫达",
+    "家具",
+    "纺织",
+    "食品",
+    "陶瓷",
+    "贸易",
+]
+_SYLLABLES = [
+    "ka",
+    "ro",
+    "mi",
+    "tel",
+    "vor",
+    "san",
+    "lin",
+    "dar",
+    "nov",
+    "mag",
+    "ter",
+    "kom",
+    "bel",
+    "gran",
+    "zen",
+    "ost",
+    "lux",
+    "vel",
+    "mar",
+    "tor",
+]
+_BRACKET_PLACES = ["Moscow", "Dubai", "Hong Kong", "Istanbul", "Almaty", "Tashkent", "Shenzhen"]
+_LOOKALIKES = {"a": "а", "e": "е", "o": "о", "p": "р", "c": "с", "x": "х", "y": "у", "i": "і"}
+_TRANSLIT = [("ks", "x"), ("x", "ks"), ("kh", "h"), ("ts", "c"), ("y", "i"), ("i", "y")]
+_INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\u00ad", "\ufeff"]
+
+
+def legal_forms(catalogue: Catalogue | None = None) -> SearchStrategy[str]:
+    """Legal forms as the catalogue's name words spell them (JSC, ООО, 有限公司, GmbH...)."""
+    forms = sorted({f for lf in _catalogue(catalogue).name_words.legal_forms for f in lf.forms})
+    return st.sampled_from(forms)
+
+
+def _latin_name() -> SearchStrategy[str]:
+    coined = st.lists(st.sampled_from(_SYLLABLES), min_size=2, max_size=3).map(
+        lambda parts: "".join(parts).capitalize()
+    )
+    return st.one_of(
+        st.tuples(st.sampled_from(_PLACES), st.sampled_from(_TRADES)).map(" ".join),
+        st.tuples(coined, st.sampled_from(_TRADES)).map(" ".join),
+        st.tuples(st.sampled_from(_PLACES), coined, st.sampled_from(_TRADES)).map(" ".join),
+    )
+
+
+def _cyrillic_name() -> SearchStrategy[str]:
+    return st.lists(st.sampled_from(_CYRILLIC), min_size=1, max_size=3, unique=True).map(
+        lambda words: "«" + " ".join(words) + "»"
+    )
+
+
+def _han_name() -> SearchStrategy[str]:
+    return st.lists(st.sampled_from(_HAN), min_size=2, max_size=4).map("".join)
+
+
+def company_names(
+    *,
+    scripts: Sequence[str] = ("latin", "cyrillic", "han"),
+    with_legal_form: bool | None = None,
+    catalogue: Catalogue | None = None,
+) -> SearchStrategy[str]:
+    """Names of ordinary firms in Latin, Cyrillic or Chinese script, with or without legal form."""
+    makers = {"latin": _latin_name(), "cyrillic": _cyrillic_name(), "han": _han_name()}
+    base = st.one_of(*(makers[s] for s in scripts))
+    forms = legal_forms(catalogue)
+    with_form = st.tuples(st.booleans(), base, forms).map(
+        lambda t: f"{t[2]} {t[1]}" if t[0] else f"{t[1]} {t[2]}"
+    )
+    if with_legal_form is True:
+        return with_form
+    if with_legal_form is False:
+        return base
+    return st.one_of(base, with_form)
+
+
+def name_variants(
+    name: str,
+    *,
+    kinds: Sequence[str] = ("case", "space", "punctuation", "legal-form"),
+    catalogue: Catalogue | None = None,
+) -> SearchStrategy[str]:
+    """Variants of ``name`` that must still match it: case, spacing, punctuation, a legal form."""
+
+    @st.composite
+    def variant(draw: Any) -> str:
+        text = name
+        for kind in draw(st.lists(st.sampled_from(list(kinds)), min_size=1, max_size=3)):
+            if kind == "case":
+                text = draw(st.sampled_from([text.upper(), text.lower(), text.title(), text]))
+            elif kind == "space":
+                pad = draw(st.sampled_from(["  ", "\t", "\u00a0", " "]))
+                text = f"{pad}{pad.join(text.split())}{pad}"
+            elif kind == "punctuation":
+                mark = draw(st.sampled_from([",", ".", '"', "«", "»", ";", "!"]))
+                words = text.split()
+                at = draw(st.integers(0, len(words)))
+                text = " ".join([*words[:at], mark, *words[at:]])
+            elif kind == "legal-form":
+                form = draw(legal_forms(catalogue))
+                text = draw(st.sampled_from([f"{text} {form}", f"{form} {text}"]))
+        return text
+
+    return variant()
+
+
+def evasions(name: str) -> SearchStrategy[str]:
+    """``name`` disguised the way diverters disguise names (it may or may not still match)."""
+
+    @st.composite
+    def evade(draw: Any) -> str:
+        words = name.split()
+        how = draw(
+            st.sampled_from(
+                ["typo", "lookalike", "invisible", "order", "translit", "bracket", "case"]
+            )
+        )
+        long_words = [i for i, w in enumerate(words) if len(w) >= 6]
+        if how == "typo" and long_words:
+            i = draw(st.sampled_from(long_words))
+            w = words[i]
+            at = draw(st.integers(1, len(w) - 2))
+            op = draw(st.sampled_from(["drop", "swap", "double", "change"]))
+            if op == "drop":
+                w = w[:at] + w[at + 1 :]
+            elif op == "swap":
+                w = w[: at - 1] + w[at] + w[at - 1] + w[at + 1 :]
+            elif op == "double":
+                w = w[:at] + w[at] + w[at:]
+            else:
+                w = w[:at] + draw(st.sampled_from("aeiou")) + w[at + 1 :]
+            words[i] = w
+        elif how == "lookalike":
+            spots = [
+                (i, k)
+                for i, w in enumerate(words)
+                for k, ch in enumerate(w)
+                if ch.lower() in _LOOKALIKES
+            ]
+            if spots:
+                i, k = draw(st.sampled_from(spots))
+                words[i] = words[i][:k] + _LOOKALIKES[words[i][k].lower()] + words[i][k + 1 :]
+        elif how == "invisible" and words:
+            i = draw(st.integers(0, len(words) - 1))
+            k = draw(st.integers(0, len(words[i])))
+            words[i] = words[i][:k] + draw(st.sampled_from(_INVISIBLE)) + words[i][k:]
+        elif how == "order" and len(words) > 1:
+            words = draw(st.permutations(words))
+        elif how == "translit":
+            old, new = draw(st.sampled_from(_TRANSLIT))
+            words = [w.replace(old, new).replace(old.upper(), new.upper()) for w in words]
+        elif how == "bracket":
+            words.append(f"({draw(st.sampled_from(_BRACKET_PLACES))})")
+        else:
+            words = [w.upper() for w in words]
+        return " ".join(words)
+
+    return evade()
+
+
+def listed_names(
+    tag: str | None = "sanctioned", *, catalogue: Catalogue | None = None
+) -> SearchStrategy[str]:
+    """Names and aliases of catalogue parties (with ``tag``, if given)."""
+    parties = _catalogue(catalogue).parties.values()
+    names = sorted(n for p in parties if tag is None or tag in p.tags for n in p.all_names())
+    if not names:
+        raise ValueError(f"no catalogue party is tagged '{tag}'")
+    return st.sampled_from(names)
+
+
+def disguised_names(
+    tag: str | None = "sanctioned", *, catalogue: Catalogue | None = None
+) -> SearchStrategy[str]:
+    """Listed names put through one of the diverters' disguises."""
+    return listed_names(tag, catalogue=catalogue).flatmap(evasions)
+
+
+# ----------------------------------------------------------------------------------- goods
+
+
+def hs_notation_list(digits: str) -> list[str]:
+    """Every common way to write one HS code of 2 to 10 digits: dots, spaces, prefixes, EAEU."""
+    d = digits
+    forms = [d, f"HS {d}"]
+    if len(d) == 6:
+        forms += [f"{d[:4]}.{d[4:]}", f"{d[:4]} {d[4:]}", f"HS {d[:4]}.{d[4:]}"]
+    elif len(d) == 8:
+        forms += [f"{d[:4]}.{d[4:6]}.{d[6:]}", f"{d[:4]} {d[4:6]} {d[6:]}"]
+    elif len(d) == 10:
+        forms += [
+            f"{d[:4]}.{d[4:6]}.{d[6:]}",  # US HTS
+            f"{d[:4]} {d[4:6]} {d[6:8]} {d[8:]}",  # EU TARIC
+            f"{d[:4]} {d[4:6]} {d[6:9]} {d[9]}",  # EAEU
+        ]
+    if d.startswith("0") and len(d) in {6, 8, 10}:
+        forms.append(d[1:])  # a leading zero lost in a spreadsheet
+    return forms
+
+
+def hs_notations(digits: str) -> SearchStrategy[str]:
+    """One HS code written in any of its common notations."""
+    return st.sampled_from(hs_notation_list(digits))
+
+
+def _extend(prefix: str) -> SearchStrategy[str]:
+    """A 6, 8 or 10-digit code starting with ``prefix``."""
+    return st.sampled_from([n for n in (6, 8, 10) if n >= len(prefix)]).flatmap(
+        lambda n: st.text("0123456789", min_size=n - len(prefix), max_size=n - len(prefix)).map(
+            lambda rest: prefix + rest
+        )
+    )
+
+
+def hs_codes(
+    *,
+    tag: str | None = None,
+    category: str | None = None,
+    code: str | None = None,
+    catalogue: Catalogue | None = None,
+) -> SearchStrategy[str]:
+    """HS codes in any notation: of a goods tag or category of the catalogue, of a code, or any."""
+    if code is not None:
+        return hs_notations(code)
+    cat = _catalogue(catalogue)
+    if tag is not None or category is not None:
+        prefixes = sorted(
+            p
+            for c in cat.categories.values()
+            if (tag is None or tag in c.tags) and (category is None or c.id == category)
+            for p in c.hs
+        )
+        if not prefixes:
+            raise ValueError(f"no category with HS codes matches tag={tag!r} category={category!r}")
+        digits = st.sampled_from(prefixes).flatmap(_extend)
+    else:
+        chapters = st.integers(1, 97).map(lambda n: f"{n:02d}")
+        digits = chapters.flatmap(_extend)
+    return digits.flatmap(hs_notations)
+
+
+def ordinary_hs_codes(*, catalogue: Catalogue | None = None) -> SearchStrategy[str]:
+    """HS codes of goods in no catalogue category (furniture, coffee, toys...), in any notation."""
+    prefixes = {p for c in _catalogue(catalogue).categories.values() for p in c.hs}
+
+    def ordinary(digits: str) -> bool:
+        return not any(digits[:n] in prefixes for n in range(2, len(digits) + 1, 2))
+
+    chapters = st.integers(1, 97).map(lambda n: f"{n:02d}").filter(lambda c: c not in prefixes)
+    return chapters.flatmap(_extend).filter(ordinary).flatmap(hs_notations)
+
+
+def invalid_hs_codes() -> SearchStrategy[str]:
+    """Values an HS code field may hold that are not HS codes."""
+    return st.one_of(
+        st.sampled_from(["N/A", "tbd", "see invoice", "-", "HS", "8542.31a", "99", "00", "123"]),
+        st.text("0123456789", min_size=11, max_size=14),
+        st.text(st.characters(categories=("Lu", "Ll")), min_size=1, max_size=8),
+    )
+
+
+# ------------------------------------------------------------------------- places and money
+
+
+_SPELLINGS: dict[int, tuple[Catalogue, dict[str, list[str]]]] = {}
+
+
+def _spellings(catalogue: Catalogue) -> dict[str, list[str]]:
+    cached = _SPELLINGS.get(id(catalogue))
+    if cached is not None and cached[0] is catalogue:
+        return cached[1]
+    resolver = CountryResolver(catalogue.countries)
+    out: dict[str, list[str]] = {}
+    for c in pycountry.countries:
+        names = [c.alpha_2, c.alpha_3, c.name, getattr(c, "common_name", None)]
+        out[c.alpha_2] = [n for n in names if n and resolver.resolve(n) == c.alpha_2]
+    for country in catalogue.countries.values():
+        out.setdefault(country.code, []).extend(
+            s for s in [country.name, *country.spellings] if resolver.resolve(s) == country.code
+        )
+    _SPELLINGS[id(catalogue)] = (catalogue, out)
+    return out
+
+
+def country_spellings(
+    code: str | None = None, *, tag: str | None = None, catalogue: Catalogue | None = None
+) -> SearchStrategy[str]:
+    """Ways shipments write a country: ISO codes, names, common variants, in any case."""
+    cat = _catalogue(catalogue)
+    table = _spellings(cat)
+    if code is not None:
+        codes = [code]
+    elif tag is not None:
+        codes = sorted(c.code for c in cat.countries.values() if tag in c.tags)
+    else:
+        codes = sorted(table)
+    spelled = st.sampled_from(codes).flatmap(lambda c: st.sampled_from(table[c]))
+    return spelled.flatmap(lambda s: st.sampled_from([s, s.upper(), s.lower()]))
+
+
+def _plain_country_codes(catalogue: Catalogue) -> list[str]:
+    tagged = {c.code for c in catalogue.countries.values() if c.tags}
+    return sorted(set(_spellings(catalogue)) - tagged)
+
+
+def routes(
+    countries: SearchStrategy[str] | None = None, *, catalogue: Catalogue | None = None
+) -> SearchStrategy[str]:
+    """Transit lists as shipments write them: country spellings separated by ';', '|' or ','."""
+    spelled = countries if countries is not None else country_spellings(catalogue=catalogue)
+    return st.tuples(
+        st.lists(spelled, min_size=1, max_size=3), st.sampled_from(["; ", "|", ", ", ";"])
+    ).map(lambda t: t[1].join(t[0]))
+
+
+def values() -> SearchStrategy[str]:
+    """Money amounts as shipments write them: '12000', '12,000.50', '$ 12 000', '12000 USD'."""
+    amount = st.integers(1, 5_000_000)
+    return st.tuples(amount, st.sampled_from(["{}", "{:,}", "${:,}", "{} USD", "{:,}.00"])).map(
+        lambda t: t[1].format(t[0])
+    )
+
+
+# ---------------------------------------------------------------------------------- records
+
+
+_ORDINARY_GOODS = [
+    "Roasted coffee",
+    "Wooden furniture",
+    "Cotton T-shirts",
+    "Porcelain tableware",
+    "Leather shoes",
+    "Toys",
+    "Red wine",
+    "Bananas",
+    "Corrugated cartons",
+]
+
+
+@st.composite
+def _shipment(
+    draw: Any,
+    *,
+    catalogue: Catalogue,
+    destination: str | None,
+    goods_tag: str | None,
+    goods_category: str | None,
+    party_tag: str | None,
+    party_role: str,
+    ordinary: bool,
+) -> dict[str, str]:
+    plain = _plain_country_codes(catalogue)
+    ordinary_country = st.sampled_from(plain).flatmap(
+        lambda c: country_spellings(c, catalogue=catalogue)
+    )
+    any_country = country_spellings(catalogue=catalogue)
+    country = ordinary_country if ordinary else any_country
+    shipment: dict[str, str] = {
+        "shipment_id": draw(st.from_regex(r"\A[A-Z]{2,3}-[0-9]{3,6}\Z")),
+        "shipper": draw(company_names(catalogue=catalogue)),
+        "shipper_country": draw(country),
+        "consignee": draw(company_names(catalogue=catalogue)),
+        "consignee_country": draw(country),
+    }
+    if goods_tag is not None or goods_category is not None:
+        shipment["hs_code"] = draw(
+            hs_codes(tag=goods_tag, category=goods_category, catalogue=catalogue)
+        )
+    elif ordinary:
+        shipment["hs_code"] = draw(ordinary_hs_codes(catalogue=catalogue))
+    else:
+        shipment["hs_code"] = draw(st.one_of(hs_codes(catalogue=catalogue), invalid_hs_codes()))
+    if ordinary:
+        shipment["description"] = draw(st.sampled_from(_ORDINARY_GOODS))
+    if destination is not None:
+        shipment["destination_country"] = draw(country_spellings(destination, catalogue=catalogue))
+    elif draw(st.booleans()):
+        shipment["destination_country"] = draw(country)
+    if not ordinary:
+        for role in ("end_user", "intermediary", "notify_party"):
+            if draw(st.booleans()):
+                shipment[role] = draw(company_names(catalogue=catalogue))
+                shipment[f"{role}_country"] = draw(country)
+        if draw(st.booleans()):
+            shipment["transit_countries"] = draw(routes(catalogue=catalogue))
+        if draw(st.booleans()):
+            shipment["payment_country"] = draw(country)
+    else:
+        shipment["payment_country"] = shipment["consignee_country"]
+    if draw(st.booleans()):
+        shipment["value_usd"] = draw(values())
+    if party_tag is not None:
+        shipment[party_role] = draw(
+            st.one_of(
+                listed_names(party_tag, catalogue=catalogue),
+                disguised_names(party_tag, catalogue=catalogue),
+            )
+        )
+    return shipment
+
+
+def shipments(
+    *,
+    destination: str | None = None,
+    goods_tag: str | None = None,
+    goods_category: str | None = None,
+    party_tag: str | None = None,
+    party_role: str = "consignee",
+    ordinary: bool = False,
+    catalogue: Catalogue | None = None,
+) -> SearchStrategy[dict[str, str]]:
+    """Shipment records (canonical field names), optionally constrained.
+
+    ``destination``: an ISO alpha-2 code, written in any of its spellings; ``goods_tag`` /
+    ``goods_category``: goods of the catalogue's categories, HS code in any notation; ``party_tag``:
+    the party in ``party_role`` is a catalogue party with the tag, as listed or disguised;
+    ``ordinary``: ordinary goods between ordinary countries, no end user, intermediary, transit or
+    third-country payment (the other constraints still apply on top).
+    """
+    return _shipment(
+        catalogue=_catalogue(catalogue),
+        destination=destination,
+        goods_tag=goods_tag,
+        goods_category=goods_category,
+        party_tag=party_tag,
+        party_role=party_role,
+        ordinary=ordinary,
+    )
+
+
+def ordinary_shipments(*, catalogue: Catalogue | None = None) -> SearchStrategy[dict[str, str]]:
+    """Shipments with no risk indicator: ordinary goods, parties and countries."""
+    return shipments(ordinary=True, catalogue=catalogue)
+
+
+def any_shipments(*, catalogue: Catalogue | None = None) -> SearchStrategy[dict[str, str]]:
+    """A mixture that reaches every band: ordinary, unconstrained and risky shipments."""
+    cat = _catalogue(catalogue)
+    goods_tags = cat.goods_tags
+    party_tags = cat.party_tags
+    risky: list[SearchStrategy[dict[str, str]]] = []
+    for tag in ("chpl", "military", "heavy-machinery"):
+        if tag in goods_tags:
+            risky.append(shipments(destination="RU", goods_tag=tag, catalogue=cat))
+            risky.append(shipments(destination="AE", goods_tag=tag, catalogue=cat))
+    for tag in ("sanctioned", "named-supplier"):
+        if tag in party_tags:
+            risky.append(shipments(party_tag=tag, party_role="shipper", catalogue=cat))
+            risky.append(
+                shipments(
+                    party_tag=tag,
+                    goods_tag="chpl" if "chpl" in goods_tags else None,
+                    destination="KZ",
+                    catalogue=cat,
+                )
+            )
+    return st.one_of(ordinary_shipments(catalogue=cat), shipments(catalogue=cat), *risky)
