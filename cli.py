@@ -13,6 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 import click
+import yaml
 
 from engine import ConfigError, InputError, Screener, __version__, run_inline_tests
 from engine.bundled import bundled_dir
@@ -172,6 +173,74 @@ def rules_check(directory: Path | None, entities: Path | None, lists: tuple[Path
     )
     if failed:
         sys.exit(EXIT_FAILED)
+
+
+@rules.command("test")
+@click.argument("directory", required=False, type=_DIR)
+@click.option("--entities", type=_DIR, help="Entity catalogue directory (default: bundled).")
+@list_option
+@click.option(
+    "--properties",
+    is_flag=True,
+    help="Also check the engine's properties against the rule set (needs shipscreen[testing]).",
+)
+@click.option(
+    "--examples",
+    type=click.IntRange(1, 100000),
+    default=60,
+    show_default=True,
+    help="Examples per property.",
+)
+@click.option(
+    "--random",
+    "random_examples",
+    is_flag=True,
+    help="Draw new examples each run instead of the same deterministic ones.",
+)
+def rules_test(
+    directory: Path | None,
+    entities: Path | None,
+    lists: tuple[Path, ...],
+    properties: bool,
+    examples: int,
+    random_examples: bool,
+) -> None:
+    """Run a rule set's inline tests and, with --properties, the engine's properties against it."""
+    screener = _load(directory, entities, lists)
+    source = directory or bundled_dir("rules")
+    outcomes = run_inline_tests(screener)
+    failed = [o for o in outcomes if not o.passed]
+    for outcome in outcomes:
+        click.echo(outcome.describe())
+    click.echo(f"{source}: {len(outcomes) - len(failed)} of {len(outcomes)} inline tests passed")
+    broken = 0
+    if properties:
+        try:
+            from engine.properties import PROPERTIES, check_property
+        except ImportError as exc:
+            _fail(f"{exc}")
+            return
+        click.echo(f"properties ({examples} examples each):")
+        for prop in PROPERTIES:
+            failure = check_property(
+                prop, screener, max_examples=examples, seed=not random_examples
+            )
+            if failure is None:
+                click.echo(f"  ok      {prop.name}: {prop.description}")
+                continue
+            broken += 1
+            click.echo(f"  FAILED  {prop.name}: {failure.message}")
+            click.echo(f"          {_example_text(failure.example)}")
+    if failed or broken:
+        sys.exit(EXIT_FAILED)
+
+
+def _example_text(example: object) -> str:
+    """A failing example as the user can paste it (a shipment into a rule's tests)."""
+    if isinstance(example, dict):
+        line = yaml.safe_dump([example], allow_unicode=True, default_flow_style=None, width=10**6)
+        return "paste into a rule's tests: " + line.strip()
+    return f"example: {example!r}"
 
 
 @main.command()
