@@ -6,22 +6,18 @@ import os
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import settings
 
 from engine import Screener
+from engine.testing import CI_PROFILE, register_profiles
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("SHIPSCREEN_SHARED", REPO.parent / "shared"))
 
-settings.register_profile(
-    "ci",
-    max_examples=100,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-settings.register_profile("dev", max_examples=1000, deadline=None)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+# The shipped profiles: deterministic and bounded in CI, more examples locally
+# (HYPOTHESIS_PROFILE=shipscreen-dev pytest).
+register_profiles()
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", CI_PROFILE))
 
 
 def shared_path(*parts: str) -> Path:

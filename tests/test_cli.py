@@ -181,3 +181,29 @@ def test_an_unusable_list_exits_2(tmp_path: Path) -> None:
     code, _, err = run("match", "X", "--list", str(bad))
     assert code == 2
     assert "not a list format shipscreen reads" in err
+
+
+def test_rules_test_with_properties() -> None:
+    code, out, _ = run("rules", "test", "--properties", "--examples", "10")
+    assert code == 0
+    assert "40 of 40 inline tests passed" in out
+    assert "ok      not-inverts" in out
+    assert "FAILED" not in out
+
+
+def test_rules_test_prints_a_failing_example_to_paste(repo: Path, tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(repo / "rules", rules)
+    (rules / "big-value.yaml").write_text(
+        "id: big-value\ntitle: High value\nstatus: experimental\nseverity: low\nweight: 0.1\n"
+        "description: Any shipment worth more than 100,000 USD.\nreferences: []\n"
+        "when:\n  field_compare: {field: value_usd, op: gt, value: 100000}\n"
+        "message: 'Value: {value}.'\nfalsepositives: [Large orders.]\ntags: []\n"
+        "tests:\n  hits: [{shipper: Acme, value_usd: '250000'}]\n  passes: []\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run("rules", "test", str(rules), "--properties", "--examples", "60")
+    assert code == 1
+    assert "FAILED  no-indicator-no-score" in out
+    assert "paste into a rule's tests: - {" in out
+    assert "value_usd: '100001'" in out  # shrunk to the boundary
