@@ -197,6 +197,7 @@ def rules_check(directory: Path | None, entities: Path | None, lists: tuple[Path
     is_flag=True,
     help="Draw new examples each run instead of the same deterministic ones.",
 )
+@click.option("-v", "--verbose", is_flag=True, help="List the inline tests that pass too.")
 def rules_test(
     directory: Path | None,
     entities: Path | None,
@@ -204,13 +205,14 @@ def rules_test(
     properties: bool,
     examples: int,
     random_examples: bool,
+    verbose: bool,
 ) -> None:
     """Run a rule set's inline tests and, with --properties, the engine's properties against it."""
     screener = _load(directory, entities, lists)
     source = directory or bundled_dir("rules")
     outcomes = run_inline_tests(screener)
     failed = [o for o in outcomes if not o.passed]
-    for outcome in outcomes:
+    for outcome in outcomes if verbose else failed:
         click.echo(outcome.describe())
     click.echo(f"{source}: {len(outcomes) - len(failed)} of {len(outcomes)} inline tests passed")
     broken = 0
@@ -218,7 +220,7 @@ def rules_test(
         try:
             from engine.properties import PROPERTIES, check_property
         except ImportError as exc:
-            _fail(f"{exc}")
+            _fail(f"--properties: {exc}")
             return
         click.echo(f"properties ({examples} examples each):")
         for prop in PROPERTIES:

@@ -16,9 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, Phase, find, settings
-from hypothesis import strategies as st
-from hypothesis.errors import NoSuchExample
+try:
+    from hypothesis import HealthCheck, Phase, find, settings
+    from hypothesis import strategies as st
+    from hypothesis.errors import NoSuchExample
+except ImportError as exc:  # pragma: no cover - depends on the installation
+    raise ImportError(
+        "engine.properties needs hypothesis: pip install 'shipscreen[testing]'"
+    ) from exc
 
 from engine.conditions import NotNode
 from engine.csvio import RESULT_COLUMNS, Header, ResultWriter, ShipmentReader, neutralise
