@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import csv
+import hashlib
+import io
 import os
-import secrets
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import IO, Any, BinaryIO
 
+from engine.atomic import AtomicFile
 from engine.errors import InputError
 from engine.record import FIELDS, canonical_field
 from engine.results import ScreenResult
@@ -92,8 +94,37 @@ def load_column_map(path: str | Path) -> dict[str, str]:
     return out
 
 
+class _Tap(io.RawIOBase):
+    """A byte stream that counts and hashes what passes through it."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self.raw = raw
+        self.count = 0
+        self.sha256 = hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.raw.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        self.count += n
+        self.sha256.update(data)
+        return n
+
+    def close(self) -> None:
+        if self.raw is not sys.stdin.buffer:
+            self.raw.close()
+        super().close()
+
+
 class ShipmentReader:
-    """Reads a shipment CSV file row by row."""
+    """Reads a shipment CSV file (or standard input, ``-``) row by row.
+
+    While it reads it counts the bytes (``bytes_read``, for progress) and hashes them
+    (``sha256()``, for the run manifest); ``size`` is the file's size, or None for a stream.
+    """
 
     def __init__(
         self,
@@ -103,10 +134,19 @@ class ShipmentReader:
         encoding: str = "utf-8-sig",
     ) -> None:
         self.path = str(path)
+        self.size: int | None = None
         try:
-            self._file: IO[str] = open(path, encoding=encoding, newline="")  # noqa: SIM115
+            if self.path == "-":
+                raw: BinaryIO = sys.stdin.buffer
+            else:
+                raw = open(path, "rb")  # noqa: SIM115 - closed by __exit__
+                self.size = os.fstat(raw.fileno()).st_size
         except OSError as exc:
             raise InputError(f"cannot open: {exc.strerror or exc}", file=self.path) from exc
+        self._tap = _Tap(raw)
+        self._file: IO[str] = io.TextIOWrapper(
+            io.BufferedReader(self._tap), encoding=encoding, newline=""
+        )
         self._reader = csv.reader(self._file)
         try:
             first = next(self._reader, None)
@@ -125,6 +165,15 @@ class ShipmentReader:
                 file=self.path,
                 line=1,
             )
+
+    @property
+    def bytes_read(self) -> int:
+        """How many bytes of the input have been read so far."""
+        return self._tap.count
+
+    def sha256(self) -> str:
+        """The SHA-256 of the bytes read (of the whole input once it has been read)."""
+        return self._tap.sha256.hexdigest()
 
     def __enter__(self) -> ShipmentReader:
         return self
@@ -190,16 +239,19 @@ def result_cells(result: ScreenResult) -> list[str]:
 
 
 class ResultWriter:
-    """Writes screened rows to a CSV file atomically: a temporary file renamed when complete."""
+    """Writes screened rows to a CSV file atomically: a temporary file renamed when complete.
 
-    def __init__(self, path: str | Path, header: Header) -> None:
-        self.path = Path(path)
-        # A temporary name beside the output (so the final rename stays on one file system), created
-        # with the user's umask like any file they write, not mkstemp's private 0600.
-        self._tmp = self.path.with_name(f".{self.path.name}.{secrets.token_hex(6)}.part")
-        fd = os.open(self._tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        self._file = os.fdopen(fd, "w", encoding="utf-8", newline="")
-        self._writer = csv.writer(self._file)
+    Input cells a spreadsheet would evaluate are neutralised; the JSON Lines output keeps them as
+    they were.  ``path`` may be an open text stream (standard output), written as it goes.
+    """
+
+    def __init__(self, path: str | Path | IO[str], header: Header) -> None:
+        if isinstance(path, str | Path):
+            self._atomic: AtomicFile | None = AtomicFile(path)
+            stream = self._atomic.file
+        else:
+            self._atomic, stream = None, path
+        self._writer = csv.writer(stream)
         self._writer.writerow(header.output_columns)
 
     def write(self, cells: Sequence[str], result: ScreenResult) -> None:
@@ -208,13 +260,13 @@ class ResultWriter:
 
     def commit(self) -> None:
         """Finish the file and move it into place."""
-        self._file.close()
-        os.replace(self._tmp, self.path)
+        if self._atomic is not None:
+            self._atomic.commit()
 
     def abort(self) -> None:
         """Discard the partial file."""
-        self._file.close()
-        self._tmp.unlink(missing_ok=True)
+        if self._atomic is not None:
+            self._atomic.abort()
 
     def __enter__(self) -> ResultWriter:
         return self
