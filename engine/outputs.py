@@ -1,0 +1,227 @@
+"""What screening writes: CSV, JSON Lines and a self-contained HTML report, all written atomically.
+
+Every writer takes the input row's cells and its :class:`~engine.results.ScreenResult`, one row at
+a time, and keeps memory flat however long the input is:
+
+- CSV (:class:`engine.csvio.ResultWriter`): the input columns, neutralised against spreadsheet
+  formulas, then ``risk_score, risk_band, rule_ids, reasons, error``;
+- JSON Lines: one :class:`ScreenRecord` per line, the input cells as they were;
+- HTML: one file with no network fetches, flagged shipments first.  Each shipment is rendered
+  when it is screened into a spool file of its band; the report is assembled from the spools when
+  the run completes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO, Any, Literal
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from pydantic import BaseModel, ConfigDict, Field
+
+from engine.atomic import AtomicFile
+from engine.csvio import Header, ResultWriter
+from engine.results import SEVERITIES, Hit, ScreenResult
+
+Format = Literal["csv", "jsonl", "html"]
+FORMATS: tuple[Format, ...] = ("csv", "jsonl", "html")
+_SUFFIXES: dict[str, Format] = {
+    ".csv": "csv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+    ".html": "html",
+    ".htm": "html",
+}
+
+
+def format_of(path: str, explicit: str | None = None) -> Format:
+    """The output format: given explicitly, or from the file name's suffix (CSV otherwise)."""
+    if explicit is not None:
+        return explicit  # type: ignore[return-value]
+    return _SUFFIXES.get(Path(path).suffix.lower(), "csv")
+
+
+class ScreenRecord(BaseModel):
+    """One shipment in the JSON Lines output: its input row as it was, and its result."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    shipment_id: str
+    row: int | None = Field(default=None, description="line number in the input file")
+    input: dict[str, str] = Field(description="the input row, column by column, unchanged")
+    score: float | None = Field(description="0-100; null when the row could not be screened")
+    band: Literal["low", "medium", "high", "critical"] | None
+    hits: list[Hit]
+    suppressed: list[Hit] = Field(description="hits cleared by the allow-list; they do not score")
+    notes: list[str] = Field(description="data-quality notes about the input row")
+    error: str | None = Field(description="why the row could not be screened, if it could not")
+    ruleset_digest: str
+    catalogue_digest: str = Field(description="catalogue, loaded lists and allow-lists")
+
+
+def screen_record(header: Header, cells: Sequence[str], result: ScreenResult) -> ScreenRecord:
+    """The JSON Lines record of one row."""
+    data = result.model_dump()
+    return ScreenRecord(input=dict(zip(header.columns, cells, strict=False)), **data)
+
+
+def record_schema() -> dict[str, Any]:
+    """The JSON Schema of a JSON Lines record."""
+    schema = ScreenRecord.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "shipscreen JSON Lines record"
+    return schema
+
+
+class JsonlWriter:
+    """Writes one JSON object per shipment, one per line."""
+
+    def __init__(self, path: str | Path | IO[str], header: Header) -> None:
+        self._header = header
+        if isinstance(path, str | Path):
+            self._atomic: AtomicFile | None = AtomicFile(path, newline="\n")
+            self._stream = self._atomic.file
+        else:
+            self._atomic, self._stream = None, path
+
+    def write(self, cells: Sequence[str], result: ScreenResult) -> None:
+        """Write one row's record."""
+        record = screen_record(self._header, cells, result)
+        self._stream.write(record.model_dump_json() + "\n")
+
+    def commit(self) -> None:
+        """Finish the file and move it into place."""
+        if self._atomic is not None:
+            self._atomic.commit()
+
+    def abort(self) -> None:
+        """Discard the partial file."""
+        if self._atomic is not None:
+            self._atomic.abort()
+
+
+_ENV = Environment(
+    loader=PackageLoader("engine", "templates"),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+# The order the report shows shipments in: flagged first, then rows with errors, then the rest.
+_SECTIONS = ("critical", "high", "medium", "error", "low")
+
+
+class HtmlWriter:
+    """Writes a self-contained HTML report for analysts; every input value is escaped."""
+
+    def __init__(
+        self,
+        path: str | Path | IO[str],
+        header: Header,
+        *,
+        title: str,
+        run: dict[str, Any],
+    ) -> None:
+        self._header = header
+        self._path = path
+        self._title = title
+        self._run = run
+        self._spool_dir = tempfile.TemporaryDirectory(prefix="shipscreen-report-")
+        self._spools = {
+            section: open(  # noqa: SIM115 - closed in commit/abort
+                Path(self._spool_dir.name) / f"{section}.html", "w", encoding="utf-8"
+            )
+            for section in _SECTIONS
+        }
+        self._shipment = _ENV.get_template("shipment.html.j2")
+        self.bands: Counter[str] = Counter()
+        self.rules: Counter[str] = Counter()
+        self.titles: dict[str, str] = {}
+
+    def write(self, cells: Sequence[str], result: ScreenResult) -> None:
+        """Render one shipment into the spool of its band."""
+        section = "error" if result.error is not None else str(result.band)
+        self.bands[section] += 1
+        for hit in result.hits:
+            self.rules[hit.rule_id] += 1
+            self.titles[hit.rule_id] = hit.title
+        values = [(c, v) for c, v in zip(self._header.columns, cells, strict=False) if v.strip()]
+        searchable = " ".join(
+            [result.shipment_id, *(v for _, v in values), *result.rule_ids]
+        ).casefold()
+        self._spools[section].write(
+            self._shipment.render(
+                result=result, section=section, values=values, searchable=searchable
+            )
+        )
+
+    def commit(self) -> None:
+        """Assemble the report: the summary, then each band's shipments, flagged first."""
+        for spool in self._spools.values():
+            spool.close()
+        page = _ENV.get_template("report.html.j2").render(
+            title=self._title,
+            run=self._run,
+            sections=_SECTIONS,
+            severities=list(reversed(SEVERITIES)),
+            bands=self.bands,
+            rules=sorted(self.rules.items(), key=lambda kv: (-kv[1], kv[0])),
+            titles=self.titles,
+            total=sum(self.bands.values()),
+            generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        )
+        head, tail = page.split("<!--SHIPMENTS-->", 1)
+        path = self._path
+        atomic = AtomicFile(path, newline="\n") if isinstance(path, str | Path) else None
+        out = atomic.file if atomic is not None else self._path
+        assert not isinstance(out, str | Path)
+        try:
+            out.write(head)
+            for section in _SECTIONS:
+                with open(Path(self._spool_dir.name) / f"{section}.html", encoding="utf-8") as fh:
+                    shutil.copyfileobj(fh, out)
+            out.write(tail)
+        except BaseException:
+            if atomic is not None:
+                atomic.abort()
+            raise
+        finally:
+            self._spool_dir.cleanup()
+        if atomic is not None:
+            atomic.commit()
+
+    def abort(self) -> None:
+        """Discard everything."""
+        for spool in self._spools.values():
+            spool.close()
+        self._spool_dir.cleanup()
+
+
+Writer = ResultWriter | JsonlWriter | HtmlWriter
+
+
+def open_writer(
+    target: str | Path | IO[str],
+    fmt: Format,
+    header: Header,
+    *,
+    title: str = "shipscreen report",
+    run: dict[str, Any] | None = None,
+) -> Writer:
+    """A writer for one output: a path, or an open text stream (standard output)."""
+    if fmt == "csv":
+        return ResultWriter(target, header)
+    if fmt == "jsonl":
+        return JsonlWriter(target, header)
+    return HtmlWriter(target, header, title=title, run=run or {})
+
+
+def dumps(data: Any) -> str:
+    """JSON for manifests and schemas: readable, non-ASCII kept."""
+    return json.dumps(data, indent=2, ensure_ascii=False)
