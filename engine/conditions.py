@@ -69,6 +69,10 @@ class _Node(BaseModel):
     def check(self, catalogue: Catalogue, path: str, report: Report) -> None:
         """Report references that the catalogue does not define."""
 
+    def summary(self) -> str:
+        """What the condition looks at, in a few words (for rule listings)."""
+        raise NotImplementedError
+
 
 # ---------------------------------------------------------------------------------- combinators
 
@@ -92,6 +96,9 @@ class AllNode(_Node):
     def children(self) -> Iterator[tuple[str, _Node]]:
         return ((f"all[{i}]", c) for i, c in enumerate(self.all))
 
+    def summary(self) -> str:
+        return ", and ".join(c.summary() for c in self.all)
+
 
 class AnyNode(_Node):
     """True when some part is true; the first true part gives the evidence."""
@@ -108,6 +115,9 @@ class AnyNode(_Node):
     def children(self) -> Iterator[tuple[str, _Node]]:
         return ((f"any[{i}]", c) for i, c in enumerate(self.any))
 
+    def summary(self) -> str:
+        return "either " + ", or ".join(c.summary() for c in self.any)
+
 
 class NotNode(_Node):
     """True when its part is false; gives no evidence."""
@@ -119,6 +129,9 @@ class NotNode(_Node):
 
     def children(self) -> Iterator[tuple[str, _Node]]:
         yield "not", self.not_
+
+    def summary(self) -> str:
+        return f"not ({self.not_.summary()})"
 
 
 class AtLeastSpec(_Node):
@@ -148,6 +161,10 @@ class AtLeastNode(_Node):
 
     def children(self) -> Iterator[tuple[str, _Node]]:
         return ((f"at_least.of[{i}]", c) for i, c in enumerate(self.at_least.of))
+
+    def summary(self) -> str:
+        parts = "; ".join(c.summary() for c in self.at_least.of)
+        return f"at least {self.at_least.n} of ({parts})"
 
 
 # ----------------------------------------------------------------------------------- predicates
@@ -263,6 +280,11 @@ class PartyMatchesNode(_Node):
                 best = max(best, match.similarity)
         return (best, evidence) if evidence else None
 
+    def summary(self) -> str:
+        spec = self.party_matches
+        what = "/".join([*spec.tags, *spec.parties])
+        return f"{'/'.join(spec.roles)} matches a party {what} (≥{spec.min_similarity:.0%})"
+
     def check(self, catalogue: Catalogue, path: str, report: Report) -> None:
         spec = self.party_matches
         _check_names(spec.tags, catalogue.party_tags, "party tag", f"{path}.tags", report)
@@ -304,6 +326,10 @@ class PartyOwnedByNode(_Node):
             evidence.append(_party_evidence(role, match, facts, "party_owned_by", extra))
             best = max(best, match.similarity)
         return (best, evidence) if evidence else None
+
+    def summary(self) -> str:
+        spec = self.party_owned_by
+        return f"{'/'.join(spec.roles)} owned ≥{spec.min_share:g}% by {'/'.join(spec.tags)}"
 
     def check(self, catalogue: Catalogue, path: str, report: Report) -> None:
         spec = self.party_owned_by
@@ -355,6 +381,12 @@ class GoodsInNode(_Node):
             if f.category.id in spec.category_set or spec.tag_set.intersection(f.category.tags)
         ]
         return (1.0, evidence) if evidence else None
+
+    def summary(self) -> str:
+        spec = self.goods_in
+        return "goods " + " or ".join(
+            [*(f"tagged {t}" for t in spec.tags), *(f"in {c}" for c in spec.categories)]
+        )
 
     def check(self, catalogue: Catalogue, path: str, report: Report) -> None:
         spec = self.goods_in
@@ -436,6 +468,10 @@ class CountryInNode(_Node):
                 )
         return (1.0, evidence) if evidence else None
 
+    def summary(self) -> str:
+        spec = self.country_in
+        return f"{'/'.join(spec.fields)} in {'/'.join([*spec.tags, *spec.countries])}"
+
     def check(self, catalogue: Catalogue, path: str, report: Report) -> None:
         spec = self.country_in
         _check_names(spec.fields, _COUNTRY_NAMES, "country field", f"{path}.fields", report)
@@ -492,6 +528,10 @@ class TextHasPhraseNode(_Node):
                     )
         return (1.0, evidence) if evidence else None
 
+    def summary(self) -> str:
+        spec = self.text_has_phrase
+        return f"{'/'.join(spec.fields)} says {'/'.join(spec.phrases)}"
+
     def check(self, catalogue: Catalogue, path: str, report: Report) -> None:
         spec = self.text_has_phrase
         _check_names(spec.fields, _TEXT_NAMES, "text field", f"{path}.fields", report)
@@ -519,6 +559,9 @@ class FieldPresentNode(_Node):
         ev = Evidence(predicate="field_present", field=name, value=value,
                       detail=f"{name} is '{value}'")  # fmt: skip
         return 1.0, [ev]
+
+    def summary(self) -> str:
+        return f"{self.field_present.field} given"
 
     def check(self, catalogue: Catalogue, path: str, report: Report) -> None:
         _check_names([self.field_present.field], set(FIELDS), "field", f"{path}.field", report)
@@ -558,6 +601,10 @@ class FieldCompareNode(_Node):
         ev = Evidence(predicate="field_compare", field=spec.field,
                       value=facts.record.text(spec.field), detail=detail)  # fmt: skip
         return 1.0, [ev]
+
+    def summary(self) -> str:
+        spec = self.field_compare
+        return f"{spec.field} {_OP_WORDS[spec.op]} {spec.value:g}"
 
     def check(self, catalogue: Catalogue, path: str, report: Report) -> None:
         name = self.field_compare.field
@@ -599,6 +646,10 @@ class FieldsDifferNode(_Node):
         ev = Evidence(predicate="fields_differ", field=spec.field,
                       value=record.text(spec.field), detail=detail)  # fmt: skip
         return 1.0, [ev]
+
+    def summary(self) -> str:
+        spec = self.fields_differ
+        return f"{spec.field} differs from {'/'.join(spec.from_)}"
 
     def check(self, catalogue: Catalogue, path: str, report: Report) -> None:
         spec = self.fields_differ

@@ -61,8 +61,13 @@ class Evidence(_Out):
     alignment: builtins.list[TokenAlignment] = []
 
     def line(self) -> str:
-        """The evidence in plain words, with how a name matched when it did."""
-        return f"{self.detail}\n      how: {self.how}" if self.how else self.detail
+        """The evidence in plain words, with how a name matched and the source behind it."""
+        parts = [self.detail]
+        if self.how:
+            parts.append(f"how: {self.how}")
+        if self.source and self.source not in self.detail:
+            parts.append(f"source: {self.source}")
+        return "\n      ".join(parts)
 
 
 class Hit(_Out):
