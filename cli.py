@@ -1,30 +1,44 @@
 """The ``shipscreen`` command: a thin shell over the engine's public API.
 
-Exit codes: 0 screened (rows with errors are reported in the output, not in the exit code); 1 inline
-rule tests failed; 2 unusable rules, entities or input.
+Exit codes: 0 done; 1 a shipment reached ``--fail-on``'s band, or a rule test or property failed;
+2 unusable rules, entities, lists, column map or input.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-import time
-from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
+from typing import IO, Any
 
 import click
 import yaml
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
 
 from engine import ConfigError, InputError, Screener, __version__, run_inline_tests
 from engine.bundled import bundled_dir
-from engine.csvio import ResultWriter, ShipmentReader, load_column_map
+from engine.csvio import ShipmentReader, load_column_map
+from engine.outputs import FORMATS, format_of, open_writer, record_schema
 from engine.results import SEVERITIES
+from engine.run import RunStats, manifest_path, run_manifest, screen_rows, write_manifest
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_UNUSABLE = 2
 
 _DIR = click.Path(exists=False, file_okay=False, path_type=Path)
+_FILE = click.Path(exists=False, path_type=Path)
+_STDERR = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _fail(message: str, code: int = EXIT_UNUSABLE) -> None:
@@ -47,7 +61,13 @@ def _load(
         raise  # unreachable; keeps type checkers sure the function returns
 
 
-_FILE = click.Path(exists=False, path_type=Path)
+rules_option = click.option("--rules", type=_DIR, help="Rule set directory (default: bundled).")
+entities_option = click.option(
+    "--entities", type=_DIR, help="Entity catalogue directory (default: bundled)."
+)
+columns_option = click.option(
+    "--columns", type=_FILE, help="YAML file mapping input headers to shipment fields."
+)
 list_option = click.option(
     "--list",
     "lists",
@@ -64,6 +84,15 @@ allow_option = click.option(
 )
 
 
+def _reader(input_path: str, columns: Path | None) -> ShipmentReader:
+    try:
+        mapping = load_column_map(columns) if columns else None
+        return ShipmentReader(input_path, columns=mapping)
+    except InputError as exc:
+        _fail(str(exc))
+        raise  # unreachable
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="shipscreen")
 def main() -> None:
@@ -71,82 +100,191 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("input_path", metavar="INPUT")
 @click.option(
     "-o",
     "--output",
-    "output_path",
+    "outputs",
+    multiple=True,
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="CSV file to write.",
+    help="File to write: CSV, JSON Lines (.jsonl) or HTML (.html), by its name or --format; "
+    "'-' for standard output. Repeatable, to write several formats in one pass.",
 )
-@click.option("--rules", type=_DIR, help="Rule set directory (default: the bundled rules).")
-@click.option("--entities", type=_DIR, help="Entity catalogue directory (default: bundled).")
 @click.option(
-    "--columns",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="YAML file mapping input headers to shipment fields.",
+    "--format", "fmt", type=click.Choice(FORMATS), help="Output format (default: from the name)."
 )
+@click.option(
+    "--fail-on",
+    type=click.Choice(SEVERITIES),
+    help="Exit with code 1 when any shipment reaches this band or a higher one.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
+@click.option(
+    "--manifest/--no-manifest",
+    default=True,
+    show_default=True,
+    help="Write OUTPUT.manifest.json beside each output file.",
+)
+@rules_option
+@entities_option
+@columns_option
 @list_option
 @allow_option
 def screen(
-    input_path: Path,
-    output_path: Path,
+    input_path: str,
+    outputs: tuple[str, ...],
+    fmt: str | None,
+    fail_on: str | None,
+    quiet: bool,
+    manifest: bool,
     rules: Path | None,
     entities: Path | None,
     columns: Path | None,
     lists: tuple[Path, ...],
     allow: tuple[Path, ...],
 ) -> None:
-    """Screen the shipments in INPUT (CSV) and write them, scored and explained, to OUTPUT."""
-    started = time.monotonic()
+    """Screen the shipments in INPUT (CSV, or '-' for standard input) into the outputs."""
+    if fmt is not None and len(outputs) > 1:
+        _fail("--format applies to a single output; name the outputs by their suffix instead")
+    if list(outputs).count("-") > 1:
+        _fail("only one output can be standard output")
     screener = _load(rules, entities, lists, allow)
-    for loaded in screener.lists:
-        click.echo(
-            f"shipscreen: list {loaded.path}: {loaded.entries} entries ({loaded.format}), "
-            f"sha256 {loaded.digest[:12]}",
-            err=True,
-        )
-    try:
-        mapping = load_column_map(columns) if columns else None
-        reader = ShipmentReader(input_path, columns=mapping)
-    except InputError as exc:
-        _fail(str(exc))
-        return
-    bands: Counter[str] = Counter()
-    by_rule: Counter[str] = Counter()
-    errors = 0
+    if not quiet:
+        for loaded in screener.lists:
+            _STDERR.print(
+                f"shipscreen: list {loaded.path}: {loaded.entries} entries ({loaded.format}), "
+                f"sha256 {loaded.digest[:12]}"
+            )
+    reader = _reader(input_path, columns)
+    formats = [(out, format_of(out, fmt)) for out in outputs]
+    run = {
+        "input": input_path,
+        "version": __version__,
+        "ruleset_digest": screener.ruleset_digest,
+        "catalogue_digest": screener.catalogue_digest,
+        "lists": [
+            {"name": x.name, "entries": x.entries, "digest": x.digest} for x in screener.lists
+        ],
+    }
     with reader:
-        for warning in reader.header.warnings:
-            click.echo(f"shipscreen: {input_path}: {warning}", err=True)
+        if not quiet:
+            for warning in reader.header.warnings:
+                _STDERR.print(f"shipscreen: {input_path}: {warning}")
+        writers = []
         try:
-            writer = ResultWriter(output_path, reader.header)
+            for out, kind in formats:
+                target: str | IO[str] = sys.stdout if out == "-" else out
+                writers.append(open_writer(target, kind, reader.header, run=run))
         except OSError as exc:
-            _fail(f"{output_path}: cannot write: {exc.strerror or exc}")
+            for writer in writers:
+                writer.abort()
+            _fail(f"cannot write: {exc.strerror or exc}: {exc.filename}")
+        stats = _screen_with_progress(screener, reader, writers, quiet=quiet)
+    if manifest:
+        record = run_manifest(screener, reader, stats, formats, version=__version__)
+        for out, _ in formats:
+            if out != "-":
+                write_manifest(manifest_path(out), record)
+    if not quiet:
+        _summary(stats, screener, [out for out, _ in formats])
+    if fail_on is not None and stats.reached(fail_on):
+        if not quiet:
+            _STDERR.print(f"shipscreen: shipments reached {fail_on} or higher (--fail-on)")
+        sys.exit(EXIT_FAILED)
+
+
+def _screen_with_progress(
+    screener: Screener, reader: ShipmentReader, writers: Sequence[Any], *, quiet: bool
+) -> RunStats:
+    show = not quiet and _STDERR.is_terminal and reader.size is not None
+    if not show:
+        return screen_rows(screener, reader, writers)
+    columns = (
+        TextColumn("screening"),
+        BarColumn(),
+        DownloadColumn(),
+        TextColumn("{task.fields[rows]} rows"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=_STDERR, transient=True) as progress:
+        task = progress.add_task("screening", total=reader.size, rows=0)
+
+        def update(rows: int, done: int) -> None:
+            progress.update(task, completed=done, rows=rows)
+
+        return screen_rows(screener, reader, writers, progress=update)
+
+
+def _summary(stats: RunStats, screener: Screener, outputs: list[str]) -> None:
+    rate = stats.rows / stats.seconds if stats.seconds else 0.0
+    bands = ", ".join(f"{stats.bands[b]} {b}" for b in reversed(SEVERITIES))
+    _STDERR.print(
+        f"shipscreen: screened {stats.rows} rows in {stats.seconds:.1f} s ({rate:,.0f} rows/s): "
+        f"{bands}, {stats.errors} with errors -> {', '.join(outputs)}"
+    )
+    for message in stats.error_messages:
+        _STDERR.print(f"  error: {message}", markup=False)
+    if stats.errors > len(stats.error_messages):
+        more = stats.errors - len(stats.error_messages)
+        _STDERR.print(f"  ... and {more} more rows with errors (see the error column)")
+    table = Table(title="by band", show_edge=False, title_justify="left")
+    table.add_column("band")
+    table.add_column("shipments", justify="right")
+    for band in reversed(SEVERITIES):
+        table.add_row(band, str(stats.bands[band]))
+    table.add_row("errors", str(stats.errors))
+    _STDERR.print(table)
+    if stats.rules:
+        table = Table(title="by rule", show_edge=False, title_justify="left")
+        table.add_column("rule")
+        table.add_column("shipments", justify="right")
+        for rule_id, count in stats.rules.most_common():
+            table.add_row(rule_id, str(count))
+        _STDERR.print(table)
+    _STDERR.print(
+        f"  rule set {screener.ruleset_digest[:12]}, catalogue {screener.catalogue_digest[:12]}"
+    )
+
+
+@main.command()
+@click.argument("input_path", metavar="INPUT")
+@click.option("--id", "shipment_id", required=True, help="The shipment to explain.")
+@rules_option
+@entities_option
+@columns_option
+@list_option
+@allow_option
+def explain(
+    input_path: str,
+    shipment_id: str,
+    rules: Path | None,
+    entities: Path | None,
+    columns: Path | None,
+    lists: tuple[Path, ...],
+    allow: tuple[Path, ...],
+) -> None:
+    """Explain one shipment of INPUT in plain words: what it is, what matched and why."""
+    screener = _load(rules, entities, lists, allow)
+    with _reader(input_path, columns) as reader:
+        for row in reader:
+            result = screener.screen_input_row(row)
+            if result.shipment_id != shipment_id:
+                continue
+            click.echo(f"{input_path}, line {row.line}:")
+            for column, value in zip(reader.header.columns, row.cells, strict=False):
+                if value.strip():
+                    click.echo(f"  {column}: {value}")
+            click.echo()
+            click.echo(result.explain())
             return
-        with writer:
-            for row in reader:
-                result = screener.screen_input_row(row)
-                writer.write(row.cells, result)
-                if result.error is not None:
-                    errors += 1
-                    click.echo(f"shipscreen: {input_path}: {result.error}", err=True)
-                else:
-                    bands[str(result.band)] += 1
-                    by_rule.update(result.rule_ids)
-    total = sum(bands.values()) + errors
-    summary = ", ".join(f"{bands[b]} {b}" for b in reversed(SEVERITIES))
-    click.echo(
-        f"shipscreen: screened {total} rows in {time.monotonic() - started:.1f} s: {summary}, "
-        f"{errors} with errors -> {output_path}",
-        err=True,
-    )
-    for rule_id, count in by_rule.most_common():
-        click.echo(f"  {count:6d}  {rule_id}", err=True)
-    click.echo(
-        f"  rule set {screener.ruleset_digest[:12]}, catalogue {screener.catalogue_digest[:12]}",
-        err=True,
-    )
+    _fail(f"{input_path}: no shipment with id '{shipment_id}'")
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of the JSON Lines output records."""
+    click.echo(json.dumps(record_schema(), indent=2, ensure_ascii=False))
 
 
 @main.group()
@@ -156,7 +294,7 @@ def rules() -> None:
 
 @rules.command("check")
 @click.argument("directory", required=False, type=_DIR)
-@click.option("--entities", type=_DIR, help="Entity catalogue directory (default: bundled).")
+@entities_option
 @list_option
 def rules_check(directory: Path | None, entities: Path | None, lists: tuple[Path, ...]) -> None:
     """Validate a rule set (default: the bundled one) and run its inline tests."""
@@ -175,9 +313,33 @@ def rules_check(directory: Path | None, entities: Path | None, lists: tuple[Path
         sys.exit(EXIT_FAILED)
 
 
+@rules.command("list")
+@click.argument("directory", required=False, type=_DIR)
+@entities_option
+def rules_list(directory: Path | None, entities: Path | None) -> None:
+    """List a rule set's rules: id, severity, weight, status, title and what each looks at."""
+    screener = _load(directory, entities)
+    columns = ("rule", "severity", "weight", "status", "title", "looks at")
+    rows = [
+        (r.id, r.severity, f"{r.weight:g}", r.status, r.title, r.when.summary())
+        for r in sorted(screener.ruleset.rules, key=lambda r: (-SEVERITIES.index(r.severity), r.id))
+    ]
+    if not sys.stdout.isatty():  # piped: one tab-separated line per rule, for grep and cut
+        click.echo("\t".join(columns))
+        for row in rows:
+            click.echo("\t".join(row))
+        return
+    table = Table(show_lines=True)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    Console(highlight=False).print(table)
+
+
 @rules.command("test")
 @click.argument("directory", required=False, type=_DIR)
-@click.option("--entities", type=_DIR, help="Entity catalogue directory (default: bundled).")
+@entities_option
 @list_option
 @click.option(
     "--properties",
@@ -249,7 +411,7 @@ def _example_text(example: object) -> str:
 @click.argument("name")
 @list_option
 @allow_option
-@click.option("--entities", type=_DIR, help="Entity catalogue directory (default: bundled).")
+@entities_option
 @click.option(
     "--min-similarity",
     type=click.FloatRange(0.7, 1.0),
