@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
 import os
 import sys
+from array import array
+from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +17,7 @@ from types import TracebackType
 from typing import IO, Any, BinaryIO
 
 from engine.atomic import AtomicFile
+from engine.decoding import SAMPLE_BYTES, Line, detect_delimiter, detect_encoding, iter_lines
 from engine.errors import InputError
 from engine.record import FIELDS, canonical_field
 from engine.results import ScreenResult
@@ -68,6 +72,16 @@ class Header:
         return cls(columns=list(columns), fields=fields, warnings=warnings)
 
     @property
+    def keys(self) -> list[str]:
+        """The column names made unique, for keyed outputs (JSON Lines)."""
+        seen: dict[str, int] = {}
+        out = []
+        for column in self.columns:
+            seen[column] = seen.get(column, 0) + 1
+            out.append(column if seen[column] == 1 else f"{column} ({seen[column]})")
+        return out
+
+    @property
     def output_columns(self) -> list[str]:
         """The input columns (renamed where they clash with result columns), then the results."""
         out = [f"input_{c}" if c in RESULT_COLUMNS else c for c in self.columns]
@@ -119,19 +133,90 @@ class _Tap(io.RawIOBase):
         super().close()
 
 
-class ShipmentReader:
-    """Reads a shipment CSV file (or standard input, ``-``) row by row.
+class _RunawayRecordError(Exception):
+    """A record has gone on for more lines than a quoted field can reasonably span."""
 
-    While it reads it counts the bytes (``bytes_read``, for progress) and hashes them
-    (``sha256()``, for the run manifest); ``size`` is the file's size, or None for a stream.
+
+class _Feeder:
+    """Feeds decoded lines to the CSV parser and remembers the lines of the current record."""
+
+    def __init__(self, lines: Iterator[Line], max_lines: int) -> None:
+        self.lines = lines
+        self._max = max_lines
+        self.pending: deque[Line] = deque()
+        self.current: list[Line] = []
+
+    def __iter__(self) -> _Feeder:
+        return self
+
+    def __next__(self) -> str:
+        if len(self.current) >= self._max:
+            raise _RunawayRecordError
+        line = self.pending.popleft() if self.pending else next(self.lines)
+        self.current.append(line)
+        return line.text
+
+
+class _SeenIds:
+    """Shipment ids already read, kept as 64-bit hashes in an open-addressing table (16 bytes a row
+    at most, however long the ids), to flag duplicates without holding the ids."""
+
+    def __init__(self) -> None:
+        self._slots = array("Q", bytes(8 * 1024))
+        self._used = 0
+
+    def add(self, shipment_id: str) -> bool:
+        """Record an id; True if it was seen before."""
+        digest = hashlib.blake2b(shipment_id.encode("utf-8"), digest_size=8).digest()
+        key = int.from_bytes(digest, "little") | 1  # never 0, which marks an empty slot
+        mask = len(self._slots) - 1
+        slot = key & mask
+        while self._slots[slot]:
+            if self._slots[slot] == key:
+                return True
+            slot = (slot + 1) & mask
+        self._slots[slot] = key
+        self._used += 1
+        if self._used * 2 > len(self._slots):
+            self._grow()
+        return False
+
+    def _grow(self) -> None:
+        old = self._slots
+        self._slots = array("Q", bytes(16 * len(old)))
+        mask = len(self._slots) - 1
+        for key in old:
+            if key:
+                slot = key & mask
+                while self._slots[slot]:
+                    slot = (slot + 1) & mask
+                self._slots[slot] = key
+
+
+class ShipmentReader:
+    """Reads a shipment CSV file (or standard input, ``-``) row by row; no row is ever lost.
+
+    The encoding and the delimiter are detected unless given.  Every physical line ends up in a row
+    that is screened or in one reported with its line number and the reason: a quote left open
+    costs only the line it opened on (the lines after it are read again as rows), and a row with
+    bytes the encoding does not allow, NUL bytes, a field too long to screen, or more cells than the
+    header is reported, not mangled.  While it reads it counts the bytes (``bytes_read``, for
+    progress) and hashes them (``sha256()``, for the run manifest); ``size`` is the file's size,
+    or None for a stream.
     """
+
+    #: A quoted field may span lines, but a record of more lines than this is a quote left open.
+    MAX_RECORD_LINES = 1000
+    #: Fields longer than this (in characters) are not screened.
+    MAX_FIELD = 100_000
 
     def __init__(
         self,
         path: str | Path,
         *,
         columns: Mapping[str, str] | None = None,
-        encoding: str = "utf-8-sig",
+        encoding: str | None = None,
+        delimiter: str | None = None,
     ) -> None:
         self.path = str(path)
         self.size: int | None = None
@@ -144,27 +229,92 @@ class ShipmentReader:
         except OSError as exc:
             raise InputError(f"cannot open: {exc.strerror or exc}", file=self.path) from exc
         self._tap = _Tap(raw)
-        self._file: IO[str] = io.TextIOWrapper(
-            io.BufferedReader(self._tap), encoding=encoding, newline=""
-        )
-        self._reader = csv.reader(self._file)
+        self._bytes = io.BufferedReader(self._tap, buffer_size=SAMPLE_BYTES)
         try:
-            first = next(self._reader, None)
-        except (csv.Error, UnicodeDecodeError) as exc:
-            self._file.close()
-            raise InputError(f"cannot read the header: {exc}", file=self.path, line=1) from exc
-        if first is None or not any(c.strip() for c in first):
-            self._file.close()
+            self.encoding = codecs.lookup(encoding).name if encoding else None
+        except LookupError as exc:
+            self.close()
+            raise InputError(f"unknown encoding '{encoding}'", file=self.path) from exc
+        if self.encoding is None:
+            self.encoding = detect_encoding(self._bytes.peek(SAMPLE_BYTES)[:SAMPLE_BYTES])
+        self._feeder = _Feeder(iter_lines(self._bytes, self.encoding), self.MAX_RECORD_LINES)
+        self._seen = _SeenIds()
+        self.duplicates = 0
+        self.blank_lines = 0
+        try:
+            first = self._first_line()
+        except (UnicodeDecodeError, ValueError) as exc:
+            self.close()
+            raise InputError(f"cannot read as {self.encoding}: {exc}", file=self.path) from exc
+        if first is None:
+            self.close()
             raise InputError("empty file: no header row", file=self.path, line=1)
-        self.header = Header.read(first, columns)
+        if first.problem is not None:
+            self.close()
+            raise InputError(f"the header row {first.problem}", file=self.path, line=first.number)
+        self.delimiter = delimiter or detect_delimiter(first.text)
+        self._feeder.pending.append(first)
+        self._reader = self._parser()
+        header = next(self._records(), None)
+        if header is None or header[1] is None:
+            self.close()
+            raise InputError("the header row is not valid CSV", file=self.path, line=first.number)
+        self.header = Header.read(header[1], columns)
         if not any(self.header.fields):
-            self._file.close()
+            self.close()
             raise InputError(
                 "no column names a shipment field (e.g. shipper, consignee, hs_code, description); "
-                f"header: {', '.join(first)}",
+                f"header: {', '.join(header[1])}",
                 file=self.path,
-                line=1,
+                line=first.number,
             )
+
+    def _first_line(self) -> Line | None:
+        for line in self._feeder.lines:
+            if line.text.strip():
+                return line
+            self.blank_lines += 1
+        return None
+
+    def _parser(self) -> Iterator[list[str]]:
+        return csv.reader(self._feeder, delimiter=self.delimiter, strict=True)
+
+    def _records(self) -> Iterator[tuple[int, list[str] | None, str | None]]:
+        """(first line number, cells or None, problem) for each record, blank lines skipped."""
+        feeder = self._feeder
+        while True:
+            feeder.current = []
+            try:
+                cells = next(self._reader)
+            except StopIteration:
+                return
+            except (_RunawayRecordError, csv.Error) as exc:
+                lines = feeder.current
+                first = lines[0] if lines else Line(0, "")
+                if isinstance(exc, _RunawayRecordError):
+                    problem = (
+                        f"a quoted field opened on line {first.number} is not closed within "
+                        f"{self.MAX_RECORD_LINES} lines; the lines after it are read as rows"
+                    )
+                else:
+                    problem = f"not valid CSV ({exc})"
+                # Only the first line is lost to the error; the others are read again as rows.
+                feeder.pending.extendleft(reversed(lines[1:]))
+                self._reader = self._parser()
+                yield first.number, None, problem
+                continue
+            lines = feeder.current
+            if not cells:
+                self.blank_lines += len(lines)
+                continue
+            # A problem on a later line of a multi-line row says which line it is on.
+            first = lines[0].number
+            problems = [
+                line.problem if line.number == first else f"(line {line.number}) {line.problem}"
+                for line in lines
+                if line.problem
+            ]
+            yield lines[0].number, cells, "; ".join(problems) or None
 
     @property
     def bytes_read(self) -> int:
@@ -175,6 +325,10 @@ class ShipmentReader:
         """The SHA-256 of the bytes read (of the whole input once it has been read)."""
         return self._tap.sha256.hexdigest()
 
+    def close(self) -> None:
+        """Close the input."""
+        self._bytes.close()
+
     def __enter__(self) -> ShipmentReader:
         return self
 
@@ -184,30 +338,24 @@ class ShipmentReader:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self._file.close()
+        self.close()
 
     def __iter__(self) -> Iterator[InputRow]:
         width = len(self.header.columns)
         fields = self.header.fields
-        while True:
-            line = self._reader.line_num + 1
-            try:
-                cells = next(self._reader)
-            except StopIteration:
-                return
-            except (csv.Error, UnicodeDecodeError) as exc:
-                yield InputRow(line=line, cells=[], values={}, error=f"unreadable row: {exc}")
+        id_column = fields.index("shipment_id") if "shipment_id" in fields else None
+        for line, cells, problem in self._records():
+            if cells is None:
+                yield InputRow(line=line, cells=[], values={}, error=f"line {line}: {problem}")
                 continue
-            if not cells:
-                continue  # a blank line is not a row
             notes: tuple[str, ...] = ()
-            error = None
+            error = f"line {line}: {problem}" if problem else None
             if len(cells) > width:
                 extra = len(cells) - width
-                error = (
+                error = error or (
                     f"line {line}: {len(cells)} cells but the header has {width} columns; "
                     f"the last {extra} cell(s) have no column: "
-                    + ", ".join(repr(c) for c in cells[width:])
+                    + ", ".join(repr(c[:40]) for c in cells[width:])
                 )
             elif len(cells) < width:
                 notes = (
@@ -215,6 +363,17 @@ class ShipmentReader:
                 )
                 cells = cells + [""] * (width - len(cells))
             values = {f: c for f, c in zip(fields, cells, strict=False) if f is not None}
+            if error is None:
+                long = [f for f, v in values.items() if len(v) > self.MAX_FIELD]
+                if long:
+                    error = (
+                        f"line {line}: {long[0]} holds {len(values[long[0]]):,} characters; fields "
+                        f"longer than {self.MAX_FIELD:,} are not screened"
+                    )
+            shipment_id = cells[id_column].strip() if id_column is not None else ""
+            if shipment_id and self._seen.add(shipment_id):
+                self.duplicates += 1
+                notes = (*notes, f"shipment_id '{shipment_id}' is used by an earlier row too")
             yield InputRow(line=line, cells=cells[:width], values=values, error=error, notes=notes)
 
 

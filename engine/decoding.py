@@ -1,0 +1,101 @@
+"""Bytes to lines: detect an input's encoding and delimiter, and decode it line by line.
+
+Shipment files come from many hands: UTF-8 with or without a byte-order mark, UTF-16 from
+spreadsheets, Windows-1251 from Russian systems, Latin-1 from older European ones.  The encoding is
+taken from a byte-order mark, else the file is read as UTF-8 if its start is valid UTF-8, else as
+Windows-1251 or Latin-1, whichever reads the high-byte letters as whole words (Cyrillic words in
+Windows-1251; accented letters inside Latin words in Latin-1).  ``--encoding`` overrides it.
+
+Lines are decoded one at a time and strictly: a line that is not valid in the encoding, or that
+holds NUL bytes, is marked, so the row it belongs to is reported as an error rather than screened
+with mangled text.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+SAMPLE_BYTES = 1 << 16
+_DELIMITERS = (",", ";", "\t", "|")
+_WORD = re.compile(r"[^\W\d_]+")
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One physical line of the input: its number, its text, and what is wrong with it, if any."""
+
+    number: int
+    text: str
+    problem: str | None = None
+
+
+def detect_encoding(sample: bytes) -> str:
+    """The encoding of a file, judged from its first bytes."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if len(sample) >= 4 and sample.count(0) > len(sample) // 4:
+        # ASCII text in UTF-16 without a mark: every other byte is zero.
+        return "utf-16-le" if sample[1] == 0 else "utf-16-be"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    # Valid multi-byte UTF-8 sequences outnumbering the invalid bytes: UTF-8 with a few bad lines
+    # (reported line by line), not a single-byte encoding that would mangle every other line.
+    valid = len(_UTF8_SEQUENCE.findall(sample))
+    text = sample.decode("utf-8", errors="replace")
+    if valid and valid >= text.count("\ufffd"):
+        return "utf-8"
+    words = _WORD.findall(sample.decode("cp1251", errors="replace"))
+    high = [w for w in words if not w.isascii()]
+    if not high:
+        return "latin-1"
+    cyrillic = sum(1 for w in high if all("\u0400" <= ch <= "\u04ff" for ch in w))
+    return "cp1251" if cyrillic / len(high) > 0.5 else "latin-1"
+
+
+def detect_delimiter(header: str) -> str:
+    """The field delimiter of a header line: the most frequent of , ; tab | outside quotes."""
+    unquoted = re.sub(r'"[^"]*"', "", header)
+    counts = {d: unquoted.count(d) for d in _DELIMITERS}
+    best = max(_DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def iter_lines(raw: BinaryIO, encoding: str) -> Iterator[Line]:
+    """Decoded physical lines, each checked; line endings are kept for the CSV parser."""
+    if encoding.lower().replace("_", "-").startswith("utf-16"):
+        # Not ASCII-compatible: decode the stream as a whole (an invalid sequence is fatal there).
+        text = io.TextIOWrapper(raw, encoding=encoding, newline="")
+        for number, line in enumerate(text, start=1):
+            yield Line(number, line, "holds NUL characters" if "\x00" in line else None)
+        return
+    decode = codecs.getdecoder(encoding)
+    for number, data in enumerate(raw, start=1):
+        if number == 1 and encoding == "utf-8-sig" and data.startswith(codecs.BOM_UTF8):
+            data = data[len(codecs.BOM_UTF8) :]
+        try:
+            line = decode(data, "strict")[0]
+        except UnicodeDecodeError as exc:
+            bad = data[exc.start : exc.end].hex(" ")
+            yield Line(
+                number,
+                decode(data, "replace")[0],
+                f"bytes {bad} at position {exc.start} are not valid {encoding}",
+            )
+            continue
+        if "\x00" in line:
+            yield Line(number, line.replace("\x00", "\ufffd"), "holds NUL bytes")
+            continue
+        yield Line(number, line)
