@@ -68,6 +68,13 @@ entities_option = click.option(
 columns_option = click.option(
     "--columns", type=_FILE, help="YAML file mapping input headers to shipment fields."
 )
+encoding_option = click.option(
+    "--encoding",
+    help="The input's encoding (default: detected: UTF-8, UTF-16, Windows-1251 or Latin-1).",
+)
+delimiter_option = click.option(
+    "--delimiter", help="The input's field delimiter (default: detected: , ; tab or |)."
+)
 list_option = click.option(
     "--list",
     "lists",
@@ -84,10 +91,19 @@ allow_option = click.option(
 )
 
 
-def _reader(input_path: str, columns: Path | None) -> ShipmentReader:
+def _reader(
+    input_path: str,
+    columns: Path | None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+) -> ShipmentReader:
+    if delimiter is not None:
+        delimiter = {"tab": "\t", "\\t": "\t"}.get(delimiter, delimiter)
+        if len(delimiter) != 1:
+            _fail(f"--delimiter is one character (or 'tab'), not {delimiter!r}")
     try:
         mapping = load_column_map(columns) if columns else None
-        return ShipmentReader(input_path, columns=mapping)
+        return ShipmentReader(input_path, columns=mapping, encoding=encoding, delimiter=delimiter)
     except InputError as exc:
         _fail(str(exc))
         raise  # unreachable
@@ -128,6 +144,8 @@ def main() -> None:
 @rules_option
 @entities_option
 @columns_option
+@encoding_option
+@delimiter_option
 @list_option
 @allow_option
 def screen(
@@ -140,6 +158,8 @@ def screen(
     rules: Path | None,
     entities: Path | None,
     columns: Path | None,
+    encoding: str | None,
+    delimiter: str | None,
     lists: tuple[Path, ...],
     allow: tuple[Path, ...],
 ) -> None:
@@ -155,7 +175,7 @@ def screen(
                 f"shipscreen: list {loaded.path}: {loaded.entries} entries ({loaded.format}), "
                 f"sha256 {loaded.digest[:12]}"
             )
-    reader = _reader(input_path, columns)
+    reader = _reader(input_path, columns, encoding, delimiter)
     formats = [(out, format_of(out, fmt)) for out in outputs]
     run = {
         "input": input_path,
@@ -187,6 +207,10 @@ def screen(
                 write_manifest(manifest_path(out), record)
     if not quiet:
         _summary(stats, screener, [out for out, _ in formats])
+        _STDERR.print(
+            f"  input read as {reader.encoding}, delimiter {reader.delimiter!r}; "
+            f"{reader.duplicates} duplicate shipment ids, {reader.blank_lines} blank lines skipped"
+        )
     if fail_on is not None and stats.reached(fail_on):
         if not quiet:
             _STDERR.print(f"shipscreen: shipments reached {fail_on} or higher (--fail-on)")
@@ -253,6 +277,8 @@ def _summary(stats: RunStats, screener: Screener, outputs: list[str]) -> None:
 @rules_option
 @entities_option
 @columns_option
+@encoding_option
+@delimiter_option
 @list_option
 @allow_option
 def explain(
@@ -261,12 +287,14 @@ def explain(
     rules: Path | None,
     entities: Path | None,
     columns: Path | None,
+    encoding: str | None,
+    delimiter: str | None,
     lists: tuple[Path, ...],
     allow: tuple[Path, ...],
 ) -> None:
     """Explain one shipment of INPUT in plain words: what it is, what matched and why."""
     screener = _load(rules, entities, lists, allow)
-    with _reader(input_path, columns) as reader:
+    with _reader(input_path, columns, encoding, delimiter) as reader:
         for row in reader:
             result = screener.screen_input_row(row)
             if result.shipment_id != shipment_id:

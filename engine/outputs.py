@@ -69,7 +69,7 @@ class ScreenRecord(BaseModel):
 def screen_record(header: Header, cells: Sequence[str], result: ScreenResult) -> ScreenRecord:
     """The JSON Lines record of one row."""
     data = result.model_dump()
-    return ScreenRecord(input=dict(zip(header.columns, cells, strict=False)), **data)
+    return ScreenRecord(input=dict(zip(header.keys, cells, strict=False)), **data)
 
 
 def record_schema() -> dict[str, Any]:

@@ -127,7 +127,14 @@ def run_manifest(
         started=stats.started,
         finished=stats.finished or dt.datetime.now(dt.UTC),
         seconds=round(stats.seconds, 3),
-        input={"path": reader.path, "sha256": reader.sha256(), "bytes": reader.bytes_read},
+        input={
+            "path": reader.path,
+            "sha256": reader.sha256(),
+            "bytes": reader.bytes_read,
+            "encoding": reader.encoding,
+            "delimiter": reader.delimiter,
+            "blank_lines": reader.blank_lines,
+        },
         outputs=[{"path": path, "format": fmt} for path, fmt in outputs],
         rules={
             "source": screener.ruleset.source,
@@ -156,6 +163,7 @@ def run_manifest(
             "total": stats.rows,
             "screened": stats.rows - stats.errors,
             "errors": stats.errors,
+            "duplicate_ids": reader.duplicates,
             "by_band": {band: stats.bands[band] for band in reversed(SEVERITIES)},
             "by_rule": dict(stats.rules.most_common()),
         },
