@@ -1,0 +1,275 @@
+"""Broken and hostile input: every row is screened or reported with its line and the reason."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+from engine import InputError
+from engine.csvio import ShipmentReader
+from engine.decoding import detect_encoding
+
+HEADER = "shipment_id,consignee,consignee_country,hs_code,description\n"
+
+
+def screen(tmp_path: Path, data: bytes, *args: str) -> tuple[int, list[dict[str, Any]], str]:
+    src = tmp_path / "in.csv"
+    src.write_bytes(data)
+    out = tmp_path / "out.jsonl"
+    args_ = ["screen", str(src), "-o", str(out), "-o", str(tmp_path / "out.csv"), *args]
+    result = CliRunner().invoke(main, args_)
+    records = []
+    if out.exists():
+        records = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    return result.exit_code, records, result.stderr
+
+
+def errors(records: list[dict[str, Any]]) -> list[str]:
+    return [r["error"] for r in records if r["error"]]
+
+
+def test_an_empty_file_is_unusable(tmp_path: Path) -> None:
+    for data in (b"", b"\n\n  \n"):
+        code, records, err = screen(tmp_path, data)
+        assert code == 2
+        assert "empty file: no header row" in err
+        assert records == []
+
+
+def test_a_header_only_file_screens_nothing(tmp_path: Path) -> None:
+    code, records, err = screen(tmp_path, HEADER.encode())
+    assert code == 0
+    assert records == []
+    assert "screened 0 rows" in err
+    manifest = json.loads((tmp_path / "out.jsonl.manifest.json").read_text("utf-8"))
+    assert manifest["rows"]["total"] == 0
+
+
+def test_ragged_rows(tmp_path: Path) -> None:
+    data = HEADER + "1,Acme,DE,0901.21,Coffee,EXTRA,MORE\n2,Acme\n3,Acme,DE,0901.21,Coffee\n"
+    code, records, _ = screen(tmp_path, data.encode())
+    assert code == 0
+    assert [r["shipment_id"] for r in records] == ["1", "2", "3"]
+    assert records[0]["error"].startswith("line 2: 7 cells but the header has 5 columns")
+    assert records[1]["band"] == "low"
+    assert "missing cells read as empty" in records[1]["notes"][0]
+    assert records[2]["error"] is None
+
+
+@pytest.mark.parametrize(
+    ("body", "expected_ids", "bad_line"),
+    [
+        # a quote opened in the middle of the file and never closed
+        (
+            '1,"Acme,DE,0901.21,Coffee\n2,Rostec,RU,0901.21,Tea\n3,Acme,DE,0901.21,Toys\n',
+            ["2", "3"],
+            2,
+        ),
+        # ... on the last line
+        ('1,Acme,DE,0901.21,Coffee\n2,"Acme,DE,0901.21,Tea\n', ["1"], 3),
+        # garbage after a closing quote
+        ('1,"Acme"x,DE,0901.21,Coffee\n2,Rostec,RU,0901.21,Tea\n', ["2"], 2),
+    ],
+)
+def test_unbalanced_quotes_cost_one_line(
+    tmp_path: Path, body: str, expected_ids: list[str], bad_line: int
+) -> None:
+    code, records, _ = screen(tmp_path, (HEADER + body).encode())
+    assert code == 0
+    screened = [r["shipment_id"] for r in records if not r["error"]]
+    assert screened == expected_ids
+    [error] = errors(records)
+    assert error.startswith(f"line {bad_line}: ")
+    assert len(records) == body.count("\n")  # every line is a row, screened or reported
+
+
+def test_a_quote_left_open_for_more_than_the_limit(tmp_path: Path) -> None:
+    rows = "".join(f"{i},Acme {i},DE,0901.21,Coffee\n" for i in range(2, 1500))
+    data = HEADER + '1,"runaway,DE,0901.21,x\n' + rows
+    code, records, _ = screen(tmp_path, data.encode())
+    assert code == 0
+    assert len(records) == 1499
+    assert "is not closed within 1000 lines" in records[0]["error"]
+    assert all(r["error"] is None for r in records[1:])
+
+
+def test_legitimate_multiline_fields_are_kept(tmp_path: Path) -> None:
+    data = HEADER + '1,"Acme\nWarehouse 7",DE,0901.21,"Roasted\ncoffee"\n2,Acme,DE,0901.21,Tea\n'
+    code, records, _ = screen(tmp_path, data.encode())
+    assert code == 0
+    assert errors(records) == []
+    assert records[0]["input"]["consignee"] == "Acme\nWarehouse 7"
+    assert records[1]["row"] == 5  # the first row spans lines 2 to 4
+
+
+def test_nul_bytes(tmp_path: Path) -> None:
+    data = (HEADER + "1,Ac\x00me,DE,0901.21,Coffee\n2,Acme,DE,0901.21,Tea\n").encode()
+    code, records, _ = screen(tmp_path, data)
+    assert code == 0
+    assert records[0]["error"] == "line 2: holds NUL bytes"
+    assert records[1]["error"] is None
+    with (tmp_path / "out.csv").open(encoding="utf-8", newline="") as fh:
+        assert len(list(csv.reader(fh))) == 3  # the CSV output reads back
+
+
+def test_a_ten_megabyte_field(tmp_path: Path) -> None:
+    big = "x" * (10 * 1024 * 1024)
+    data = (HEADER + f"1,{big},DE,0901.21,Coffee\n2,Rostec,RU,0901.21,Tea\n").encode()
+    started = time.perf_counter()
+    code, records, _ = screen(tmp_path, data)
+    assert time.perf_counter() - started < 30
+    assert code == 0
+    assert records[0]["error"] == (
+        "line 2: consignee holds 10,485,760 characters; fields longer than 100,000 are not screened"
+    )
+    assert records[1]["band"] == "critical"
+
+
+def test_binary_junk(tmp_path: Path) -> None:
+    junk = bytes(range(256)) * 64
+    code, records, err = screen(tmp_path, junk)
+    assert code == 2  # nothing there names a shipment field
+    assert "in.csv" in err
+    code, records, _ = screen(tmp_path, HEADER.encode() + junk + b"\n9,Acme,DE,0901.21,Tea\n")
+    assert code == 0
+    assert records[-1]["shipment_id"] == "9"
+    assert records[-1]["error"] is None
+    assert all(r["error"] or r["band"] for r in records)
+
+
+RUSSIAN = HEADER + "1,АО «Рособоронэкспорт»,Россия,8526.91,Навигационные приёмники\n"
+GERMAN = HEADER + "1,Müller Kaffeerösterei GmbH,Österreich,0901.21,Röstkaffee für Köln\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "expected"),
+    [
+        (RUSSIAN, "utf-8", "utf-8"),
+        (RUSSIAN, "utf-8-sig", "utf-8-sig"),
+        (RUSSIAN, "utf-16", "utf-16"),
+        (RUSSIAN, "cp1251", "cp1251"),
+        (GERMAN, "latin-1", "latin-1"),
+        (GERMAN, "utf-8", "utf-8"),
+    ],
+)
+def test_encodings_are_detected(tmp_path: Path, text: str, encoding: str, expected: str) -> None:
+    data = text.encode(encoding)
+    assert (
+        detect_encoding(data) == codecs.lookup(expected).name or detect_encoding(data) == expected
+    )
+    code, records, err = screen(tmp_path, data)
+    assert code == 0, err
+    [record] = records
+    assert record["input"]["consignee"] == text.splitlines()[1].split(",")[1]  # not mangled
+    if text is RUSSIAN:
+        assert record["band"] == "critical"
+
+
+def test_utf16_tab_separated_as_spreadsheets_save_it(tmp_path: Path) -> None:
+    text = RUSSIAN.replace(",", "\t")
+    code, records, err = screen(tmp_path, text.encode("utf-16"))
+    assert code == 0, err
+    assert records[0]["band"] == "critical"
+    assert "delimiter '\\t'" in err
+
+
+def test_an_encoding_can_be_chosen(tmp_path: Path) -> None:
+    data = GERMAN.encode("latin-1")
+    code, records, _ = screen(tmp_path, data, "--encoding", "cp1252")
+    assert code == 0
+    assert records[0]["input"]["consignee"] == "Müller Kaffeerösterei GmbH"
+    code, _, err = screen(tmp_path, data, "--encoding", "klingon")
+    assert code == 2
+    assert "unknown encoding 'klingon'" in err
+
+
+def test_bytes_the_encoding_does_not_allow_are_reported_not_mangled(tmp_path: Path) -> None:
+    good = (HEADER + "1,Müller Röstkaffee GmbH,DE,0901.21,Kaffee\n").encode()
+    data = good + b"2,Ac\xffme,DE,0901.21,Tea\n" + b"3,Acme,DE,0901.21,Toys\n"
+    code, records, err = screen(tmp_path, data)
+    assert code == 0
+    assert "read as utf-8" in err  # one bad line does not turn the file into Latin-1
+    assert records[0]["input"]["consignee"] == "Müller Röstkaffee GmbH"
+    assert records[1]["error"] == "line 3: bytes ff at position 4 are not valid utf-8"
+    assert records[2]["error"] is None
+    # a file that is ASCII but for one byte reads as Latin-1, unless told otherwise
+    ascii_file = (HEADER + "1,Ac\xffme,DE,0901.21,Tea\n").encode("latin-1")
+    code, records, _ = screen(tmp_path, ascii_file)
+    assert records[0]["input"]["consignee"] == "Acÿme"
+    code, records, _ = screen(tmp_path, ascii_file, "--encoding", "utf-8")
+    assert records[0]["error"] == "line 2: bytes ff at position 4 are not valid utf-8"
+
+
+def test_duplicate_headers_keep_both_columns(tmp_path: Path) -> None:
+    data = "shipment_id,consignee,consignee,hs_code\n1,Acme GmbH,Rostec,0901.21\n"
+    code, records, err = screen(tmp_path, data.encode())
+    assert code == 0
+    assert records[0]["input"] == {
+        "shipment_id": "1",
+        "consignee": "Acme GmbH",
+        "consignee (2)": "Rostec",
+        "hs_code": "0901.21",
+    }
+    assert "also means consignee" in err
+    with (tmp_path / "out.csv").open(encoding="utf-8", newline="") as fh:
+        assert next(csv.reader(fh))[:3] == ["shipment_id", "consignee", "consignee"]
+
+
+def test_duplicate_shipment_ids_are_flagged(tmp_path: Path) -> None:
+    data = HEADER + "A1,Acme,DE,0901.21,Coffee\nA2,Acme,DE,0901.21,Tea\nA1,Acme,DE,0901.21,Toys\n"
+    code, records, err = screen(tmp_path, data.encode())
+    assert code == 0
+    assert [r["notes"] for r in records] == [
+        [],
+        [],
+        ["shipment_id 'A1' is used by an earlier row too"],
+    ]
+    assert "1 duplicate shipment ids" in err
+    manifest = json.loads((tmp_path / "out.jsonl.manifest.json").read_text("utf-8"))
+    assert manifest["rows"]["duplicate_ids"] == 1
+
+
+def test_formula_and_script_text(tmp_path: Path) -> None:
+    data = HEADER + '1,"=HYPERLINK(""http://x/"")",DE,0901.21,<script>alert(1)</script>\n'
+    code, records, _ = screen(tmp_path, data.encode())
+    assert code == 0
+    assert records[0]["input"]["consignee"] == '=HYPERLINK("http://x/")'
+    with (tmp_path / "out.csv").open(encoding="utf-8", newline="") as fh:
+        row = next(csv.DictReader(fh))
+    assert row["consignee"].startswith("'=")
+
+
+def test_many_duplicate_ids_stay_cheap() -> None:
+    from engine.csvio import _SeenIds
+
+    seen = _SeenIds()
+    assert not any(seen.add(f"ID-{i}") for i in range(200_000))
+    assert all(seen.add(f"ID-{i}") for i in range(0, 200_000, 997))
+
+
+def test_the_reader_accounts_for_every_line(tmp_path: Path) -> None:
+    lines = [HEADER.strip()]
+    for i in range(1, 200):
+        lines.append(
+            f'{i},"Acme {i}",DE,0901.21,Tea' if i % 7 else f'{i},"open quote,DE,0901.21,Tea'
+        )
+    src = tmp_path / "in.csv"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with ShipmentReader(src) as reader:
+        rows = list(reader)
+    assert sorted(r.line for r in rows) == list(range(2, 201))
+
+
+def test_unreadable_header(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_bytes(b"shipment_id,consig\xffnee\n1,x\n")
+    with pytest.raises(InputError):
+        ShipmentReader(src, encoding="utf-8")
