@@ -308,11 +308,11 @@ class ShipmentReader:
                 self.blank_lines += len(lines)
                 continue
             # A problem on a later line of a multi-line row says which line it is on.
-            first = lines[0].number
+            start = lines[0].number
             problems = [
-                line.problem if line.number == first else f"(line {line.number}) {line.problem}"
-                for line in lines
-                if line.problem
+                item.problem if item.number == start else f"(line {item.number}) {item.problem}"
+                for item in lines
+                if item.problem
             ]
             yield lines[0].number, cells, "; ".join(problems) or None
 

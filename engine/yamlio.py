@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,17 +18,32 @@ class _DuplicateKeyError(yaml.MarkedYAMLError):
     pass
 
 
+# Rules and entities are a few levels deep; deeper nesting is a mistake or an attack.
+MAX_DEPTH = 64
+
+
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that rejects duplicate mapping keys (as Sigma's loader does) and YAML aliases."""
+    """SafeLoader that rejects duplicate keys (as Sigma's loader does), aliases and deep nesting."""
+
+    _depth = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        mark: Any = event.start_mark
         # Aliases (`*name`) allow "billion laughs" expansions; hand-written rules never need them.
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.AliasEvent):
             raise yaml.composer.ComposerError(
-                None, None, "YAML aliases are not allowed in shipscreen files", event.start_mark
+                None, None, "YAML aliases are not allowed in shipscreen files", mark
             )
-        return super().compose_node(parent, index)
+        if self._depth >= MAX_DEPTH:
+            raise yaml.composer.ComposerError(
+                None, None, f"nested deeper than {MAX_DEPTH} levels", mark
+            )
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
     def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, Any] = {}
@@ -42,6 +58,20 @@ class _StrictLoader(yaml.SafeLoader):
                 )
             seen[key] = True
         return super().construct_mapping(node, deep=deep)
+
+
+_QUOTED = re.compile(r"'[^'\n]*'|\"(?:[^\"\\\n]|\\.)*\"|#[^\n]*")
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _flow_depth(text: str) -> int:
+    """How deep brackets nest outside quotes and comments: a linear check before parsing, since
+    the YAML scanner slows down on thousands of nested brackets."""
+    depth = deepest = 0
+    for bracket in _BRACKETS.findall(_QUOTED.sub("", text)):
+        depth = depth + 1 if bracket in "[{" else max(0, depth - 1)
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def load_yaml(path: Path, *, label: str | None = None) -> tuple[Any, list[Problem]]:
@@ -59,6 +89,9 @@ def load_yaml(path: Path, *, label: str | None = None) -> tuple[Any, list[Proble
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return None, [Problem(file=name, message=f"cannot read as UTF-8: {exc}")]
+    if (depth := _flow_depth(text)) > MAX_DEPTH:
+        message = f"nested deeper than {MAX_DEPTH} levels ({depth} brackets deep)"
+        return None, [Problem(file=name, message=f"invalid YAML: {message}")]
     try:
         return yaml.load(text, Loader=_StrictLoader), []
     except yaml.MarkedYAMLError as exc:
