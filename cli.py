@@ -7,8 +7,10 @@ Exit codes: 0 done; 1 a shipment reached ``--fail-on``'s band, or a rule test or
 from __future__ import annotations
 
 import json
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
@@ -199,7 +201,16 @@ def screen(
             for writer in writers:
                 writer.abort()
             _fail(f"cannot write: {exc.strerror or exc}: {exc.filename}")
-        stats = _screen_with_progress(screener, reader, writers, quiet=quiet)
+        stats = RunStats()
+        try:
+            with _terminated_as_interrupt():
+                _screen_with_progress(screener, reader, writers, quiet=quiet, stats=stats)
+        except KeyboardInterrupt as exc:
+            _STDERR.print(
+                f"shipscreen: interrupted after {stats.rows} rows (input line {stats.last_line}); "
+                "no output was written"
+            )
+            sys.exit(143 if exc.args == ("SIGTERM",) else 130)
     if manifest:
         record = run_manifest(screener, reader, stats, formats, version=__version__)
         for out, _ in formats:
@@ -217,12 +228,31 @@ def screen(
         sys.exit(EXIT_FAILED)
 
 
+@contextmanager
+def _terminated_as_interrupt() -> Iterator[None]:
+    """Treat SIGTERM like Ctrl-C while screening, so unfinished outputs are removed either way."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt("SIGTERM")
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _screen_with_progress(
-    screener: Screener, reader: ShipmentReader, writers: Sequence[Any], *, quiet: bool
+    screener: Screener,
+    reader: ShipmentReader,
+    writers: Sequence[Any],
+    *,
+    quiet: bool,
+    stats: RunStats,
 ) -> RunStats:
     show = not quiet and _STDERR.is_terminal and reader.size is not None
     if not show:
-        return screen_rows(screener, reader, writers)
+        return screen_rows(screener, reader, writers, stats=stats)
     columns = (
         TextColumn("screening"),
         BarColumn(),
@@ -237,7 +267,7 @@ def _screen_with_progress(
         def update(rows: int, done: int) -> None:
             progress.update(task, completed=done, rows=rows)
 
-        return screen_rows(screener, reader, writers, progress=update)
+        return screen_rows(screener, reader, writers, progress=update, stats=stats)
 
 
 def _summary(stats: RunStats, screener: Screener, outputs: list[str]) -> None:

@@ -38,10 +38,12 @@ class RunStats:
     rules: Counter[str] = field(default_factory=Counter)
     error_messages: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    last_line: int = 0
 
     def add(self, result: ScreenResult) -> None:
         """Count one result."""
         self.rows += 1
+        self.last_line = result.row or self.last_line
         if result.error is not None:
             self.errors += 1
             if len(self.error_messages) < 20:
@@ -63,13 +65,15 @@ def screen_rows(
     *,
     progress: Callable[[int, int], None] | None = None,
     every: int = 1000,
+    stats: RunStats | None = None,
 ) -> RunStats:
     """Screen every row of ``reader`` into every writer, calling ``progress(rows, bytes)`` at times.
 
     The writers are committed when the input is exhausted and aborted if anything goes wrong
-    (an interruption included), so no output looks complete unless it is.
+    (an interruption included), so no output looks complete unless it is.  ``stats``, if given, is
+    filled as the run goes, so the caller knows how far an interrupted run got.
     """
-    stats = RunStats()
+    stats = stats if stats is not None else RunStats()
     clock = time.perf_counter()
     try:
         for row in reader:

@@ -1,0 +1,112 @@
+"""Fuzzing: the readers, the normaliser and the screener on arbitrary input.
+
+Nothing may raise but the project's own errors, and every row is accounted for. The CI profile runs
+a bounded number of examples; for a longer local run:
+
+    HYPOTHESIS_PROFILE=shipscreen-dev pytest tests/test_fuzz.py
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from engine import InputError, Screener
+from engine.countries import country_key
+from engine.csvio import ShipmentReader
+from engine.decoding import detect_encoding
+from engine.hscodes import parse_hs
+from engine.phrases import PhraseMatcher
+
+SCREENER = Screener.default()
+RESOLVER = SCREENER._knowledge.resolver
+TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=200)
+HEADER = b"shipment_id,consignee,consignee_country,hs_code,description\n"
+
+
+def _read_all(data: bytes) -> list[object] | None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "in.csv"
+        path.write_bytes(data)
+        try:
+            with ShipmentReader(path) as reader:
+                return [SCREENER.screen_input_row(row) for row in reader]
+        except InputError:
+            return None
+
+
+@given(st.binary(max_size=2000))
+def test_the_reader_on_arbitrary_bytes(data: bytes) -> None:
+    _read_all(data)  # anything but an InputError would fail the test
+    results = _read_all(HEADER + data)
+    assert results is not None  # a readable header makes the file usable, whatever follows
+
+
+@given(st.binary(max_size=2000))
+def test_encoding_detection_never_fails(data: bytes) -> None:
+    assert detect_encoding(data)
+
+
+@given(
+    st.lists(st.lists(TEXT.filter(lambda t: "\x00" not in t), min_size=5, max_size=5), max_size=20)
+)
+def test_every_written_row_is_read_back(rows: list[list[str]]) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["shipment_id", "consignee", "consignee_country", "hs_code", "description"])
+    writer.writerows(rows)
+    results = _read_all(buffer.getvalue().encode("utf-8"))
+    assert results is not None
+    assert len(results) == sum(1 for r in rows if any(r) or len(r) != 1)
+
+
+@given(TEXT)
+def test_hs_reader(text: str) -> None:
+    codes, _problems = parse_hs(text)
+    for code in codes:
+        assert code.digits.isdigit()
+        assert len(code.digits) in {2, 4, 6, 8, 10}
+        assert parse_hs(code.digits)[0][0].digits == code.digits  # reading its digits is stable
+
+
+@given(TEXT)
+def test_country_reader(text: str) -> None:
+    code = RESOLVER.resolve(text)
+    assert code is None or RESOLVER.resolve(code) == code
+    codes, _bad = RESOLVER.resolve_list(text)
+    assert all(RESOLVER.resolve(c) == c for c in codes)
+    assert country_key(country_key(text)) == country_key(text)
+
+
+@given(TEXT)
+def test_name_normaliser(text: str) -> None:
+    once = SCREENER.normalise_name(text)
+    assert SCREENER.normalise_name(once) == once
+    SCREENER.match(text)
+
+
+@given(TEXT)
+def test_phrase_matcher(text: str) -> None:
+    plist = SCREENER.catalogue.phrase_lists["military-end-use"]
+    for phrase, words in PhraseMatcher(plist.phrases, plist.negations).find(text):
+        assert phrase in plist.phrases
+        assert words
+
+
+FIELDS = st.sampled_from(
+    ["shipper", "consignee", "consignee_country", "hs_code", "description", "end_use",
+     "transit_countries", "value_usd", "payment_country", "destination_country"]
+)  # fmt: skip
+
+
+@given(st.dictionaries(FIELDS, TEXT, max_size=8))
+def test_the_screener_on_arbitrary_values(shipment: dict[str, str]) -> None:
+    result = SCREENER.screen(shipment)
+    assert (result.error is None) == (result.band is not None)
+    if result.score is not None:
+        assert 0 <= result.score <= 100
