@@ -32,6 +32,23 @@ from pydantic import (
 
 from engine.entities import Catalogue, Party, PartyKind
 from engine.facts import Facts
+from engine.gates import (
+    COUNTRY,
+    COUNTRY_TAG,
+    GOODS_CATEGORY,
+    GOODS_TAG,
+    NUMBER,
+    OPEN,
+    PARTY,
+    PARTY_ID,
+    PARTY_TAG,
+    PHRASE,
+    PRESENT,
+    Gate,
+    both,
+    clause,
+    either,
+)
 from engine.matching import MATCH_FLOOR, PartyMatch
 from engine.record import (
     COUNTRY_FIELDS,
@@ -73,6 +90,10 @@ class _Node(BaseModel):
         """What the condition looks at, in a few words (for rule listings)."""
         raise NotImplementedError
 
+    def gate(self) -> Gate:
+        """Signals a shipment must show for the condition to be able to hold (engine.gates)."""
+        raise NotImplementedError
+
 
 # ---------------------------------------------------------------------------------- combinators
 
@@ -99,6 +120,9 @@ class AllNode(_Node):
     def summary(self) -> str:
         return ", and ".join(c.summary() for c in self.all)
 
+    def gate(self) -> Gate:
+        return both([c.gate() for c in self.all])
+
 
 class AnyNode(_Node):
     """True when some part is true; the first true part gives the evidence."""
@@ -118,6 +142,9 @@ class AnyNode(_Node):
     def summary(self) -> str:
         return "either " + ", or ".join(c.summary() for c in self.any)
 
+    def gate(self) -> Gate:
+        return either([c.gate() for c in self.any])
+
 
 class NotNode(_Node):
     """True when its part is false; gives no evidence."""
@@ -132,6 +159,9 @@ class NotNode(_Node):
 
     def summary(self) -> str:
         return f"not ({self.not_.summary()})"
+
+    def gate(self) -> Gate:
+        return OPEN  # true exactly when its part is false: nothing is required
 
 
 class AtLeastSpec(_Node):
@@ -165,6 +195,9 @@ class AtLeastNode(_Node):
     def summary(self) -> str:
         parts = "; ".join(c.summary() for c in self.at_least.of)
         return f"at least {self.at_least.n} of ({parts})"
+
+    def gate(self) -> Gate:
+        return either([c.gate() for c in self.at_least.of])
 
 
 # ----------------------------------------------------------------------------------- predicates
@@ -285,6 +318,15 @@ class PartyMatchesNode(_Node):
         what = "/".join([*spec.tags, *spec.parties])
         return f"{'/'.join(spec.roles)} matches a party {what} (≥{spec.min_similarity:.0%})"
 
+    def gate(self) -> Gate:
+        spec = self.party_matches
+        return clause(
+            [
+                *((PARTY_TAG, role, tag) for role in spec.roles for tag in spec.tags),
+                *((PARTY_ID, role, pid) for role in spec.roles for pid in spec.parties),
+            ]
+        )
+
     def check(self, catalogue: Catalogue, path: str, report: Report) -> None:
         spec = self.party_matches
         _check_names(spec.tags, catalogue.party_tags, "party tag", f"{path}.tags", report)
@@ -330,6 +372,9 @@ class PartyOwnedByNode(_Node):
     def summary(self) -> str:
         spec = self.party_owned_by
         return f"{'/'.join(spec.roles)} owned ≥{spec.min_share:g}% by {'/'.join(spec.tags)}"
+
+    def gate(self) -> Gate:
+        return clause((PARTY, role) for role in self.party_owned_by.roles)
 
     def check(self, catalogue: Catalogue, path: str, report: Report) -> None:
         spec = self.party_owned_by
@@ -386,6 +431,12 @@ class GoodsInNode(_Node):
         spec = self.goods_in
         return "goods " + " or ".join(
             [*(f"tagged {t}" for t in spec.tags), *(f"in {c}" for c in spec.categories)]
+        )
+
+    def gate(self) -> Gate:
+        spec = self.goods_in
+        return clause(
+            [*((GOODS_TAG, t) for t in spec.tags), *((GOODS_CATEGORY, c) for c in spec.categories)]
         )
 
     def check(self, catalogue: Catalogue, path: str, report: Report) -> None:
@@ -472,6 +523,15 @@ class CountryInNode(_Node):
         spec = self.country_in
         return f"{'/'.join(spec.fields)} in {'/'.join([*spec.tags, *spec.countries])}"
 
+    def gate(self) -> Gate:
+        spec = self.country_in
+        return clause(
+            [
+                *((COUNTRY_TAG, f, t) for f in spec.field_names for t in spec.tags),
+                *((COUNTRY, f, c) for f in spec.field_names for c in spec.countries),
+            ]
+        )
+
     def check(self, catalogue: Catalogue, path: str, report: Report) -> None:
         spec = self.country_in
         _check_names(spec.fields, _COUNTRY_NAMES, "country field", f"{path}.fields", report)
@@ -532,6 +592,10 @@ class TextHasPhraseNode(_Node):
         spec = self.text_has_phrase
         return f"{'/'.join(spec.fields)} says {'/'.join(spec.phrases)}"
 
+    def gate(self) -> Gate:
+        spec = self.text_has_phrase
+        return clause((PHRASE, f, p) for f in spec.fields for p in spec.phrases)
+
     def check(self, catalogue: Catalogue, path: str, report: Report) -> None:
         spec = self.text_has_phrase
         _check_names(spec.fields, _TEXT_NAMES, "text field", f"{path}.fields", report)
@@ -562,6 +626,9 @@ class FieldPresentNode(_Node):
 
     def summary(self) -> str:
         return f"{self.field_present.field} given"
+
+    def gate(self) -> Gate:
+        return clause([(PRESENT, self.field_present.field)])
 
     def check(self, catalogue: Catalogue, path: str, report: Report) -> None:
         _check_names([self.field_present.field], set(FIELDS), "field", f"{path}.field", report)
@@ -605,6 +672,9 @@ class FieldCompareNode(_Node):
     def summary(self) -> str:
         spec = self.field_compare
         return f"{spec.field} {_OP_WORDS[spec.op]} {spec.value:g}"
+
+    def gate(self) -> Gate:
+        return clause([(NUMBER, self.field_compare.field)])
 
     def check(self, catalogue: Catalogue, path: str, report: Report) -> None:
         name = self.field_compare.field
@@ -650,6 +720,10 @@ class FieldsDifferNode(_Node):
     def summary(self) -> str:
         spec = self.fields_differ
         return f"{spec.field} differs from {'/'.join(spec.from_)}"
+
+    def gate(self) -> Gate:
+        spec = self.fields_differ
+        return both([clause([(PRESENT, spec.field)]), clause((PRESENT, f) for f in spec.from_)])
 
     def check(self, catalogue: Catalogue, path: str, report: Report) -> None:
         spec = self.fields_differ

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 import pycountry
 
@@ -48,18 +49,27 @@ class CountryResolver:
         self._names = {c.alpha_2: c.name for c in pycountry.countries}
         for country in countries.values():
             self._names[country.code] = country.name
+        # Shipment files write the same few hundred spellings over and over.
+        self._resolved = lru_cache(maxsize=16384)(self._resolve)
+        self._listed = lru_cache(maxsize=16384)(self._resolve_list)
 
     def resolve(self, text: str) -> str | None:
         """The alpha-2 code for one country spelling, or None."""
-        if not text or not text.strip():
-            return None
-        return self._table.get(country_key(text))
+        return self._resolved(text)
 
-    def resolve_list(self, text: str) -> tuple[list[str], list[str]]:
+    def resolve_list(self, text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """Resolve a list separated by ';', '|' or ','; return (codes, unreadable parts).
 
         Names that hold a comma themselves ("Korea, Republic of") are read whole.
         """
+        return self._listed(text)
+
+    def _resolve(self, text: str) -> str | None:
+        if not text or not text.strip():
+            return None
+        return self._table.get(country_key(text))
+
+    def _resolve_list(self, text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         codes: list[str] = []
         bad: list[str] = []
         for chunk in _STRONG_SPLIT.split(text.strip()):
@@ -78,7 +88,7 @@ class CountryResolver:
                         bad.append(part)
                 elif code not in codes:
                     codes.append(code)
-        return codes, bad
+        return tuple(codes), tuple(bad)
 
     def name(self, code: str) -> str:
         """The country's name for explanations."""

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from engine.countries import CountryResolver
 from engine.entities import Catalogue, Clearance, GoodsCategory, owned_share
-from engine.hscodes import HsCode
+from engine.hscodes import HsCode, parse_hs
 from engine.matching import PartyMatch, PartyMatcher
 from engine.names import NameNormaliser
 from engine.phrases import PhraseMatcher, text_words
@@ -47,6 +47,8 @@ class Knowledge:
     ``as_of`` is the day the allow-list's clearances are judged on.
     """
 
+    CACHE_SIZE = 65536
+
     def __init__(self, catalogue: Catalogue, *, as_of: dt.date) -> None:
         self.catalogue = catalogue
         self.normaliser = NameNormaliser(catalogue.name_words)
@@ -73,6 +75,9 @@ class Knowledge:
             pl.id: PhraseMatcher(pl.phrases, pl.negations) for pl in catalogue.phrase_lists.values()
         }
         self._ownership: dict[frozenset[str], dict[str, tuple[float, list[str]]]] = {}
+        # Trade files repeat their goods and wording: classify and split each text once.
+        self.classify_text = lru_cache(maxsize=self.CACHE_SIZE)(self._classify)
+        self.words = lru_cache(maxsize=self.CACHE_SIZE)(text_words)
 
     def ownership(self, tags: frozenset[str]) -> dict[str, tuple[float, list[str]]]:
         """Party id -> (share held by owners carrying ``tags``, those owners), through chains."""
@@ -82,9 +87,14 @@ class Knowledge:
 
     def classify(self, record: Record) -> tuple[GoodsFinding, ...]:
         """The goods categories a shipment's HS codes and description place it in."""
+        return self.classify_text(record.text("hs_code"), record.text("description"))
+
+    def _classify(self, hs_code: str, description: str) -> tuple[GoodsFinding, ...]:
+        """The goods categories an HS code cell and a description place goods in."""
         found: list[GoodsFinding] = []
         seen: set[str] = set()
-        for code in record.hs_codes:
+        codes = parse_hs(hs_code)[0] if hs_code else ()
+        for code in codes:
             digits = code.digits
             for length in range(2, len(digits) + 1, 2):
                 prefix = digits[:length]
@@ -92,16 +102,16 @@ class Knowledge:
                     if category.id not in seen:
                         seen.add(category.id)
                         found.append(GoodsFinding(category, code=code, prefix=prefix))
-        description = record.text("description")
         if description:
-            has_code = bool(record.hs_codes)
+            has_code = bool(codes)
             for cid, (keywords, exclude) in self.keyword_matchers.items():
                 category = self.catalogue.categories[cid]
                 # A readable HS code decides the category; words decide only where it cannot.
                 if cid in seen or (category.hs and has_code):
                     continue
-                hits = keywords.find(description)
-                if hits and not (exclude and exclude.find(description)):
+                words = self.words(description)
+                hits = keywords.find_words(words)
+                if hits and not (exclude and exclude.find_words(words)):
                     seen.add(cid)
                     found.append(GoodsFinding(category, keyword=hits[0][0], words=hits[0][1]))
         return tuple(found)
@@ -120,7 +130,6 @@ class Facts:
         self.clear = clear
         self.cleared: list[tuple[str, PartyMatch, Clearance]] = []
         self._matches: dict[str, tuple[PartyMatch, ...]] = {}
-        self._words: dict[str, tuple[str, ...]] = {}
 
     def party_matches(self, role: str) -> tuple[PartyMatch, ...]:
         """Catalogue parties that the party in ``role`` resembles, best first."""
@@ -142,10 +151,8 @@ class Facts:
         return self._matches[role]
 
     def words(self, name: str) -> tuple[str, ...]:
-        """The lower-case words of a text field, split once per shipment."""
-        if name not in self._words:
-            self._words[name] = text_words(self.record.text(name))
-        return self._words[name]
+        """The lower-case words of a text field (each distinct text split once)."""
+        return self.knowledge.words(self.record.text(name))
 
     @cached_property
     def goods(self) -> tuple[GoodsFinding, ...]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _PREFIX = re.compile(
     r"^\s*(?:hs|hts|htsus|cn|taric|tn\s*ved|тн\s*вэд|code)\b[\s:.#-]*", re.IGNORECASE
@@ -33,8 +34,10 @@ class HsProblem:
     reason: str
 
 
+@lru_cache(maxsize=65536)
 def parse_hs(value: str) -> tuple[tuple[HsCode, ...], tuple[HsProblem, ...]]:
-    """Read one or more HS codes (separated by ';', ',' or '|') from a cell."""
+    """Read one or more HS codes (separated by ';', ',' or '|') from a cell (cached: trade files
+    repeat their codes)."""
     codes: list[HsCode] = []
     problems: list[HsProblem] = []
     for part in _SPLIT.split(value):

@@ -123,6 +123,8 @@ _NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 
 def parse_number(text: str) -> float | None:
     """Read "12,000", "$12 000.50", "12000 USD"; None if it is not a number."""
+    if text.isascii() and text.isdigit():
+        return float(text)
     cleaned = re.sub(r"(?i)\b(usd|us\$|dollars?)\b|[$\s\u00a0\u202f]", "", text).replace(",", "")
     return float(cleaned) if _NUMBER.match(cleaned) else None
 
@@ -155,12 +157,19 @@ class RecordError(ValueError):
     """A row that cannot be screened at all."""
 
 
-def _cell(value: Any) -> str:
+_FIELD_SET = frozenset(FIELDS)
+
+
+def cell_text(value: Any) -> str:
+    """A value as the text of a cell: stripped; None and NaN (data frames' missing) empty."""
     if value is None:
         return ""
     if isinstance(value, float) and value != value:  # NaN from data frames
         return ""
     return str(value).strip()
+
+
+_NEEDS_ONE = frozenset((*PARTY_ROLES, "hs_code", "description"))
 
 
 def read_record(values: Mapping[str, Any], resolver: CountryResolver, *, default_id: str) -> Record:
@@ -169,37 +178,54 @@ def read_record(values: Mapping[str, Any], resolver: CountryResolver, *, default
     Unknown keys are ignored here (the caller passes them through).  Unreadable countries, HS codes
     and numbers become notes; a row with no party and no goods field raises RecordError.
     """
-    raw = {name: text for name in FIELDS if (text := _cell(values.get(name)))}
-    if not any(raw.get(f) for f in (*PARTY_ROLES, "hs_code", "description")):
+    raw = {
+        name: text
+        for name, value in values.items()
+        if name in _FIELD_SET and (text := cell_text(value))
+    }
+    return read_raw(raw, resolver, default_id=default_id)
+
+
+def read_raw(raw: dict[str, str], resolver: CountryResolver, *, default_id: str) -> Record:
+    """As :func:`read_record`, for values already stripped, non-empty and keyed by field."""
+    if _NEEDS_ONE.isdisjoint(raw):
         raise RecordError(
             "no party or goods field: a row needs at least one of "
             + ", ".join((*PARTY_ROLES, "hs_code", "description"))
         )
-    record = Record(shipment_id=raw.get("shipment_id") or default_id, raw=raw)
+    notes: list[str] = []
+    countries: dict[str, str] = {}
+    resolve = resolver.resolve
     for name in COUNTRY_FIELDS:
-        if not (country := raw.get(name)):
-            continue
-        code = resolver.resolve(country)
-        if code is None:
-            record.notes.append(f"{name} '{country}' is not a country the engine knows")
-        else:
-            record.countries[name] = code
-    if transit := raw.get("transit_countries"):
-        codes, bad = resolver.resolve_list(transit)
-        record.transit = tuple(codes)
-        record.notes.extend(
-            f"transit_countries '{b}' is not a country the engine knows" for b in bad
-        )
-    if hs := raw.get("hs_code"):
-        codes_read, problems = parse_hs(hs)
-        record.hs_codes = codes_read
-        record.notes.extend(c.note for c in codes_read if c.note)
-        record.notes.extend(f"hs_code '{p.written}' cannot be read: {p.reason}" for p in problems)
+        if country := raw.get(name):
+            if code := resolve(country):
+                countries[name] = code
+            else:
+                notes.append(f"{name} '{country}' is not a country the engine knows")
+    transit: tuple[str, ...] = ()
+    if text := raw.get("transit_countries"):
+        transit, bad = resolver.resolve_list(text)
+        notes.extend(f"transit_countries '{b}' is not a country the engine knows" for b in bad)
+    hs_codes: tuple[HsCode, ...] = ()
+    if text := raw.get("hs_code"):
+        hs_codes, hs_notes = _read_hs(text)
+        notes.extend(hs_notes)
+    numbers: dict[str, float] = {}
     for name in NUMERIC_FIELDS:
         if amount := raw.get(name):
             number = parse_number(amount)
             if number is None:
-                record.notes.append(f"{name} '{amount}' is not a number")
+                notes.append(f"{name} '{amount}' is not a number")
             else:
-                record.numbers[name] = number
-    return record
+                numbers[name] = number
+    return Record(
+        raw.get("shipment_id") or default_id, raw, countries, transit, hs_codes, numbers, notes
+    )
+
+
+@lru_cache(maxsize=65536)
+def _read_hs(text: str) -> tuple[tuple[HsCode, ...], tuple[str, ...]]:
+    codes, problems = parse_hs(text)
+    notes = [c.note for c in codes if c.note]
+    notes.extend(f"hs_code '{p.written}' cannot be read: {p.reason}" for p in problems)
+    return codes, tuple(notes)

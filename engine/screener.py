@@ -16,10 +16,11 @@ from engine.csvio import InputRow, ShipmentReader, row_values
 from engine.entities import Catalogue, Clearance, load_catalogue, load_clearances
 from engine.errors import CatalogueError, Problem
 from engine.facts import Facts, Knowledge
+from engine.gates import RuleGates
 from engine.hscodes import parse_hs
 from engine.lists import LoadedList, iter_parties, load_lists
 from engine.matching import MATCH_FLOOR, compare
-from engine.record import Record, RecordError, read_record
+from engine.record import Record, RecordError, cell_text, read_raw
 from engine.results import SEVERITY_RANK, Evidence, Hit, MatchReport, ScreenResult, TokenAlignment
 from engine.rules import Rule, RuleSet, load_rules
 from engine.scoring import DEFAULT_SCORING, Scoring
@@ -54,6 +55,7 @@ class Screener:
         _check_clearances(merged)
         self._knowledge = Knowledge(merged, as_of=self._as_of)
         self._rules: tuple[Rule, ...] = ruleset.active
+        self._gates = RuleGates(self._rules, self._knowledge)
         self._ruleset_digest = ruleset.digest()
         digests = [catalogue.digest(), *(f"{x.name}:{x.digest}" for x in self._lists)]
         digests += [c.model_dump_json() for c in self._cleared]
@@ -104,6 +106,7 @@ class Screener:
         other = copy.copy(self)
         other._ruleset = ruleset
         other._rules = ruleset.active
+        other._gates = RuleGates(other._rules, self._knowledge)
         other._ruleset_digest = ruleset.digest()
         other._scoring = scoring or self._scoring
         return other
@@ -201,14 +204,25 @@ class Screener:
 
     def screen(self, shipment: Mapping[str, Any], *, row: int | None = None) -> ScreenResult:
         """Screen one shipment given as a mapping (canonical names or common header variants)."""
-        values = row_values(shipment)
+        raw = {
+            name: text
+            for name, value in row_values(shipment).items()
+            if (text := value.strip() if type(value) is str else cell_text(value))
+        }
+        return self._screen_raw(raw, row)
+
+    def _screen_raw(
+        self, raw: dict[str, str], row: int | None, notes: Sequence[str] = ()
+    ) -> ScreenResult:
         default_id = f"row-{row}" if row is not None else "shipment"
         try:
-            record = read_record(values, self._knowledge.resolver, default_id=default_id)
+            record = read_raw(raw, self._knowledge.resolver, default_id=default_id)
         except RecordError as exc:
             where = f"line {row}: " if row is not None else ""
-            shipment_id = str(values.get("shipment_id") or default_id)
-            return self._error(shipment_id, row, where + str(exc))
+            shipment_id = raw.get("shipment_id") or default_id
+            return self._error(shipment_id, row, where + str(exc), notes)
+        if notes:
+            record.notes[:0] = notes
         return self._screen_record(record, row=row)
 
     def screen_many(self, shipments: Iterable[Mapping[str, Any]]) -> Iterator[ScreenResult]:
@@ -228,32 +242,50 @@ class Screener:
         """Screen one row read by ShipmentReader (kept separate so the CLI can write its cells)."""
         if row.error is not None:
             shipment_id = row.values.get("shipment_id") or f"row-{row.line}"
-            return self._error(shipment_id, row.line, row.error)
-        result = self.screen(row.values, row=row.line)
-        if row.notes:
-            result = result.model_copy(update={"notes": [*row.notes, *result.notes]})
-        return result
+            return self._error(shipment_id, row.line, row.error, row.notes)
+        return self._screen_raw(row.raw(), row.line, row.notes)
 
-    def _error(self, shipment_id: str, row: int | None, message: str) -> ScreenResult:
+    def _error(
+        self, shipment_id: str, row: int | None, message: str, notes: Sequence[str] = ()
+    ) -> ScreenResult:
         return ScreenResult(
             shipment_id=shipment_id,
             row=row,
             error=message,
+            hits=[],
+            suppressed=[],
+            notes=list(notes),
             ruleset_digest=self._ruleset_digest,
             catalogue_digest=self._catalogue_digest,
         )
 
-    def _evaluate(self, facts: Facts) -> list[tuple[Rule, float, list[Evidence]]]:
+    def _evaluate(
+        self, facts: Facts, rules: Sequence[Rule]
+    ) -> list[tuple[Rule, float, list[Evidence]]]:
         found: list[tuple[Rule, float, list[Evidence]]] = []
-        for rule in self._rules:
+        for rule in rules:
             outcome = rule.when.evaluate(facts)
             if outcome is not None:
                 found.append((rule, outcome[0], outcome[1]))
         return found
 
     def _screen_record(self, record: Record, *, row: int | None) -> ScreenResult:
+        # Only the rules the shipment's signals leave open can hit (engine.gates).
+        rules = self._gates.open_rules(record)
+        if not rules:
+            return ScreenResult(
+                shipment_id=record.shipment_id,
+                row=row,
+                score=round(self._scoring.combine([]), 2),
+                band=self._scoring.band([]),
+                hits=[],
+                suppressed=[],
+                notes=record.notes,
+                ruleset_digest=self._ruleset_digest,
+                catalogue_digest=self._catalogue_digest,
+            )
         facts = Facts(record, self._knowledge)
-        found = self._evaluate(facts)
+        found = self._evaluate(facts, rules)
         probabilities = [rule.weight * strength for rule, strength, _ in found]
         shares = self._scoring.shares(probabilities)
         hits = [
@@ -280,7 +312,7 @@ class Screener:
             suppressed = [
                 _hit(rule, strength, [*evidence, *cleared], record, contribution=0.0)
                 for rule, strength, evidence in self._evaluate(
-                    Facts(record, self._knowledge, clear=False)
+                    Facts(record, self._knowledge, clear=False), rules
                 )
                 if rule.id not in fired
             ]

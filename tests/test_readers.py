@@ -95,8 +95,8 @@ def test_country_spellings(written: str, code: str) -> None:
 def test_unknown_countries_and_transit_lists() -> None:
     assert RESOLVER.resolve("Atlantis") is None
     assert RESOLVER.resolve_list("TR; AM, Kazakhstan | Atlantis") == (
-        ["TR", "AM", "KZ"],
-        ["Atlantis"],
+        ("TR", "AM", "KZ"),
+        ("Atlantis",),
     )
 
 

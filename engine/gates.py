@@ -1,0 +1,216 @@
+"""Gates: which rules a shipment could possibly trigger, decided from cheap, cached signals.
+
+Most shipments trigger no rule.  Evaluating every rule's condition tree for each of them is the
+bulk of the work, so each rule's condition is reduced, once, to a *gate*: a conjunction of clauses,
+each clause a set of signals of which the shipment must show at least one for the condition to be
+able to hold.  A shipment's signals are looked up per field value (a party name, a country, an HS
+code and description) in caches, so that a trade file repeating the same parties and goods costs
+a few dictionary look-ups per row.  Only rules whose gate is open are evaluated, exactly as before.
+
+A gate never changes a result: every predicate's gate is implied by the predicate being true (a
+party tag signal is raised by any match at the matcher's floor, whatever the rule's threshold; a
+presence signal by any value, readable or not), ``any`` and ``at_least`` keep one clause from each
+part, and ``not`` opens its gate always.  ``tests/test_gates.py`` checks that gated and ungated
+screening agree on generated shipments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from engine.record import LIST_COUNTRY_FIELDS, Record
+
+if TYPE_CHECKING:
+    from engine.facts import Knowledge
+    from engine.rules import Rule
+
+# A signal: (kind, field or role, detail).
+Signal = tuple[str, ...]
+# A gate: clauses that must each share a signal with the shipment; () is always open.
+Gate = tuple[frozenset[Signal], ...]
+
+PARTY = "party"  # (PARTY, role): the party in ``role`` matches some list entry
+PARTY_TAG = "party-tag"  # (PARTY_TAG, role, tag): ... an entry carrying ``tag``
+PARTY_ID = "party-id"  # (PARTY_ID, role, id): ... the entry ``id``
+GOODS_CATEGORY = "goods-category"  # (GOODS_CATEGORY, id): the goods fall in a category
+GOODS_TAG = "goods-tag"  # (GOODS_TAG, tag): ... in a category carrying ``tag``
+COUNTRY = "country"  # (COUNTRY, field, code): a country field resolves to ``code``
+COUNTRY_TAG = "country-tag"  # (COUNTRY_TAG, field, tag): ... to a country carrying ``tag``
+PHRASE = "phrase"  # (PHRASE, field, list): a text field holds a phrase of the list
+PRESENT = "present"  # (PRESENT, field): a field has a value
+NUMBER = "number"  # (NUMBER, field): a numeric field holds a number
+
+OPEN: Gate = ()
+
+
+def clause(signals: Iterable[Signal]) -> Gate:
+    """A gate of one clause."""
+    return (frozenset(signals),)
+
+
+def either(gates: Sequence[Gate]) -> Gate:
+    """A gate open when any of ``gates`` is: one clause of each, merged (open if any is open)."""
+    if any(not g for g in gates):
+        return OPEN
+    # Any clause of a part is implied by it; the smallest keeps the merged clause tightest.
+    return clause(s for g in gates for s in min(g, key=len))
+
+
+def both(gates: Sequence[Gate]) -> Gate:
+    """A gate open when all of ``gates`` are."""
+    return tuple(c for g in gates for c in g)
+
+
+class RuleGates:
+    """The gates of a rule set's rules, and the signals of shipments, for one Knowledge."""
+
+    CACHE_SIZE = 65536
+
+    def __init__(self, rules: Sequence[Rule], knowledge: Knowledge) -> None:
+        self._rules = tuple(rules)
+        self._knowledge = knowledge
+        self._gates = tuple(rule.when.gate() for rule in self._rules)
+        # One clause of each rule, the rarest: a shipment showing none of these signals opens no
+        # gate, which is all most shipments need to know.
+        self._trigger: frozenset[Signal] | None = (
+            frozenset(s for gate in self._gates for s in min(gate, key=_commonness))
+            if all(self._gates)
+            else None
+        )
+        wanted = {s for gate in self._gates for c in gate for s in c}
+        kinds: dict[str, set[str]] = {}
+        for signal in wanted:
+            if len(signal) > 1:
+                kinds.setdefault(signal[0], set()).add(signal[1])
+        self._roles = sorted(kinds.get(PARTY, set()) | kinds.get(PARTY_TAG, set())
+                             | kinds.get(PARTY_ID, set()))  # fmt: skip
+        self._countries = sorted(kinds.get(COUNTRY, set()) | kinds.get(COUNTRY_TAG, set()))
+        self._present = sorted(kinds.get(PRESENT, set()))
+        self._numbers = sorted(kinds.get(NUMBER, set()))
+        self._goods = any(s[0] in (GOODS_CATEGORY, GOODS_TAG) for s in wanted)
+        self._phrases: dict[str, tuple[str, ...]] = {}
+        for signal in wanted:
+            if signal[0] == PHRASE:
+                self._phrases[signal[1]] = (*self._phrases.get(signal[1], ()), signal[2])
+        self._phrase_fields = sorted(self._phrases)
+        size = self.CACHE_SIZE
+        self._party = lru_cache(maxsize=size)(self._party_signals)
+        self._text = lru_cache(maxsize=size)(self._phrase_signals)
+        self._goods_of = lru_cache(maxsize=size)(self._goods_signals)
+        self._country = lru_cache(maxsize=4096)(self._country_signals)
+        self._matched = lru_cache(maxsize=size)(self._has_match)
+        trigger = self._trigger or frozenset()
+        codes = list(knowledge.resolver.known_codes())
+        self._hot_codes = {
+            name: frozenset(c for c in codes if not self._country(name, c).isdisjoint(trigger))
+            for name in self._countries
+        }
+        self._hot_transit = self._hot_codes.get(LIST_COUNTRY_FIELDS[0], frozenset())
+        self._present_triggers = [n for n in self._present if (PRESENT, n) in trigger]
+        self._number_triggers = [n for n in self._numbers if (NUMBER, n) in trigger]
+
+    @property
+    def gates(self) -> tuple[Gate, ...]:
+        """Each rule's gate, in rule order."""
+        return self._gates
+
+    def open_rules(self, record: Record) -> list[Rule]:
+        """The rules whose gates the shipment opens, in rule order."""
+        if self._trigger is not None and self._quiet(record, self._trigger):
+            return []
+        signals = self.signals(record)
+        return [
+            rule
+            for rule, gate in zip(self._rules, self._gates, strict=True)
+            if all(not c.isdisjoint(signals) for c in gate)
+        ]
+
+    def signals(self, record: Record) -> set[Signal]:
+        """The signals a shipment shows, for the fields some gate looks at."""
+        raw = record.raw
+        out: set[Signal] = set()
+        for role in self._roles:
+            if name := raw.get(role):
+                out |= self._party(role, name)
+        for name in self._phrase_fields:
+            if text := raw.get(name):
+                out |= self._text(name, text)
+        if self._goods and ("hs_code" in raw or "description" in raw):
+            out |= self._goods_of(raw.get("hs_code", ""), raw.get("description", ""))
+        for name in self._countries:
+            for code in record.country_codes(name):
+                out |= self._country(name, code)
+        out.update((PRESENT, name) for name in self._present if name in raw)
+        out.update((NUMBER, name) for name in self._numbers if name in record.numbers)
+        return out
+
+    def _quiet(self, record: Record, trigger: frozenset[Signal]) -> bool:
+        """Whether the shipment shows none of the trigger signals (so opens no gate).
+
+        Cheaper than :meth:`signals`: any list match of a gated role counts, and a country
+        counts when its code is one the trigger names for its field.
+        """
+        raw = record.raw
+        matched = self._matched
+        for role in self._roles:
+            if (name := raw.get(role)) and matched(name):
+                return False
+        for name in self._phrase_fields:
+            if (text := raw.get(name)) and not self._text(name, text).isdisjoint(trigger):
+                return False
+        if self._goods and ("hs_code" in raw or "description" in raw):
+            found = self._goods_of(raw.get("hs_code", ""), raw.get("description", ""))
+            if not found.isdisjoint(trigger):
+                return False
+        hot = self._hot_codes
+        for name, code in record.countries.items():
+            if code in hot.get(name, ()):
+                return False
+        if record.transit and not self._hot_transit.isdisjoint(record.transit):
+            return False
+        if any(name in raw for name in self._present_triggers):
+            return False
+        return not any(name in record.numbers for name in self._number_triggers)
+
+    def _has_match(self, name: str) -> bool:
+        return bool(self._knowledge.matcher.match(name))
+
+    def _party_signals(self, role: str, name: str) -> frozenset[Signal]:
+        knowledge = self._knowledge
+        out: set[Signal] = set()
+        for match in knowledge.matcher.match(name):
+            out.add((PARTY, role))
+            out.add((PARTY_ID, role, match.party_id))
+            out.update((PARTY_TAG, role, tag) for tag in knowledge.party_tags[match.party_id])
+        return frozenset(out)
+
+    def _phrase_signals(self, name: str, text: str) -> frozenset[Signal]:
+        matchers = self._knowledge.phrase_matchers
+        words = self._knowledge.words(text)
+        return frozenset(
+            (PHRASE, name, list_id)
+            for list_id in self._phrases[name]
+            if matchers[list_id].find_words(words)
+        )
+
+    def _goods_signals(self, hs_code: str, description: str) -> frozenset[Signal]:
+        out: set[Signal] = set()
+        for finding in self._knowledge.classify_text(hs_code, description):
+            out.add((GOODS_CATEGORY, finding.category.id))
+            out.update((GOODS_TAG, tag) for tag in finding.category.tags)
+        return frozenset(out)
+
+    def _country_signals(self, name: str, code: str) -> frozenset[Signal]:
+        tags = self._knowledge.country_tags.get(code, frozenset())
+        return frozenset([(COUNTRY, name, code), *((COUNTRY_TAG, name, tag) for tag in tags)])
+
+
+# How often a kind of signal is raised by ordinary trade, rarest first.
+_KIND_RANK = {PARTY_TAG: 0, PARTY_ID: 0, PARTY: 1, PHRASE: 2, GOODS_CATEGORY: 3, GOODS_TAG: 3,
+              COUNTRY: 4, COUNTRY_TAG: 4, NUMBER: 5, PRESENT: 6}  # fmt: skip
+
+
+def _commonness(c: frozenset[Signal]) -> tuple[int, int]:
+    return max((_KIND_RANK[s[0]] for s in c), default=-1), len(c)
