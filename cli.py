@@ -6,6 +6,7 @@ Exit codes: 0 done; 1 a shipment reached ``--fail-on``'s band, or a rule test or
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 import sys
@@ -32,12 +33,23 @@ from engine.bundled import bundled_dir
 from engine.csvio import ShipmentReader, load_column_map
 from engine.outputs import FORMATS, format_of, open_writer, record_schema
 from engine.results import SEVERITIES
-from engine.run import RunStats, manifest_path, run_manifest, screen_rows, write_manifest
+from engine.run import (
+    RunStats,
+    WorkerError,
+    WorkerPool,
+    default_workers,
+    manifest_path,
+    run_manifest,
+    screen_rows,
+    write_manifest,
+)
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_UNUSABLE = 2
 
+# Inputs smaller than this are screened in one process: starting workers would cost more.
+_PARALLEL_FROM = 1_000_000
 _DIR = click.Path(exists=False, file_okay=False, path_type=Path)
 _FILE = click.Path(exists=False, path_type=Path)
 _STDERR = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -150,6 +162,12 @@ def main() -> None:
 @delimiter_option
 @list_option
 @allow_option
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Processes to screen in; results keep the input's order. Default: the machine's cores "
+    f"(one for an input under {_PARALLEL_FROM // 1_000_000} MB).",
+)
 def screen(
     input_path: str,
     outputs: tuple[str, ...],
@@ -164,6 +182,7 @@ def screen(
     delimiter: str | None,
     lists: tuple[Path, ...],
     allow: tuple[Path, ...],
+    workers: int | None,
 ) -> None:
     """Screen the shipments in INPUT (CSV, or '-' for standard input) into the outputs."""
     if fmt is not None and len(outputs) > 1:
@@ -202,15 +221,22 @@ def screen(
                 writer.abort()
             _fail(f"cannot write: {exc.strerror or exc}: {exc.filename}")
         stats = RunStats()
+        if workers is None:
+            small = reader.size is not None and reader.size < _PARALLEL_FROM
+            workers = 1 if small else default_workers()
         try:
             with _terminated_as_interrupt():
-                _screen_with_progress(screener, reader, writers, quiet=quiet, stats=stats)
+                _screen_with_progress(
+                    screener, reader, writers, quiet=quiet, stats=stats, workers=workers
+                )
         except KeyboardInterrupt as exc:
             _STDERR.print(
                 f"shipscreen: interrupted after {stats.rows} rows (input line {stats.last_line}); "
                 "no output was written"
             )
             sys.exit(143 if exc.args == ("SIGTERM",) else 130)
+        except WorkerError as exc:
+            _fail(str(exc))
     if manifest:
         record = run_manifest(screener, reader, stats, formats, version=__version__)
         for out, _ in formats:
@@ -249,10 +275,11 @@ def _screen_with_progress(
     *,
     quiet: bool,
     stats: RunStats,
+    workers: int,
 ) -> RunStats:
     show = not quiet and _STDERR.is_terminal and reader.size is not None
     if not show:
-        return screen_rows(screener, reader, writers, stats=stats)
+        return screen_rows(screener, reader, writers, stats=stats, workers=workers)
     columns = (
         TextColumn("screening"),
         BarColumn(),
@@ -261,13 +288,19 @@ def _screen_with_progress(
         TimeElapsedColumn(),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=_STDERR, transient=True) as progress:
+    with contextlib.ExitStack() as stack:
+        # Worker processes start before the progress display's thread does.
+        pool = None
+        if workers > 1:
+            renderers = [w.renderer for w in writers]
+            pool = stack.enter_context(WorkerPool(screener, reader, renderers, workers))
+        progress = stack.enter_context(Progress(*columns, console=_STDERR, transient=True))
         task = progress.add_task("screening", total=reader.size, rows=0)
 
         def update(rows: int, done: int) -> None:
             progress.update(task, completed=done, rows=rows)
 
-        return screen_rows(screener, reader, writers, progress=update, stats=stats)
+        return screen_rows(screener, reader, writers, progress=update, stats=stats, pool=pool)
 
 
 def _summary(stats: RunStats, screener: Screener, outputs: list[str]) -> None:

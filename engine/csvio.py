@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import hashlib
 import io
+import itertools
 import os
+import re
 import sys
 from array import array
 from collections import deque
@@ -17,7 +20,14 @@ from types import TracebackType
 from typing import IO, Any, BinaryIO
 
 from engine.atomic import AtomicFile
-from engine.decoding import SAMPLE_BYTES, Line, detect_delimiter, detect_encoding, iter_lines
+from engine.decoding import (
+    SAMPLE_BYTES,
+    Line,
+    detect_delimiter,
+    detect_encoding,
+    iter_lines,
+    splits_on_newline_bytes,
+)
 from engine.errors import InputError
 from engine.record import FIELDS, canonical_field
 from engine.results import ScreenResult
@@ -28,6 +38,10 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 # csv refuses fields over 128 KiB by default; a shipment file may legitimately hold long fields.
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+# A record as read: first line number, cells (None if unreadable), problem, text (or None).
+RawRecord = tuple[int, list[str] | None, str | None, str | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +242,8 @@ class ShipmentReader:
     MAX_RECORD_LINES = 1000
     #: Fields longer than this (in characters) are not screened.
     MAX_FIELD = 100_000
+    #: Clean text is read this many bytes (and the rest of a line) at a time.
+    BLOCK_BYTES = 1 << 18
 
     def __init__(
         self,
@@ -279,6 +295,8 @@ class ShipmentReader:
             self.close()
             raise InputError("the header row is not valid CSV", file=self.path, line=first.number)
         self.header = Header.read(header[1], columns)
+        self.shaper = RowShaper(self.header, self.MAX_FIELD)
+        self._resume = self._feeder.current[-1].number + 1 if self._feeder.current else 2
         if not any(self.header.fields):
             self.close()
             raise InputError(
@@ -298,8 +316,110 @@ class ShipmentReader:
     def _parser(self) -> Iterator[list[str]]:
         return csv.reader(self._feeder, delimiter=self.delimiter, strict=True)
 
-    def _records(self) -> Iterator[tuple[int, list[str] | None, str | None]]:
-        """(first line number, cells or None, problem) for each record, blank lines skipped."""
+    def _body(self) -> Iterator[RawRecord]:
+        """The records after the header: a block at a time while the text is clean."""
+        name = codecs.lookup(self.encoding or "utf-8").name
+        blocks = "utf-8" if name == "utf-8-sig" else name
+        if self._feeder.pending or not splits_on_newline_bytes(blocks):
+            return self._records()
+        return self._block_records(self._resume, blocks)
+
+    def _runaway(self, number: int) -> str:
+        return (
+            f"a quoted field opened on line {number} is not closed within "
+            f"{self.MAX_RECORD_LINES} lines; the lines after it are read as rows"
+        )
+
+    def _block_records(self, number: int, encoding: str) -> Iterator[RawRecord]:
+        """As :meth:`_records`, reading blocks of lines that decode whole and hold no NUL byte.
+
+        Records, blank lines, quotes left open and invalid CSV come out exactly as line by line;
+        at the first block that does not decode or holds a NUL byte, the line-by-line reading
+        takes over from that block's first line (with any record still open before it).
+        """
+        limit = self.MAX_RECORD_LINES
+        source = self._bytes
+        carry: list[str] = []  # the lines of a record still open at the end of the last block
+        while True:
+            block = source.read(self.BLOCK_BYTES)
+            if block and not block.endswith(b"\n"):
+                block += source.readline()
+            start = number - len(carry)  # the number of lines[0]
+            if block:
+                try:
+                    if b"\0" in block:
+                        raise ValueError("NUL byte")
+                    text = block.decode(encoding)
+                except ValueError:  # UnicodeDecodeError included
+                    yield from self._by_line(carry, start, block, number)
+                    return
+                number += block.count(b"\n") + (not block.endswith(b"\n"))
+                lines = carry + io.StringIO(text, newline="\n").readlines()
+            else:
+                lines = carry
+            carry = []
+            pos = 0
+            while pos < len(lines):
+                reader = csv.reader(
+                    itertools.islice(lines, pos, None), delimiter=self.delimiter, strict=True
+                )
+                done = 0  # lines of lines[pos:] that complete records took
+                try:
+                    for cells in reader:
+                        end = reader.line_num
+                        if end - done > limit:
+                            break
+                        if cells:
+                            first = pos + done
+                            text = (
+                                lines[first]
+                                if end - done == 1
+                                else "".join(lines[first : pos + end])
+                            )
+                            yield start + first, cells, None, text
+                        else:
+                            self.blank_lines += end - done
+                        done = end
+                    else:
+                        break
+                    yield start + pos + done, None, self._runaway(start + pos + done), None
+                except csv.Error as exc:
+                    open_lines = reader.line_num - done
+                    if open_lines > limit:
+                        yield start + pos + done, None, self._runaway(start + pos + done), None
+                    elif (
+                        block
+                        and pos + reader.line_num == len(lines)
+                        and (str(exc) == "unexpected end of data")
+                    ):
+                        carry = lines[pos + done :]  # continued in the next block
+                        break
+                    else:
+                        yield start + pos + done, None, f"not valid CSV ({exc})", None
+                # Only the first line is lost to the error; the others are read again as rows.
+                pos += done + 1
+            if not block:
+                return
+
+    def _by_line(
+        self, carry: list[str], start: int, block: bytes, number: int
+    ) -> Iterator[RawRecord]:
+        """Continue line by line from a block that is not clean text."""
+        feeder = self._feeder
+        feeder.pending.extend(Line(start + i, text) for i, text in enumerate(carry))
+        feeder.lines = itertools.chain(
+            iter_lines(io.BytesIO(block), self.encoding or "utf-8", start=number),
+            iter_lines(
+                self._bytes,
+                self.encoding or "utf-8",
+                start=number + block.count(b"\n") + (not block.endswith(b"\n")),
+            ),
+        )
+        self._reader = self._parser()
+        yield from self._records()
+
+    def _records(self) -> Iterator[RawRecord]:
+        """Each record read line by line, blank lines skipped (its text is not kept)."""
         feeder = self._feeder
         while True:
             feeder.current = []
@@ -311,16 +431,13 @@ class ShipmentReader:
                 lines = feeder.current
                 first = lines[0] if lines else Line(0, "")
                 if isinstance(exc, _RunawayRecordError):
-                    problem = (
-                        f"a quoted field opened on line {first.number} is not closed within "
-                        f"{self.MAX_RECORD_LINES} lines; the lines after it are read as rows"
-                    )
+                    problem = self._runaway(first.number)
                 else:
                     problem = f"not valid CSV ({exc})"
                 # Only the first line is lost to the error; the others are read again as rows.
                 feeder.pending.extendleft(reversed(lines[1:]))
                 self._reader = self._parser()
-                yield first.number, None, problem
+                yield first.number, None, problem, None
                 continue
             lines = feeder.current
             if not cells:
@@ -333,7 +450,7 @@ class ShipmentReader:
                 for item in lines
                 if item.problem
             ]
-            yield lines[0].number, cells, "; ".join(problems) or None
+            yield lines[0].number, cells, "; ".join(problems) or None, None
 
     @property
     def bytes_read(self) -> int:
@@ -359,45 +476,85 @@ class ShipmentReader:
     ) -> None:
         self.close()
 
+    def records(self) -> Iterator[RawRecord]:
+        """The data records as read: (first line number, cells or None, problem or None, the
+        record's text or None); :meth:`__iter__` makes rows of them."""
+        return self._body()
+
+    def duplicate(self, cells: Sequence[str]) -> str | None:
+        """The note for a record whose shipment id an earlier record used, else None."""
+        shipment_id = self.shaper.shipment_id(cells)
+        if shipment_id and self._seen.add(shipment_id):
+            self.duplicates += 1
+            return duplicate_note(shipment_id)
+        return None
+
     def __iter__(self) -> Iterator[InputRow]:
-        width = len(self.header.columns)
-        fields = self.header.fields
-        id_column = fields.index("shipment_id") if "shipment_id" in fields else None
-        for line, cells, problem in self._records():
-            if cells is None:
-                yield InputRow(line=line, cells=[], error=f"line {line}: {problem}")
-                continue
-            notes: tuple[str, ...] = ()
-            error = f"line {line}: {problem}" if problem else None
-            if len(cells) > width:
-                extra = len(cells) - width
-                error = error or (
-                    f"line {line}: {len(cells)} cells but the header has {width} columns; "
-                    f"the last {extra} cell(s) have no column: "
-                    + ", ".join(repr(c[:40]) for c in cells[width:])
+        shape = self.shaper.shape
+        duplicate = self.duplicate
+        for line, cells, problem, _ in self._body():
+            row = shape(line, cells, problem)
+            if cells is not None and (note := duplicate(cells)) is not None:
+                row = dataclasses.replace(row, notes=(*row.notes, note))
+            yield row
+
+
+def duplicate_note(shipment_id: str) -> str:
+    """The note on a row whose shipment id an earlier row used."""
+    return f"shipment_id '{shipment_id}' is used by an earlier row too"
+
+
+class RowShaper:
+    """Makes an input row of a record: cells fitted to the header, errors and notes on its shape.
+
+    A row with more cells than the header is an error; one with fewer is padded (and noted); a
+    field longer than ``max_field`` characters is an error.  Picklable, so worker processes can
+    shape the records they parse.
+    """
+
+    def __init__(self, header: Header, max_field: int) -> None:
+        self.fields = list(header.fields)
+        self.width = len(header.columns)
+        self.max_field = max_field
+        self._id = self.fields.index("shipment_id") if "shipment_id" in self.fields else None
+
+    def shipment_id(self, cells: Sequence[str]) -> str:
+        """The shipment id a record's cells give ('' if none)."""
+        i = self._id
+        return cells[i].strip() if i is not None and i < len(cells) else ""
+
+    def shape(self, line: int, cells: list[str] | None, problem: str | None) -> InputRow:
+        """The row of a record read at ``line`` (``cells`` None: it could not be parsed)."""
+        if cells is None:
+            return InputRow(line=line, cells=[], error=f"line {line}: {problem}")
+        width = self.width
+        notes: tuple[str, ...] = ()
+        error = f"line {line}: {problem}" if problem else None
+        if len(cells) > width:
+            extra = len(cells) - width
+            error = error or (
+                f"line {line}: {len(cells)} cells but the header has {width} columns; "
+                f"the last {extra} cell(s) have no column: "
+                + ", ".join(repr(c[:40]) for c in cells[width:])
+            )
+            cells = cells[:width]
+        elif len(cells) < width:
+            notes = (
+                f"row has {len(cells)} cells, the header {width}; missing cells read as empty",
+            )
+            cells = cells + [""] * (width - len(cells))
+        if error is None and max(map(len, cells)) > self.max_field:
+            long = [
+                (f, c)
+                for f, c in zip(self.fields, cells, strict=False)
+                if f is not None and len(c) > self.max_field
+            ]
+            if long:
+                error = (
+                    f"line {line}: {long[0][0]} holds {len(long[0][1]):,} characters; fields "
+                    f"longer than {self.max_field:,} are not screened"
                 )
-                cells = cells[:width]
-            elif len(cells) < width:
-                notes = (
-                    f"row has {len(cells)} cells, the header {width}; missing cells read as empty",
-                )
-                cells = cells + [""] * (width - len(cells))
-            if error is None and max(map(len, cells)) > self.MAX_FIELD:
-                long = [
-                    (f, c)
-                    for f, c in zip(fields, cells, strict=False)
-                    if f is not None and len(c) > self.MAX_FIELD
-                ]
-                if long:
-                    error = (
-                        f"line {line}: {long[0][0]} holds {len(long[0][1]):,} characters; fields "
-                        f"longer than {self.MAX_FIELD:,} are not screened"
-                    )
-            shipment_id = cells[id_column].strip() if id_column is not None else ""
-            if shipment_id and self._seen.add(shipment_id):
-                self.duplicates += 1
-                notes = (*notes, f"shipment_id '{shipment_id}' is used by an earlier row too")
-            yield InputRow(line, cells, fields, error, notes)
+        return InputRow(line, cells, self.fields, error, notes)
 
 
 def neutralise(cell: str) -> str:
@@ -410,14 +567,41 @@ def neutralise(cell: str) -> str:
     return cell
 
 
+_MAYBE_FORMULA = re.compile("(?:^|\x1f)[=+\\-@\t\r]")
+
+
+def neutralised(cells: Sequence[str]) -> Sequence[str]:
+    """The cells with :func:`neutralise` applied (the same list when none needs it)."""
+    if _MAYBE_FORMULA.search("\x1f".join(cells)) is None:
+        return cells
+    return [neutralise(c) for c in cells]
+
+
 def result_cells(result: ScreenResult) -> list[str]:
     """The result columns for one shipment."""
     if result.error is not None:
         return ["", "", "", "", result.error]
+    if not result.hits and not result.notes:
+        return [f"{result.score:.1f}", str(result.band), "", "", ""]
     reasons = " | ".join(
         [*(f"{h.rule_id}: {h.message}" for h in result.hits), *(f"note: {n}" for n in result.notes)]
     )
     return [f"{result.score:.1f}", str(result.band), ";".join(result.rule_ids), reasons, ""]
+
+
+Screened = Sequence[tuple[Sequence[str], ScreenResult]]
+
+
+class CsvRenderer:
+    """Renders screened rows as CSV text: the input cells, neutralised, then the result columns."""
+
+    def render(self, rows: Screened) -> str:
+        """The CSV lines of ``rows`` (cells, result), in order."""
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(
+            [*neutralised(cells), *result_cells(result)] for cells, result in rows
+        )
+        return buffer.getvalue()
 
 
 class ResultWriter:
@@ -425,20 +609,26 @@ class ResultWriter:
 
     Input cells a spreadsheet would evaluate are neutralised; the JSON Lines output keeps them as
     they were.  ``path`` may be an open text stream (standard output), written as it goes.
+    Rows are rendered by :attr:`renderer` (in a worker process, if screening runs in several) and
+    written with :meth:`write_rendered`.
     """
 
     def __init__(self, path: str | Path | IO[str], header: Header) -> None:
         if isinstance(path, str | Path):
             self._atomic: AtomicFile | None = AtomicFile(path)
-            stream = self._atomic.file
+            self._stream = self._atomic.file
         else:
-            self._atomic, stream = None, path
-        self._writer = csv.writer(stream)
-        self._writer.writerow(header.output_columns)
+            self._atomic, self._stream = None, path
+        self.renderer = CsvRenderer()
+        csv.writer(self._stream).writerow(header.output_columns)
 
     def write(self, cells: Sequence[str], result: ScreenResult) -> None:
         """Write one input row with its result."""
-        self._writer.writerow([*(neutralise(c) for c in cells), *result_cells(result)])
+        self.write_rendered(self.renderer.render([(cells, result)]))
+
+    def write_rendered(self, text: str) -> None:
+        """Write rows rendered by :attr:`renderer`."""
+        self._stream.write(text)
 
     def commit(self) -> None:
         """Finish the file and move it into place."""

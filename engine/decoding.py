@@ -73,17 +73,22 @@ def detect_delimiter(header: str) -> str:
     return best if counts[best] else ","
 
 
-def iter_lines(raw: BinaryIO, encoding: str) -> Iterator[Line]:
-    """Decoded physical lines, each checked; line endings are kept for the CSV parser."""
+def iter_lines(raw: BinaryIO, encoding: str, *, start: int = 1) -> Iterator[Line]:
+    """Decoded physical lines, each checked; line endings are kept for the CSV parser.
+
+    ``start`` is the number of the first line (when reading resumes inside a file).
+    """
     if encoding.lower().replace("_", "-").startswith("utf-16"):
         # Not ASCII-compatible: decode the stream as a whole (an invalid sequence is fatal there).
         text = io.TextIOWrapper(raw, encoding=encoding, newline="")
-        for number, line in enumerate(text, start=1):
+        for number, line in enumerate(text, start=start):
             yield Line(number, line, "holds NUL characters" if "\x00" in line else None)
         return
-    decode = codecs.getdecoder(encoding)
-    for number, data in enumerate(raw, start=1):
-        if number == 1 and encoding == "utf-8-sig" and data.startswith(codecs.BOM_UTF8):
+    sig = codecs.lookup(encoding).name == "utf-8-sig"
+    # The byte-order mark opens the file only; after it the text is plain UTF-8.
+    decode = codecs.getdecoder("utf-8" if sig else encoding)
+    for number, data in enumerate(raw, start=start):
+        if number == 1 and sig and data.startswith(codecs.BOM_UTF8):
             data = data[len(codecs.BOM_UTF8) :]
         try:
             line = decode(data, "strict")[0]
@@ -99,3 +104,12 @@ def iter_lines(raw: BinaryIO, encoding: str) -> Iterator[Line]:
             yield Line(number, line.replace("\x00", "\ufffd"), "holds NUL bytes")
             continue
         yield Line(number, line)
+
+
+def splits_on_newline_bytes(encoding: str) -> bool:
+    """Whether text in ``encoding`` can be cut into lines at its b"\\n" bytes and decoded a block
+    at a time: an ASCII-compatible, stateless encoding (UTF-8, Windows-125x, ISO 8859...)."""
+    name = codecs.lookup(encoding).name
+    if name.startswith(("utf-16", "utf-32", "utf-7", "iso2022", "hz")):
+        return False
+    return '\n,"'.encode(name) == b'\n,"'

@@ -248,7 +248,8 @@ class NameIndex:
                     for t in key.tokens:
                         holders[t.skeleton].add(party.id)
         self._df = {skel: len(ids) for skel, ids in holders.items()}
-        self._weights: dict[str, float] = {}
+        # The most a word many entities share may weigh (see weight()).
+        self._caps = {skel: self._cap(df) for skel, df in self._df.items() if df > _DF_RARE}
         self.entries: list[_Entry] = []
         self._exact_only: dict[str, list[int]] = defaultdict(list)
         vocab: dict[str, int] = {}
@@ -286,20 +287,26 @@ class NameIndex:
         self._min_totals = [e.min_total for e in self.entries]
         # Query words recur across names ("trading", "llc"): their vocabulary matches are kept.
         self._word_cache = lru_cache(maxsize=131072)(self._word_matches)
+        self._word_hit = lru_cache(maxsize=131072)(self._hits_anything)
 
     def __len__(self) -> int:
         return len(self.entries)
 
+    @staticmethod
+    def _cap(df: int) -> float:
+        fall = math.log(df / _DF_RARE) / math.log(_DF_FLOOR / _DF_RARE)
+        return max(_MIN_WEIGHT, 1.0 - (1.0 - _MIN_WEIGHT) * fall)
+
     def weight(self, token: Token) -> float:
         """A token's own weight (generic, place, word), lowered for words many entities share."""
-        df = self._df.get(token.skeleton, 0)
-        if df <= _DF_RARE:
-            return token.weight
-        fall = math.log(df / _DF_RARE) / math.log(_DF_FLOOR / _DF_RARE)
-        return min(token.weight, max(_MIN_WEIGHT, 1.0 - (1.0 - _MIN_WEIGHT) * fall))
+        cap = self._caps.get(token.skeleton)
+        return token.weight if cap is None else min(token.weight, cap)
 
     def weigh(self, key: NameKey) -> NameKey:
         """The key with each token weighted for this index."""
+        caps = self._caps
+        if all(t.skeleton not in caps for t in key.tokens):
+            return key
         tokens = tuple(map(self._weighed, key.tokens))
         return NameKey(original=key.original, tokens=tokens, legal_forms=key.legal_forms)
 
@@ -323,6 +330,25 @@ class NameIndex:
                     if limit and OSA.distance(skel, word, score_cutoff=limit) <= limit:
                         found.add(other)
         return tuple(found)
+
+    def _hits_anything(self, skel: str) -> bool:
+        return bool(
+            skel in self._joined or skel in self._exact_only or self._word_cache(skel, True)
+        )
+
+    def may_match(self, skeletons: list[str]) -> bool:
+        """False only if no query whose tokens are among ``skeletons`` has a candidate.
+
+        Most names in a trade file resemble no listed name; this rules them out from their words
+        alone, before the name is normalised in full: a candidate needs a token that is (or is
+        close to) a vocabulary word, a joined pair or a short exact-only name, or two tokens that
+        written together are a vocabulary word.
+        """
+        hit = self._word_hit
+        if any(hit(s) for s in skeletons):
+            return True
+        vocab = self._vocab
+        return any(a + b in vocab for a, b in itertools.permutations(skeletons, 2))
 
     def candidates(self, query: NameKey, floor: float = MATCH_FLOOR) -> list[int]:
         """Entries that may reach ``floor`` with the query; every one that can is included.
@@ -434,6 +460,9 @@ class PartyMatcher:
         return self._score(query, range(len(self.index.entries)))
 
     def _match(self, name: str) -> tuple[PartyMatch, ...]:
+        words = self._normaliser.skeletons(name)
+        if words is not None and not self.index.may_match(words):
+            return ()
         query = self.index.weigh(self._normaliser.key(name))
         if not query.tokens:
             return ()

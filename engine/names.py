@@ -314,6 +314,17 @@ class NameNormaliser:
                     changed = True
         return tokens, found
 
+    def skeletons(self, name: str) -> list[str] | None:
+        """The skeletons of every word the name's key can hold, or None if that is not simple.
+
+        A superset for ASCII names: the words of the name with abbreviations expanded, before
+        legal forms, stopwords and brackets are set aside.  Names in other scripts (whose key may
+        join characters into words) give None.
+        """
+        if not name.isascii():
+            return None
+        return [skeleton(word) for word, _ in self._expand(name)]
+
     def key(self, name: str) -> NameKey:
         """Normalise one name.
 

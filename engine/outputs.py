@@ -19,6 +19,7 @@ import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal
 
@@ -26,7 +27,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import BaseModel, ConfigDict, Field
 
 from engine.atomic import AtomicFile
-from engine.csvio import Header, ResultWriter
+from engine.csvio import CsvRenderer, Header, ResultWriter, Screened
 from engine.results import SEVERITIES, Hit, ScreenResult
 
 Format = Literal["csv", "jsonl", "html"]
@@ -66,10 +67,20 @@ class ScreenRecord(BaseModel):
     catalogue_digest: str = Field(description="catalogue, loaded lists and allow-lists")
 
 
+_RESULT_FIELDS = tuple(f for f in ScreenRecord.model_fields if f != "input")
+
+
 def screen_record(header: Header, cells: Sequence[str], result: ScreenResult) -> ScreenRecord:
     """The JSON Lines record of one row."""
-    data = result.model_dump()
-    return ScreenRecord(input=dict(zip(header.keys, cells, strict=False)), **data)
+    return _record(header.keys, cells, result)
+
+
+def _record(keys: Sequence[str], cells: Sequence[str], result: ScreenResult) -> ScreenRecord:
+    # The result is already validated: its fields are taken over as they are.
+    return ScreenRecord.model_construct(
+        input=dict(zip(keys, cells, strict=False)),
+        **{name: getattr(result, name) for name in _RESULT_FIELDS},
+    )
 
 
 def record_schema() -> dict[str, Any]:
@@ -80,11 +91,24 @@ def record_schema() -> dict[str, Any]:
     return schema
 
 
+class JsonlRenderer:
+    """Renders screened rows as JSON Lines, one :class:`ScreenRecord` a line."""
+
+    def __init__(self, keys: Sequence[str]) -> None:
+        self._keys = list(keys)
+
+    def render(self, rows: Screened) -> str:
+        """The lines of ``rows`` (cells, result), in order."""
+        return "".join(
+            _record(self._keys, cells, result).model_dump_json() + "\n" for cells, result in rows
+        )
+
+
 class JsonlWriter:
     """Writes one JSON object per shipment, one per line."""
 
     def __init__(self, path: str | Path | IO[str], header: Header) -> None:
-        self._header = header
+        self.renderer = JsonlRenderer(header.keys)
         if isinstance(path, str | Path):
             self._atomic: AtomicFile | None = AtomicFile(path, newline="\n")
             self._stream = self._atomic.file
@@ -93,8 +117,11 @@ class JsonlWriter:
 
     def write(self, cells: Sequence[str], result: ScreenResult) -> None:
         """Write one row's record."""
-        record = screen_record(self._header, cells, result)
-        self._stream.write(record.model_dump_json() + "\n")
+        self.write_rendered(self.renderer.render([(cells, result)]))
+
+    def write_rendered(self, text: str) -> None:
+        """Write rows rendered by :attr:`renderer`."""
+        self._stream.write(text)
 
     def commit(self) -> None:
         """Finish the file and move it into place."""
@@ -117,6 +144,45 @@ _ENV = Environment(
 _SECTIONS = ("critical", "high", "medium", "error", "low")
 
 
+@dataclass
+class HtmlPiece:
+    """Shipments rendered for the report: HTML by section, and what the summary counts."""
+
+    sections: dict[str, str] = field(default_factory=dict)
+    bands: Counter[str] = field(default_factory=Counter)
+    rules: Counter[str] = field(default_factory=Counter)
+    titles: dict[str, str] = field(default_factory=dict)
+
+
+class HtmlRenderer:
+    """Renders screened rows as the report's shipment entries, each in the section of its band."""
+
+    def __init__(self, columns: Sequence[str]) -> None:
+        self._columns = list(columns)
+
+    def render(self, rows: Screened) -> HtmlPiece:
+        """The entries of ``rows`` (cells, result), in order within each section."""
+        template = _ENV.get_template("shipment.html.j2")
+        piece = HtmlPiece()
+        parts: dict[str, list[str]] = {}
+        for cells, result in rows:
+            section = "error" if result.error is not None else str(result.band)
+            piece.bands[section] += 1
+            for hit in result.hits:
+                piece.rules[hit.rule_id] += 1
+                piece.titles[hit.rule_id] = hit.title
+            values = [(c, v) for c, v in zip(self._columns, cells, strict=False) if v.strip()]
+            searchable = " ".join(
+                [result.shipment_id, *(v for _, v in values), *result.rule_ids]
+            ).casefold()
+            html = template.render(
+                result=result, section=section, values=values, searchable=searchable
+            )
+            parts.setdefault(section, []).append(html)
+        piece.sections = {section: "".join(texts) for section, texts in parts.items()}
+        return piece
+
+
 class HtmlWriter:
     """Writes a self-contained HTML report for analysts; every input value is escaped."""
 
@@ -128,7 +194,7 @@ class HtmlWriter:
         title: str,
         run: dict[str, Any],
     ) -> None:
-        self._header = header
+        self.renderer = HtmlRenderer(header.columns)
         self._path = path
         self._title = title
         self._run = run
@@ -139,27 +205,21 @@ class HtmlWriter:
             )
             for section in _SECTIONS
         }
-        self._shipment = _ENV.get_template("shipment.html.j2")
         self.bands: Counter[str] = Counter()
         self.rules: Counter[str] = Counter()
         self.titles: dict[str, str] = {}
 
     def write(self, cells: Sequence[str], result: ScreenResult) -> None:
         """Render one shipment into the spool of its band."""
-        section = "error" if result.error is not None else str(result.band)
-        self.bands[section] += 1
-        for hit in result.hits:
-            self.rules[hit.rule_id] += 1
-            self.titles[hit.rule_id] = hit.title
-        values = [(c, v) for c, v in zip(self._header.columns, cells, strict=False) if v.strip()]
-        searchable = " ".join(
-            [result.shipment_id, *(v for _, v in values), *result.rule_ids]
-        ).casefold()
-        self._spools[section].write(
-            self._shipment.render(
-                result=result, section=section, values=values, searchable=searchable
-            )
-        )
+        self.write_rendered(self.renderer.render([(cells, result)]))
+
+    def write_rendered(self, piece: HtmlPiece) -> None:
+        """Spool shipments rendered by :attr:`renderer`."""
+        for section, text in piece.sections.items():
+            self._spools[section].write(text)
+        self.bands.update(piece.bands)
+        self.rules.update(piece.rules)
+        self.titles.update(piece.titles)
 
     def commit(self) -> None:
         """Assemble the report: the summary, then each band's shipments, flagged first."""
@@ -204,6 +264,7 @@ class HtmlWriter:
 
 
 Writer = ResultWriter | JsonlWriter | HtmlWriter
+Renderer = CsvRenderer | JsonlRenderer | HtmlRenderer
 
 
 def open_writer(

@@ -8,11 +8,22 @@ allow-lists, and the rows by band and with errors.
 
 from __future__ import annotations
 
+import contextlib
+import csv
+import dataclasses
 import datetime as dt
+import gc
+import io
+import itertools
+import multiprocessing
+import os
+import signal
 import sys
 import time
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,10 +31,15 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from engine.atomic import AtomicFile
-from engine.csvio import ShipmentReader
-from engine.outputs import Writer, dumps
+from engine.csvio import InputRow, RowShaper, ShipmentReader
+from engine.errors import ShipscreenError
+from engine.outputs import Renderer, Writer, dumps
 from engine.results import SEVERITIES, ScreenResult
 from engine.screener import Screener
+
+
+class WorkerError(ShipscreenError):
+    """A worker process failed; the run's outputs were not written."""
 
 
 @dataclass
@@ -52,10 +68,64 @@ class RunStats:
             self.bands[str(result.band)] += 1
             self.rules.update(result.rule_ids)
 
+    def merge(self, other: RunStats) -> None:
+        """Add the counts of another run's (or batch's) rows, which come after these."""
+        self.rows += other.rows
+        self.errors += other.errors
+        self.bands.update(other.bands)
+        self.rules.update(other.rules)
+        room = 20 - len(self.error_messages)
+        self.error_messages.extend(other.error_messages[: max(room, 0)])
+        self.last_line = other.last_line or self.last_line
+
     def reached(self, band: str) -> bool:
         """Whether any shipment reached ``band`` or a higher one."""
         rank = [str(b) for b in SEVERITIES].index(band)
         return any(self.bands[b] for b in SEVERITIES[rank:])
+
+
+Piece = Any  # what a writer's renderer makes of a batch (text, or an HtmlPiece)
+
+
+@dataclass
+class Batch:
+    """Rows read together, and how far into the input they reach (bytes, for progress)."""
+
+    rows: list[InputRow]
+    bytes_read: int
+
+
+@dataclass
+class BatchResult:
+    """A batch screened: each writer's rendering of it, and what it counted."""
+
+    pieces: list[Piece]
+    stats: RunStats
+
+
+def screen_batch(
+    screener: Screener, rows: Sequence[InputRow], renderers: Sequence[Renderer]
+) -> BatchResult:
+    """Screen rows and render them for each writer (the work a worker process does)."""
+    screened = [(row.cells, screener.screen_input_row(row)) for row in rows]
+    stats = RunStats()
+    for _, result in screened:
+        stats.add(result)
+    return BatchResult([r.render(screened) for r in renderers], stats)
+
+
+def batches(reader: ShipmentReader, size: int) -> Iterator[Batch]:
+    """The reader's rows, ``size`` at a time."""
+    rows = iter(reader)
+    while chunk := list(itertools.islice(rows, size)):
+        yield Batch(chunk, reader.bytes_read)
+
+
+def default_workers() -> int:
+    """The processes to screen in by default: the cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
 
 
 def screen_rows(
@@ -63,26 +133,44 @@ def screen_rows(
     reader: ShipmentReader,
     writers: Sequence[Writer],
     *,
+    workers: int = 1,
+    pool: WorkerPool | None = None,
     progress: Callable[[int, int], None] | None = None,
-    every: int = 1000,
     stats: RunStats | None = None,
+    batch_size: int | None = None,
 ) -> RunStats:
     """Screen every row of ``reader`` into every writer, calling ``progress(rows, bytes)`` at times.
 
-    The writers are committed when the input is exhausted and aborted if anything goes wrong
-    (an interruption included), so no output looks complete unless it is.  ``stats``, if given, is
-    filled as the run goes, so the caller knows how far an interrupted run got.
+    With ``workers`` above 1 the rows are screened and rendered in that many worker processes (a
+    :class:`WorkerPool`, or ``pool`` if one is given, already started) and written in input
+    order.  The writers are committed when the input is exhausted and aborted if anything goes
+    wrong (an interruption included), so no output looks complete unless it is.  ``stats``, if
+    given, is filled as the run goes, so the caller knows how far an interrupted run got.
     """
     stats = stats if stats is not None else RunStats()
     clock = time.perf_counter()
+    renderers = [w.renderer for w in writers]
+    parallel = pool is not None or workers > 1
+    size = batch_size or (WorkerPool.BATCH if parallel else 256)
     try:
-        for row in reader:
-            result = screener.screen_input_row(row)
-            for writer in writers:
-                writer.write(row.cells, result)
-            stats.add(result)
-            if progress is not None and stats.rows % every == 0:
-                progress(stats.rows, reader.bytes_read)
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(_fewer_collections())
+            if parallel:
+                if pool is None:
+                    pool = WorkerPool(screener, reader, renderers, workers)
+                stack.enter_context(pool)
+                results = pool.screen(reader, size)
+            else:
+                results = (
+                    (screen_batch(screener, b.rows, renderers), b.bytes_read)
+                    for b in batches(reader, size)
+                )
+            for result, bytes_read in results:
+                for writer, piece in zip(writers, result.pieces, strict=True):
+                    writer.write_rendered(piece)
+                stats.merge(result.stats)
+                if progress is not None:
+                    progress(stats.rows, bytes_read)
         for writer in writers:
             writer.commit()
     except BaseException:
@@ -94,6 +182,191 @@ def screen_rows(
     if progress is not None:
         progress(stats.rows, reader.bytes_read)
     return stats
+
+
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Collect cyclic garbage less often while screening.
+
+    Screening allocates many short-lived objects, freed by reference counting, and keeps growing
+    caches; at the default thresholds the cyclic collector keeps walking those caches, which cost
+    a third of the run.  Collections stay on (so memory stays bounded), just rarer.
+    """
+    previous = gc.get_threshold()
+    gc.set_threshold(*_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
+
+
+_THRESHOLDS = (100_000, 50, 50)
+
+# What a worker process needs (set once in each worker): the screener, the writers' renderers,
+# how to shape rows, and the input's delimiter.
+_WORKER: tuple[Screener, Sequence[Renderer], RowShaper, str] | None = None
+
+# A row sent as it is: line, cells, error, notes.
+RowTuple = tuple[int, list[str], str | None, tuple[str, ...]]
+# Work for a worker is a list of segments, in input order: (TEXT, first lines, text, duplicate
+# notes by index) for a run of clean records, sent as their text and parsed again in the worker,
+# which costs less than sending cells; (ROWS, rows) for records read line by line or in error.
+_TEXT, _ROWS = 0, 1
+Segment = tuple[int, list[int], str, dict[int, str]] | tuple[int, list[RowTuple]]
+
+
+def _start_worker(
+    screener: Screener, renderers: Sequence[Renderer], shaper: RowShaper, delimiter: str
+) -> None:
+    # Ctrl-C reaches the whole process group: the main process stops the workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    gc.set_threshold(*_THRESHOLDS)
+    global _WORKER
+    _WORKER = (screener, renderers, shaper, delimiter)
+
+
+def _screen_in_worker(segments: list[Segment]) -> BatchResult:
+    assert _WORKER is not None, "not a worker process"
+    screener, renderers, shaper, delimiter = _WORKER
+    rows: list[InputRow] = []
+    for segment in segments:
+        if segment[0] == _ROWS:
+            fields = shaper.fields
+            rows.extend(InputRow(n, cells, fields, e, notes) for n, cells, e, notes in segment[1])
+            continue
+        _, firsts, text, duplicates = segment
+        parsed = csv.reader(io.StringIO(text, newline="\n"), delimiter=delimiter, strict=True)
+        for i, (line, cells) in enumerate(zip(firsts, parsed, strict=True)):
+            row = shaper.shape(line, cells, None)
+            if i in duplicates:
+                row = dataclasses.replace(row, notes=(*row.notes, duplicates[i]))
+            rows.append(row)
+    return screen_batch(screener, rows, renderers)
+
+
+def _work(reader: ShipmentReader, size: int) -> Iterator[tuple[list[Segment], int]]:
+    """The reader's records, ``size`` at a time, as segments for workers, with bytes read."""
+    shape = reader.shaper.shape
+    duplicate = reader.duplicate
+    segments: list[Segment] = []
+    firsts: list[int] = []
+    texts: list[str] = []
+    duplicates: dict[int, str] = {}
+    rows: list[RowTuple] = []
+    count = 0
+    for line, cells, problem, text in reader.records():
+        note = duplicate(cells) if cells is not None else None
+        if text is not None and problem is None:
+            if rows:
+                segments.append((_ROWS, rows))
+                rows = []
+            if note is not None:
+                duplicates[len(firsts)] = note
+            firsts.append(line)
+            texts.append(text)
+        else:
+            if firsts:
+                segments.append((_TEXT, firsts, "".join(texts), duplicates))
+                firsts, texts, duplicates = [], [], {}
+            row = shape(line, cells, problem)
+            notes = row.notes if note is None else (*row.notes, note)
+            rows.append((row.line, row.cells, row.error, notes))
+        count += 1
+        if count == size:
+            if firsts:
+                segments.append((_TEXT, firsts, "".join(texts), duplicates))
+                firsts, texts, duplicates = [], [], {}
+            if rows:
+                segments.append((_ROWS, rows))
+                rows = []
+            yield segments, reader.bytes_read
+            segments, count = [], 0
+    if firsts:
+        segments.append((_TEXT, firsts, "".join(texts), duplicates))
+    if rows:
+        segments.append((_ROWS, rows))
+    if segments:
+        yield segments, reader.bytes_read
+
+
+class WorkerPool:
+    """Worker processes that screen and render batches of rows, results taken in input order.
+
+    The main process reads and the workers parse, screen and render: runs of clean records
+    travel as text.  The compiled screener reaches each worker once: inherited where processes
+    are forked (Linux), pickled (rebuilt from its catalogue and rules) where they are spawned.
+    At most ``AHEAD`` batches per worker are in flight, so memory stays flat however long the
+    input.  A worker that dies (killed, out of memory) fails the run with :class:`WorkerError`;
+    leaving the pool early (an error, Ctrl-C, SIGTERM) stops the workers at once.
+    """
+
+    BATCH = 1000
+    AHEAD = 3
+
+    def __init__(
+        self,
+        screener: Screener,
+        reader: ShipmentReader,
+        renderers: Sequence[Renderer],
+        workers: int,
+    ) -> None:
+        self._workers = workers
+        self._args = (screener, list(renderers), reader.shaper, reader.delimiter)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> WorkerPool:
+        if self._pool is not None:
+            return self  # started already
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        # Objects that exist now are never collected in the workers: their pages stay shared.
+        gc.collect()
+        gc.freeze()
+        try:
+            self._pool = ProcessPoolExecutor(
+                self._workers, mp_context=context, initializer=_start_worker, initargs=self._args
+            )
+            self._pool.submit(int).result()  # the workers start now, before any other thread
+        finally:
+            gc.unfreeze()
+        return self
+
+    def screen(self, reader: ShipmentReader, size: int) -> Iterator[tuple[BatchResult, int]]:
+        """Each batch's result and the bytes read by then, in input order."""
+        assert self._pool is not None, "use the pool in a with statement"
+        pending: deque[tuple[Future[BatchResult], int]] = deque()
+        for segments, bytes_read in _work(reader, size):
+            pending.append((self._pool.submit(_screen_in_worker, segments), bytes_read))
+            if len(pending) >= self._workers * self.AHEAD:
+                yield self._result(*pending.popleft())
+        while pending:
+            yield self._result(*pending.popleft())
+
+    @staticmethod
+    def _result(future: Future[BatchResult], bytes_read: int) -> tuple[BatchResult, int]:
+        try:
+            return future.result(), bytes_read
+        except BrokenProcessPool as exc:
+            raise WorkerError(
+                "a screening worker process stopped unexpectedly (killed, or out of memory); "
+                "nothing was written"
+            ) from exc
+
+    def __exit__(self, *exc: object) -> None:
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        if exc[0] is None:
+            pool.shutdown(wait=True)
+            return
+        pool.shutdown(wait=False, cancel_futures=True)
+        # Stop work in progress at once (ProcessPoolExecutor finishes it otherwise).
+        processes = getattr(pool, "_processes", None) or {}
+        for process in list(processes.values()):
+            process.terminate()
+        for process in list(processes.values()):
+            process.join(timeout=5)
 
 
 class RunManifest(BaseModel):

@@ -6,15 +6,19 @@ the fixture SDN list's entries (tests/fixtures/lists), disguised the way diverte
 
 from __future__ import annotations
 
+import string
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from engine import Screener
 from engine.bundled import bundled_dir
 from engine.entities import load_catalogue
 from engine.matching import compare
 from engine.names import NameNormaliser, skeleton
+from engine.testing import company_names, disguised_names, listed_names
 
 NORMALISER = NameNormaliser(load_catalogue(bundled_dir("entities")).name_words)
 THRESHOLD = 0.88  # the default rules' min_similarity
@@ -354,3 +358,52 @@ def test_vessels_and_aircraft_are_not_matched_as_parties() -> None:
     assert SCREENER.match("Ocean Fortune Trading LLC")[0].kind == "vessel"
     assert SCREENER.screen(row).band == "low"
     assert SCREENER.screen({"consignee": "Evgenii Petrov"}).band == "critical"
+
+
+_WORDS = st.sampled_from(
+    ["trading", "Kama", "torg", "Rosoboron", "export", "OOO", "Ltd", "Co.,", "(Moscow)", "S.p.A.",
+     "U.A.E.", "R0stec", "Tech", "o'neil", "Nevatorg", "JSC", "and", "of", "Electro", "nics", "7"]
+)  # fmt: skip
+
+
+@st.composite
+def _names(draw: st.DrawFn) -> str:
+    """Names built from listed names, their disguises and stray words, punctuation and brackets."""
+    catalogue = SCREENER.catalogue
+    base = draw(
+        st.one_of(
+            listed_names(None, catalogue=catalogue),
+            disguised_names(None, catalogue=catalogue),
+            company_names(scripts=("latin",), catalogue=catalogue),
+            st.text(alphabet=string.ascii_letters + " .,()'-&0123456789", max_size=40),
+        )
+    )
+    words = base.split() + draw(st.lists(_WORDS, max_size=3))
+    if draw(st.booleans()):
+        words = [words[i] for i in draw(st.permutations(range(len(words))))]
+    if len(words) > 1 and draw(st.booleans()):  # two words written as one
+        i = draw(st.integers(0, len(words) - 2))
+        words[i : i + 2] = [words[i] + words[i + 1]]
+    if words and draw(st.booleans()):  # one word written as two
+        i = draw(st.integers(0, len(words) - 1))
+        cut = draw(st.integers(0, len(words[i])))
+        words[i : i + 1] = [words[i][:cut], words[i][cut:]]
+    return " ".join(words)
+
+
+@pytest.mark.parametrize("screener", [Screener.default(), SCREENER], ids=["bundled", "sdn"])
+@settings(max_examples=400)
+@given(name=_names())
+@example(name="AVICInternational")  # a catalogue name's two words written as one
+@example(name="Kama Torg Rosoboron export")
+@example(name="BNF Ltd")  # an acronym a list holds, matched only whole
+def test_the_word_filter_never_drops_a_candidate(screener: Screener, name: str) -> None:
+    """A name the word filter rules out has no candidate in the full search either."""
+    matcher = screener._knowledge.matcher
+    normaliser = screener._knowledge.normaliser
+    words = normaliser.skeletons(name)
+    if words is None or matcher.index.may_match(words):
+        return
+    query = matcher.index.weigh(normaliser.key(name))
+    assert matcher.index.candidates(query) == []
+    assert matcher.index.exact_only(query) == []
