@@ -9,6 +9,7 @@ from functools import lru_cache
 
 import pycountry
 
+from engine import caches
 from engine.entities import Country
 
 _STRONG_SPLIT = re.compile(r"\s*[;|]\s*")
@@ -50,8 +51,8 @@ class CountryResolver:
         for country in countries.values():
             self._names[country.code] = country.name
         # Shipment files write the same few hundred spellings over and over.
-        self._resolved = lru_cache(maxsize=16384)(self._resolve)
-        self._listed = lru_cache(maxsize=16384)(self._resolve_list)
+        self._resolved = lru_cache(maxsize=caches.VALUES)(self._resolve)
+        self._listed = lru_cache(maxsize=caches.VALUES)(self._resolve_list)
 
     def resolve(self, text: str) -> str | None:
         """The alpha-2 code for one country spelling, or None."""

@@ -20,6 +20,7 @@ from types import TracebackType
 from typing import IO, Any, BinaryIO
 
 from engine.atomic import AtomicFile
+from engine.caches import SALTED_HASH64, fingerprint
 from engine.decoding import (
     SAMPLE_BYTES,
     Line,
@@ -30,7 +31,7 @@ from engine.decoding import (
 )
 from engine.errors import InputError
 from engine.record import FIELDS, canonical_field
-from engine.results import ScreenResult
+from engine.results import Quiet, ScreenResult
 
 RESULT_COLUMNS: tuple[str, ...] = ("risk_score", "risk_band", "rule_ids", "reasons", "error")
 # A cell starting with one of these is run as a formula by spreadsheets.
@@ -181,49 +182,50 @@ class _Feeder:
         return line.text
 
 
-_HASH64 = sys.hash_info.width >= 64
+_MASK64 = 0xFFFF_FFFF_FFFF_FFFF
 
 
 class _SeenIds:
-    """Shipment ids already read, kept as 64-bit hashes in an open-addressing table (16 bytes a row
-    at most, however long the ids), to flag duplicates without holding the ids."""
+    """Shipment ids already read, as 64-bit fingerprints in open-addressing tables (about 11 bytes
+    an id, however long the ids), to flag duplicates without holding the ids.
+
+    The ids are spread over 256 tables that grow one at a time, by half, so memory grows smoothly
+    with the ids rather than doubling at once.
+    """
+
+    _SHARDS = 256
 
     def __init__(self) -> None:
-        self._slots = array("Q", bytes(8 * 1024))
-        self._used = 0
+        self._tables = [array("Q", bytes(8 * 64)) for _ in range(self._SHARDS)]
+        self._used = [0] * self._SHARDS
 
     def add(self, shipment_id: str) -> bool:
         """Record an id; True if it was seen before."""
-        if _HASH64:
-            # The string hash (salted per process, stable within it) tells ids apart as well as a
-            # 64-bit digest would, at a fraction of the cost.
-            key = hash(shipment_id) & 0xFFFF_FFFF_FFFF_FFFF
-        else:
-            digest = hashlib.blake2b(shipment_id.encode("utf-8"), digest_size=8).digest()
-            key = int.from_bytes(digest, "little")
-        key |= 1  # never 0, which marks an empty slot
-        mask = len(self._slots) - 1
-        slot = key & mask
-        while self._slots[slot]:
-            if self._slots[slot] == key:
+        key = (hash(shipment_id) & _MASK64 | 1) if SALTED_HASH64 else fingerprint(shipment_id)
+        shard = key >> 56
+        table = self._tables[shard]
+        size = len(table)
+        slot = key % size
+        while table[slot]:
+            if table[slot] == key:
                 return True
-            slot = (slot + 1) & mask
-        self._slots[slot] = key
-        self._used += 1
-        if self._used * 2 > len(self._slots):
-            self._grow()
+            slot = slot + 1 if slot + 1 < size else 0
+        table[slot] = key
+        self._used[shard] += 1
+        if self._used[shard] * 4 > size * 3:
+            self._grow(shard)
         return False
 
-    def _grow(self) -> None:
-        old = self._slots
-        self._slots = array("Q", bytes(16 * len(old)))
-        mask = len(self._slots) - 1
+    def _grow(self, shard: int) -> None:
+        old = self._tables[shard]
+        size = len(old) * 3 // 2
+        table = self._tables[shard] = array("Q", bytes(8 * size))
         for key in old:
             if key:
-                slot = key & mask
-                while self._slots[slot]:
-                    slot = (slot + 1) & mask
-                self._slots[slot] = key
+                slot = key % size
+                while table[slot]:
+                    slot = slot + 1 if slot + 1 < size else 0
+                table[slot] = key
 
 
 class ShipmentReader:
@@ -567,12 +569,13 @@ def neutralise(cell: str) -> str:
     return cell
 
 
-_MAYBE_FORMULA = re.compile("(?:^|\x1f)[=+\\-@\t\r]")
+_MAYBE_FORMULA = re.compile("\x1f[=+\\-@\t\r]")
 
 
-def neutralised(cells: Sequence[str]) -> Sequence[str]:
+def neutralised(cells: list[str]) -> list[str]:
     """The cells with :func:`neutralise` applied (the same list when none needs it)."""
-    if _MAYBE_FORMULA.search("\x1f".join(cells)) is None:
+    # One search of the joined cells finds a cell that may start a formula.
+    if _MAYBE_FORMULA.search("\x1f" + "\x1f".join(cells)) is None:
         return cells
     return [neutralise(c) for c in cells]
 
@@ -589,19 +592,52 @@ def result_cells(result: ScreenResult) -> list[str]:
     return [f"{result.score:.1f}", str(result.band), ";".join(result.rule_ids), reasons, ""]
 
 
-Screened = Sequence[tuple[Sequence[str], ScreenResult]]
+# Rows with their results (a Quiet for a row the quiet lane screened).
+Screened = Sequence[tuple[Sequence[str], ScreenResult | Quiet]]
 
 
 class CsvRenderer:
     """Renders screened rows as CSV text: the input cells, neutralised, then the result columns."""
 
-    def render(self, rows: Screened) -> str:
-        """The CSV lines of ``rows`` (cells, result), in order."""
+    def render(self, rows: Screened, lines: Sequence[str | None] | None = None) -> str:
+        """The CSV lines of ``rows`` (cells, result), in order.
+
+        ``lines``, if given, holds for each row its input line where that line is what the cells
+        would be written as (see :func:`writes_as`): a quiet row is then written as that line and
+        the result columns, without writing its cells again.
+        """
         buffer = io.StringIO()
-        csv.writer(buffer).writerows(
-            [*neutralised(cells), *result_cells(result)] for cells, result in rows
-        )
+        write = csv.writer(buffer).writerow
+        tails: dict[int, str] = {}
+        for i, (cells, result) in enumerate(rows):
+            if isinstance(result, Quiet):
+                line = lines[i] if lines is not None else None
+                if line is not None:
+                    tail = tails.get(id(result.cells))
+                    if tail is None:
+                        tail = tails[id(result.cells)] = _csv_line(["", *result.cells])
+                    buffer.write(line + tail)
+                    continue
+                write(neutralised(list(cells)) + result.cells)
+            else:
+                write(neutralised(list(cells)) + result_cells(result))
         return buffer.getvalue()
+
+
+def _csv_line(cells: Sequence[str]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(cells)
+    return buffer.getvalue()
+
+
+_FORMULA_AFTER_COMMA = re.compile(",[=+\\-@\t\r]")
+
+
+def writes_as(line: str) -> bool:
+    """Whether ``line`` (an input line without its line end) is exactly how the CSV output writes
+    the cells it holds: comma-separated, no quote, no cell a spreadsheet would run as a formula.
+    Its cells are then ``line.split(",")``."""
+    return '"' not in line and _FORMULA_AFTER_COMMA.search("," + line) is None
 
 
 class ResultWriter:

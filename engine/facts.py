@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
+from engine import caches
 from engine.countries import CountryResolver
 from engine.entities import Catalogue, Clearance, GoodsCategory, owned_share
 from engine.hscodes import HsCode, parse_hs
@@ -47,8 +48,6 @@ class Knowledge:
     ``as_of`` is the day the allow-list's clearances are judged on.
     """
 
-    CACHE_SIZE = 65536
-
     def __init__(self, catalogue: Catalogue, *, as_of: dt.date) -> None:
         self.catalogue = catalogue
         self.normaliser = NameNormaliser(catalogue.name_words)
@@ -76,8 +75,8 @@ class Knowledge:
         }
         self._ownership: dict[frozenset[str], dict[str, tuple[float, list[str]]]] = {}
         # Trade files repeat their goods and wording: classify and split each text once.
-        self.classify_text = lru_cache(maxsize=self.CACHE_SIZE)(self._classify)
-        self.words = lru_cache(maxsize=self.CACHE_SIZE)(text_words)
+        self.classify_text = lru_cache(maxsize=caches.TEXTS)(self._classify)
+        self.words = lru_cache(maxsize=caches.TEXTS)(text_words)
 
     def ownership(self, tags: frozenset[str]) -> dict[str, tuple[float, list[str]]]:
         """Party id -> (share held by owners carrying ``tags``, those owners), through chains."""

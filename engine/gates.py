@@ -20,7 +20,18 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from engine.record import LIST_COUNTRY_FIELDS, Record
+from engine import caches
+from engine.phrases import text_words
+from engine.record import (
+    COUNTRY_FIELDS,
+    LIST_COUNTRY_FIELDS,
+    NEEDS_ONE,
+    NUMERIC_FIELDS,
+    PARTY_ROLES,
+    Record,
+    parse_number,
+    read_hs,
+)
 
 if TYPE_CHECKING:
     from engine.facts import Knowledge
@@ -43,6 +54,7 @@ PRESENT = "present"  # (PRESENT, field): a field has a value
 NUMBER = "number"  # (NUMBER, field): a numeric field holds a number
 
 OPEN: Gate = ()
+_NONE: frozenset[Signal] = frozenset()
 
 
 def clause(signals: Iterable[Signal]) -> Gate:
@@ -65,8 +77,6 @@ def both(gates: Sequence[Gate]) -> Gate:
 
 class RuleGates:
     """The gates of a rule set's rules, and the signals of shipments, for one Knowledge."""
-
-    CACHE_SIZE = 65536
 
     def __init__(self, rules: Sequence[Rule], knowledge: Knowledge) -> None:
         self._rules = tuple(rules)
@@ -95,12 +105,11 @@ class RuleGates:
             if signal[0] == PHRASE:
                 self._phrases[signal[1]] = (*self._phrases.get(signal[1], ()), signal[2])
         self._phrase_fields = sorted(self._phrases)
-        size = self.CACHE_SIZE
-        self._party = lru_cache(maxsize=size)(self._party_signals)
-        self._text = lru_cache(maxsize=size)(self._phrase_signals)
-        self._goods_of = lru_cache(maxsize=size)(self._goods_signals)
-        self._country = lru_cache(maxsize=4096)(self._country_signals)
-        self._matched = lru_cache(maxsize=size)(self._has_match)
+        # Party names are many; what they match is cached by the matcher, their wording not at all.
+        self._party = lru_cache(maxsize=caches.NAMES // 8)(self._party_signals)
+        self._text = lru_cache(maxsize=caches.TEXTS)(self._phrase_signals)
+        self._goods_of = lru_cache(maxsize=caches.TEXTS)(self._goods_signals)
+        self._country = lru_cache(maxsize=caches.VALUES)(self._country_signals)
         trigger = self._trigger or frozenset()
         codes = list(knowledge.resolver.known_codes())
         self._hot_codes = {
@@ -121,11 +130,14 @@ class RuleGates:
         if self._trigger is not None and self._quiet(record, self._trigger):
             return []
         signals = self.signals(record)
-        return [
-            rule
-            for rule, gate in zip(self._rules, self._gates, strict=True)
-            if all(not c.isdisjoint(signals) for c in gate)
-        ]
+        found = []
+        for rule, gate in zip(self._rules, self._gates, strict=True):
+            for clause in gate:
+                if clause.isdisjoint(signals):
+                    break
+            else:
+                found.append(rule)
+        return found
 
     def signals(self, record: Record) -> set[Signal]:
         """The signals a shipment shows, for the fields some gate looks at."""
@@ -136,7 +148,7 @@ class RuleGates:
                 out |= self._party(role, name)
         for name in self._phrase_fields:
             if text := raw.get(name):
-                out |= self._text(name, text)
+                out |= self._phrases_in(name, text)
         if self._goods and ("hs_code" in raw or "description" in raw):
             out |= self._goods_of(raw.get("hs_code", ""), raw.get("description", ""))
         for name in self._countries:
@@ -153,12 +165,12 @@ class RuleGates:
         counts when its code is one the trigger names for its field.
         """
         raw = record.raw
-        matched = self._matched
+        match = self._knowledge.matcher.match
         for role in self._roles:
-            if (name := raw.get(role)) and matched(name):
+            if (name := raw.get(role)) and match(name):
                 return False
         for name in self._phrase_fields:
-            if (text := raw.get(name)) and not self._text(name, text).isdisjoint(trigger):
+            if (text := raw.get(name)) and not self._phrases_in(name, text).isdisjoint(trigger):
                 return False
         if self._goods and ("hs_code" in raw or "description" in raw):
             found = self._goods_of(raw.get("hs_code", ""), raw.get("description", ""))
@@ -174,8 +186,10 @@ class RuleGates:
             return False
         return not any(name in record.numbers for name in self._number_triggers)
 
-    def _has_match(self, name: str) -> bool:
-        return bool(self._knowledge.matcher.match(name))
+    def _phrases_in(self, name: str, text: str) -> frozenset[Signal]:
+        if name in PARTY_ROLES:  # a party's name: seldom seen twice, not worth remembering
+            return self._phrase_signals(name, text, text_words(text))
+        return self._text(name, text)
 
     def _party_signals(self, role: str, name: str) -> frozenset[Signal]:
         knowledge = self._knowledge
@@ -184,16 +198,15 @@ class RuleGates:
             out.add((PARTY, role))
             out.add((PARTY_ID, role, match.party_id))
             out.update((PARTY_TAG, role, tag) for tag in knowledge.party_tags[match.party_id])
-        return frozenset(out)
+        return frozenset(out) if out else _NONE
 
-    def _phrase_signals(self, name: str, text: str) -> frozenset[Signal]:
+    def _phrase_signals(
+        self, name: str, text: str, words: tuple[str, ...] | None = None
+    ) -> frozenset[Signal]:
         matchers = self._knowledge.phrase_matchers
-        words = self._knowledge.words(text)
-        return frozenset(
-            (PHRASE, name, list_id)
-            for list_id in self._phrases[name]
-            if matchers[list_id].find_words(words)
-        )
+        words = self._knowledge.words(text) if words is None else words
+        found = [lid for lid in self._phrases[name] if matchers[lid].find_words(words)]
+        return frozenset((PHRASE, name, lid) for lid in found) if found else _NONE
 
     def _goods_signals(self, hs_code: str, description: str) -> frozenset[Signal]:
         out: set[Signal] = set()
@@ -214,3 +227,78 @@ _KIND_RANK = {PARTY_TAG: 0, PARTY_ID: 0, PARTY: 1, PHRASE: 2, GOODS_CATEGORY: 3,
 
 def _commonness(c: frozenset[Signal]) -> tuple[int, int]:
     return max((_KIND_RANK[s[0]] for s in c), default=-1), len(c)
+
+
+class QuietLane:
+    """Tells, from a row's cells alone, that the full path would screen it quiet with nothing to
+    note: every value readable, no gate open.  Such a row scores as no hit at all, without a
+    record, facts or result being built; any other row takes the full path.
+
+    It reads the cells as :func:`engine.record.read_raw` does (stripped, empty meaning absent)
+    and asks what :meth:`RuleGates._quiet` asks, through the same caches; ``tests/test_lane.py``
+    checks that both paths agree.
+    """
+
+    def __init__(self, gates: RuleGates, fields: Sequence[str | None]) -> None:
+        column = {f: i for i, f in enumerate(fields) if f}
+        knowledge = gates._knowledge
+        self._gates = gates
+        self._enabled = gates._trigger is not None
+        self._trigger = gates._trigger or _NONE
+        self._match = knowledge.matcher.match
+        self._resolve = knowledge.resolver.resolve
+        self._resolve_list = knowledge.resolver.resolve_list
+        self._needs = [column[f] for f in NEEDS_ONE if f in column]
+        self._names = [column[r] for r in gates._roles if r in column]
+        self._phrases = [(column[f], f) for f in gates._phrase_fields if f in column]
+        hot = gates._hot_codes
+        self._countries = [(column[f], hot.get(f, _NONE)) for f in COUNTRY_FIELDS if f in column]
+        self._transit = column.get(LIST_COUNTRY_FIELDS[0])
+        self._hs = column.get("hs_code")
+        self._description = column.get("description")
+        self._numbers = [column[f] for f in NUMERIC_FIELDS if f in column]
+        self._present = [column[f] for f in gates._present_triggers if f in column]
+        self._numbered = [column[f] for f in gates._number_triggers if f in column]
+        self._id = column.get("shipment_id")
+
+    def shipment_id(self, cells: list[str], line: int) -> str:
+        """The shipment id of a row, as the full path gives it."""
+        text = cells[self._id].strip() if self._id is not None else ""
+        return text or f"row-{line}"
+
+    def quiet(self, cells: list[str]) -> bool:
+        """Whether the row (its cells fitted to the header) is quiet with nothing to note."""
+        if not self._enabled or not any(cells[i].strip() for i in self._needs):
+            return False
+        trigger = self._trigger
+        match = self._match
+        for i in self._names:
+            if (name := cells[i].strip()) and match(name):
+                return False
+        gates = self._gates
+        for i, field in self._phrases:
+            text = cells[i].strip()
+            if text and not gates._phrases_in(field, text).isdisjoint(trigger):
+                return False
+        resolve = self._resolve
+        for i, hot in self._countries:
+            if (text := cells[i].strip()) and ((code := resolve(text)) is None or code in hot):
+                return False
+        if self._transit is not None and (text := cells[self._transit].strip()):
+            codes, bad = self._resolve_list(text)
+            if bad or not gates._hot_transit.isdisjoint(codes):
+                return False
+        hs = cells[self._hs].strip() if self._hs is not None else ""
+        if hs and read_hs(hs)[1]:
+            return False
+        description = cells[self._description].strip() if self._description is not None else ""
+        goods = gates._goods and (hs or description)
+        if goods and not gates._goods_of(hs, description).isdisjoint(trigger):
+            return False
+        for i in self._numbers:
+            if (text := cells[i].strip()) and parse_number(text) is None:
+                return False
+        if any(cells[i].strip() for i in self._present):
+            return False
+        return not any((text := cells[i].strip()) and parse_number(text) is not None
+                       for i in self._numbered)  # fmt: skip

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from engine import caches
+
 _PREFIX = re.compile(
     r"^\s*(?:hs|hts|htsus|cn|taric|tn\s*ved|тн\s*вэд|code)\b[\s:.#-]*", re.IGNORECASE
 )
@@ -34,7 +36,7 @@ class HsProblem:
     reason: str
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=caches.VALUES)
 def parse_hs(value: str) -> tuple[tuple[HsCode, ...], tuple[HsProblem, ...]]:
     """Read one or more HS codes (separated by ';', ',' or '|') from a cell (cached: trade files
     repeat their codes)."""

@@ -19,8 +19,10 @@ The interface is :meth:`PartyMatcher.match`; everything else here is its impleme
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -28,8 +30,10 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
+from engine import caches
+from engine.caches import fingerprint
 from engine.entities import Party
-from engine.names import NameKey, NameNormaliser, Token
+from engine.names import NameKey, NameNormaliser, Token, ascii_words
 
 # The lowest similarity the matcher reports; rules ask for this or more.
 MATCH_FLOOR = 0.70
@@ -211,6 +215,15 @@ def _pair_rest(
     return spans
 
 
+_ID_BITS = 24
+_ID_MASK = (1 << _ID_BITS) - 1
+
+
+def _fold(variant: str) -> int:
+    """A 40-bit fingerprint of a deletion variant."""
+    return fingerprint(variant) >> _ID_BITS
+
+
 def _deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
@@ -237,7 +250,7 @@ class NameIndex:
 
     def __init__(self, parties: Iterable[Party], normaliser: NameNormaliser) -> None:
         self._normaliser = normaliser
-        self._weighed = lru_cache(maxsize=262144)(self._weigh_token)
+        self._weighed = lru_cache(maxsize=caches.WORDS)(self._weigh_token)
         raw: list[tuple[Party, str, NameKey]] = []
         holders: dict[str, set[str]] = defaultdict(set)
         for party in parties:
@@ -272,22 +285,30 @@ class NameIndex:
                     postings[tid].append(idx)
             for a, b in itertools.pairwise(key.tokens):
                 joined[a.skeleton + b.skeleton].append(idx)
-        deletions: dict[str, list[int]] = defaultdict(list)
-        for skel, tid in vocab.items():
-            if _max_edits(len(skel)):
-                for variant in _deletions(skel) | {skel}:
-                    deletions[variant].append(tid)
+        # The deletion neighbourhood: (variant fingerprint, word id) packed in one sorted array,
+        # a tenth of the memory of a dictionary of strings (and of the pages worker processes
+        # would copy); a fingerprint that collides only brings in a word the edit distance
+        # then rejects.
+        self._deletions = array(
+            "Q",
+            sorted(
+                _fold(variant) << _ID_BITS | tid
+                for skel, tid in vocab.items()
+                if _max_edits(len(skel))
+                for variant in _deletions(skel) | {skel}
+            ),
+        )
+        if len(vocab) >= 1 << _ID_BITS:
+            raise ValueError(f"a vocabulary of {len(vocab)} words is too large to index")
         self._vocab = vocab
         self._words = list(vocab)
         self._postings = postings
-        self._deletions = dict(deletions)
         self._joined = dict(joined)
         # Posting lists as sets, made on first use, for the common words that are only looked up.
         self._sets: dict[int, frozenset[int]] = {}
         self._min_totals = [e.min_total for e in self.entries]
         # Query words recur across names ("trading", "llc"): their vocabulary matches are kept.
-        self._word_cache = lru_cache(maxsize=131072)(self._word_matches)
-        self._word_hit = lru_cache(maxsize=131072)(self._hits_anything)
+        self._word_cache = lru_cache(maxsize=caches.WORDS)(self._word_matches)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -321,8 +342,13 @@ class NameIndex:
         if tid is not None:
             found.add(tid)
         if fuzzy and _max_edits(len(skel)):
+            table = self._deletions
             for variant in _deletions(skel) | {skel}:
-                for other in self._deletions.get(variant, ()):
+                low = _fold(variant) << _ID_BITS
+                i = bisect.bisect_left(table, low)
+                while i < len(table) and table[i] >> _ID_BITS == low >> _ID_BITS:
+                    other = table[i] & _ID_MASK
+                    i += 1
                     if other in found:
                         continue
                     word = self._words[other]
@@ -330,11 +356,6 @@ class NameIndex:
                     if limit and OSA.distance(skel, word, score_cutoff=limit) <= limit:
                         found.add(other)
         return tuple(found)
-
-    def _hits_anything(self, skel: str) -> bool:
-        return bool(
-            skel in self._joined or skel in self._exact_only or self._word_cache(skel, True)
-        )
 
     def may_match(self, skeletons: list[str]) -> bool:
         """False only if no query whose tokens are among ``skeletons`` has a candidate.
@@ -344,9 +365,16 @@ class NameIndex:
         close to) a vocabulary word, a joined pair or a short exact-only name, or two tokens that
         written together are a vocabulary word.
         """
-        hit = self._word_hit
-        if any(hit(s) for s in skeletons):
-            return True
+        return any(map(self.hits_anything, skeletons)) or self.pair_in_vocabulary(skeletons)
+
+    def hits_anything(self, skel: str) -> bool:
+        """Whether a query token with this skeleton brings in any candidate by itself."""
+        return bool(
+            skel in self._joined or skel in self._exact_only or self._word_cache(skel, True)
+        )
+
+    def pair_in_vocabulary(self, skeletons: list[str]) -> bool:
+        """Whether two of the skeletons, written together in either order, are a vocabulary word."""
         vocab = self._vocab
         return any(a + b in vocab for a, b in itertools.permutations(skeletons, 2))
 
@@ -439,29 +467,63 @@ class PartyMatcher:
     """Matches party names against the names and aliases of a set of parties."""
 
     def __init__(
-        self, parties: Iterable[Party], normaliser: NameNormaliser, *, cache_size: int = 65536
+        self,
+        parties: Iterable[Party],
+        normaliser: NameNormaliser,
+        *,
+        cache_size: int = caches.NAMES,
     ) -> None:
         self._normaliser = normaliser
         self.index = NameIndex(parties, normaliser)
         self._cached = lru_cache(maxsize=cache_size)(self._match)
+        # Most names of a trade file resemble no listed name: those are remembered compactly.
+        self._clear = caches.Fingerprints(caches.NAMES_CLEAR_LOG2)
+        # What each word of a name says for the word filter: its skeletons, and whether one of
+        # them brings in a candidate.
+        self._words = lru_cache(maxsize=caches.WORDS)(self._word_info)
 
     def __len__(self) -> int:
         return len(self.index)
 
+    def share(self) -> None:
+        """Share what is learnt of names that resemble no listed name with processes forked from
+        now on (see caches.Fingerprints.share)."""
+        self._clear.share()
+
     def match(self, name: str, *, min_similarity: float = MATCH_FLOOR) -> tuple[PartyMatch, ...]:
         """The parties whose names resemble ``name``, best first, one match per party."""
-        if not name or not name.strip():
+        if not name or name in self._clear:
             return ()
-        return tuple(m for m in self._cached(name) if m.similarity >= min_similarity)
+        found = self._cached(name)
+        if not found:
+            self._clear.add(name)
+            return ()
+        return tuple(m for m in found if m.similarity >= min_similarity)
 
     def match_exhaustive(self, name: str) -> tuple[PartyMatch, ...]:
         """As :meth:`match`, scoring every name of the index (slow: to measure the index)."""
         query = self.index.weigh(self._normaliser.key(name))
         return self._score(query, range(len(self.index.entries)))
 
+    def _word_info(self, word: str) -> tuple[tuple[str, ...], bool]:
+        skeletons = self._normaliser.word_skeletons(word)
+        return skeletons, any(map(self.index.hits_anything, skeletons))
+
+    def _ruled_out(self, name: str) -> bool:
+        """Whether the word filter (NameIndex.may_match) rules the name out."""
+        words = ascii_words(name)
+        if words is None:
+            return False
+        skeletons: list[str] = []
+        for word in words:
+            found, hit = self._words(word)
+            if hit:
+                return False
+            skeletons.extend(found)
+        return not self.index.pair_in_vocabulary(skeletons)
+
     def _match(self, name: str) -> tuple[PartyMatch, ...]:
-        words = self._normaliser.skeletons(name)
-        if words is not None and not self.index.may_match(words):
+        if self._ruled_out(name):
             return ()
         query = self.index.weigh(self._normaliser.key(name))
         if not query.tokens:

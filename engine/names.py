@@ -18,6 +18,7 @@ from functools import lru_cache
 
 from anyascii import anyascii
 
+from engine import caches
 from engine.entities import NameWords
 
 GENERIC_WEIGHT = 0.2
@@ -131,7 +132,7 @@ def _unmix(word: str) -> str:
     return word.translate(_LOOKALIKE)
 
 
-@lru_cache(maxsize=262144)
+@lru_cache(maxsize=caches.WORDS)
 def skeleton(token: str) -> str:
     """Fold transliteration variants (Rosoboroneksport ~ Rosoboronexport) and doubled letters."""
     for old, new in _SKELETON_RULES:
@@ -161,10 +162,25 @@ def _qualifiers(name: str) -> tuple[str, str]:
     return _PARENTHESES.sub(" ", name), inside
 
 
+def ascii_words(name: str) -> list[str] | None:
+    """The lower-case words of an ASCII name as :func:`_raw_tokens` splits them; None for a name
+    in other scripts."""
+    if not name.isascii():
+        return None
+    text = _DOTTED.sub(_undot, name) if "." in name else name
+    if "'" in text or "`" in text:
+        text = _APOSTROPHES.sub("", text)
+    return [w for w in _SEPARATOR.split(strip_invisible(text).lower()) if w]
+
+
+def _undot(match: re.Match[str]) -> str:
+    return match.group(0).replace(".", "")
+
+
 def _raw_tokens(name: str) -> list[tuple[str, str]]:
     """Latin tokens of ``name``, each with the script it was written in ('han' per character)."""
     if name.isascii():  # most list and shipment names: nothing to fold or transliterate
-        text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), name)
+        text = _DOTTED.sub(_undot, name)
         text = _APOSTROPHES.sub("", strip_invisible(text))
         return [
             (_ZERO.sub("o", t) if "0" in t else t, "latin")
@@ -173,7 +189,7 @@ def _raw_tokens(name: str) -> list[tuple[str, str]]:
         ]
     text = unicodedata.normalize("NFKC", name)
     text = strip_invisible(text)
-    text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
+    text = _DOTTED.sub(_undot, text)
     text = _APOSTROPHES.sub("", text)
     tokens: list[tuple[str, str]] = []
 
@@ -249,7 +265,7 @@ class NameNormaliser:
         self._places = {skeleton(w) for w in self._fold_words(words.places)}
         self._stop = {skeleton(w) for w in self._fold_words(words.stopwords)}
         # Words recur across names: a token is made once per (text, script).
-        self._token = lru_cache(maxsize=262144)(self._make_token)
+        self._token = lru_cache(maxsize=caches.WORDS)(self._make_token)
         self._abbrev = {
             skeleton(_raw_tokens(k)[0][0]): [t for t, _ in _raw_tokens(v)]
             for k, v in words.abbreviations.items()
@@ -321,9 +337,18 @@ class NameNormaliser:
         legal forms, stopwords and brackets are set aside.  Names in other scripts (whose key may
         join characters into words) give None.
         """
-        if not name.isascii():
+        words = ascii_words(name)
+        if words is None:
             return None
-        return [skeleton(word) for word, _ in self._expand(name)]
+        return [s for word in words for s in self.word_skeletons(word)]
+
+    def word_skeletons(self, word: str) -> tuple[str, ...]:
+        """The skeletons a word of :func:`ascii_words` stands for (more than one if it is an
+        abbreviation the catalogue expands)."""
+        if "0" in word:
+            word = _ZERO.sub("o", word)
+        expansion = self._abbrev.get(skeleton(word))
+        return tuple(skeleton(w) for w in expansion) if expansion else (skeleton(word),)
 
     def key(self, name: str) -> NameKey:
         """Normalise one name.

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from engine.atomic import AtomicFile
 from engine.csvio import CsvRenderer, Header, ResultWriter, Screened
-from engine.results import SEVERITIES, Hit, ScreenResult
+from engine.results import SEVERITIES, Hit, Quiet, ScreenResult
 
 Format = Literal["csv", "jsonl", "html"]
 FORMATS: tuple[Format, ...] = ("csv", "jsonl", "html")
@@ -91,6 +91,11 @@ def record_schema() -> dict[str, Any]:
     return schema
 
 
+def full(result: ScreenResult | Quiet) -> ScreenResult:
+    """The full result of a row (made now for a row the quiet lane screened)."""
+    return result.result() if isinstance(result, Quiet) else result
+
+
 class JsonlRenderer:
     """Renders screened rows as JSON Lines, one :class:`ScreenRecord` a line."""
 
@@ -100,7 +105,8 @@ class JsonlRenderer:
     def render(self, rows: Screened) -> str:
         """The lines of ``rows`` (cells, result), in order."""
         return "".join(
-            _record(self._keys, cells, result).model_dump_json() + "\n" for cells, result in rows
+            _record(self._keys, cells, full(result)).model_dump_json() + "\n"
+            for cells, result in rows
         )
 
 
@@ -165,7 +171,8 @@ class HtmlRenderer:
         template = _ENV.get_template("shipment.html.j2")
         piece = HtmlPiece()
         parts: dict[str, list[str]] = {}
-        for cells, result in rows:
+        for cells, quiet_or_result in rows:
+            result = full(quiet_or_result)
             section = "error" if result.error is not None else str(result.band)
             piece.bands[section] += 1
             for hit in result.hits:

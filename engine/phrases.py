@@ -6,13 +6,15 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from engine.names import fold_text
+from engine.names import fold_text, strip_invisible
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def text_words(text: str) -> tuple[str, ...]:
     """The lower-case words of a text, in any script."""
+    if text.isascii():  # nothing to fold but case and invisible characters
+        return tuple(_WORD.findall(strip_invisible(text).lower()))
     return tuple(_WORD.findall(fold_text(text)))
 
 
@@ -50,6 +52,9 @@ class PhraseMatcher:
                 self._prefix.append(phrase)
             else:
                 self._exact.setdefault(word, []).append(phrase)
+        # Whether a word starts a prefix phrase, in one regular-expression match.
+        starts = sorted({p.parts[0][0] for p in self._prefix}, key=len, reverse=True)
+        self._prefix_start = re.compile("|".join(map(re.escape, starts))) if starts else None
 
     def find(self, text: str) -> list[tuple[str, str]]:
         """(phrase as written in the list, the words of the text it matched), in text order.
@@ -61,9 +66,12 @@ class PhraseMatcher:
     def find_words(self, words: tuple[str, ...]) -> list[tuple[str, str]]:
         """As :meth:`find`, for a text already split by :func:`text_words`."""
         spans: list[tuple[int, int, str]] = []
+        exact, prefix_start = self._exact, self._prefix_start
         for i, word in enumerate(words):
-            starts = self._exact.get(word, [])
-            for phrase in [*starts, *(p for p in self._prefix if word.startswith(p.parts[0][0]))]:
+            starts = exact.get(word, [])
+            if prefix_start is not None and prefix_start.match(word):
+                starts = [*starts, *(p for p in self._prefix if word.startswith(p.parts[0][0]))]
+            for phrase in starts:
                 n = len(phrase.parts)
                 if i + n > len(words):
                     continue

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from engine import caches
 from engine.countries import CountryResolver
 from engine.hscodes import HsCode, parse_hs
 
@@ -169,7 +170,8 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-_NEEDS_ONE = frozenset((*PARTY_ROLES, "hs_code", "description"))
+# A row needs at least one of these to be screened.
+NEEDS_ONE = frozenset((*PARTY_ROLES, "hs_code", "description"))
 
 
 def read_record(values: Mapping[str, Any], resolver: CountryResolver, *, default_id: str) -> Record:
@@ -188,7 +190,7 @@ def read_record(values: Mapping[str, Any], resolver: CountryResolver, *, default
 
 def read_raw(raw: dict[str, str], resolver: CountryResolver, *, default_id: str) -> Record:
     """As :func:`read_record`, for values already stripped, non-empty and keyed by field."""
-    if _NEEDS_ONE.isdisjoint(raw):
+    if NEEDS_ONE.isdisjoint(raw):
         raise RecordError(
             "no party or goods field: a row needs at least one of "
             + ", ".join((*PARTY_ROLES, "hs_code", "description"))
@@ -208,7 +210,7 @@ def read_raw(raw: dict[str, str], resolver: CountryResolver, *, default_id: str)
         notes.extend(f"transit_countries '{b}' is not a country the engine knows" for b in bad)
     hs_codes: tuple[HsCode, ...] = ()
     if text := raw.get("hs_code"):
-        hs_codes, hs_notes = _read_hs(text)
+        hs_codes, hs_notes = read_hs(text)
         notes.extend(hs_notes)
     numbers: dict[str, float] = {}
     for name in NUMERIC_FIELDS:
@@ -223,8 +225,9 @@ def read_raw(raw: dict[str, str], resolver: CountryResolver, *, default_id: str)
     )
 
 
-@lru_cache(maxsize=65536)
-def _read_hs(text: str) -> tuple[tuple[HsCode, ...], tuple[str, ...]]:
+@lru_cache(maxsize=caches.VALUES)
+def read_hs(text: str) -> tuple[tuple[HsCode, ...], tuple[str, ...]]:
+    """The HS codes of an hs_code cell, and the notes on it (cached: files repeat their codes)."""
     codes, problems = parse_hs(text)
     notes = [c.note for c in codes if c.note]
     notes.extend(f"hs_code '{p.written}' cannot be read: {p.reason}" for p in problems)

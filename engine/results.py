@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import builtins
-from typing import Literal
+from dataclasses import dataclass
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -125,3 +126,33 @@ class ScreenResult(_Out):
             f"  rule set {self.ruleset_digest[:12]}, catalogue {self.catalogue_digest[:12]}"
         )
         return "\n".join(lines)
+
+
+class _QuietSource(Protocol):
+    _quiet_band: str
+    _quiet_cells: list[str]
+
+    def quiet_result(self, shipment_id: str, row: int | None) -> ScreenResult: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Quiet:
+    """A row screened by the quiet lane: the result of no hit and no note, made when asked."""
+
+    shipment_id: str
+    row: int
+    screener: _QuietSource
+
+    @property
+    def band(self) -> str:
+        """The band of no hit."""
+        return self.screener._quiet_band
+
+    @property
+    def cells(self) -> list[str]:
+        """The CSV result columns (score, band, rule ids, reasons, error); do not modify."""
+        return self.screener._quiet_cells
+
+    def result(self) -> ScreenResult:
+        """The full result."""
+        return self.screener.quiet_result(self.shipment_id, self.row)

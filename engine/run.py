@@ -31,10 +31,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from engine.atomic import AtomicFile
-from engine.csvio import InputRow, RowShaper, ShipmentReader
+from engine.csvio import CsvRenderer, InputRow, RowShaper, ShipmentReader, writes_as
 from engine.errors import ShipscreenError
 from engine.outputs import Renderer, Writer, dumps
-from engine.results import SEVERITIES, ScreenResult
+from engine.results import SEVERITIES, Quiet, ScreenResult
 from engine.screener import Screener
 
 
@@ -56,11 +56,13 @@ class RunStats:
     seconds: float = 0.0
     last_line: int = 0
 
-    def add(self, result: ScreenResult) -> None:
+    def add(self, result: ScreenResult | Quiet) -> None:
         """Count one result."""
         self.rows += 1
         self.last_line = result.row or self.last_line
-        if result.error is not None:
+        if isinstance(result, Quiet):
+            self.bands[result.band] += 1
+        elif result.error is not None:
             self.errors += 1
             if len(self.error_messages) < 20:
                 self.error_messages.append(result.error)
@@ -107,7 +109,7 @@ def screen_batch(
     screener: Screener, rows: Sequence[InputRow], renderers: Sequence[Renderer]
 ) -> BatchResult:
     """Screen rows and render them for each writer (the work a worker process does)."""
-    screened = [(row.cells, screener.screen_input_row(row)) for row in rows]
+    screened = [(row.cells, screener.screen_row(row)) for row in rows]
     stats = RunStats()
     for _, result in screened:
         stats.add(result)
@@ -208,11 +210,27 @@ _WORKER: tuple[Screener, Sequence[Renderer], RowShaper, str] | None = None
 
 # A row sent as it is: line, cells, error, notes.
 RowTuple = tuple[int, list[str], str | None, tuple[str, ...]]
-# Work for a worker is a list of segments, in input order: (TEXT, first lines, text, duplicate
-# notes by index) for a run of clean records, sent as their text and parsed again in the worker,
-# which costs less than sending cells; (ROWS, rows) for records read line by line or in error.
-_TEXT, _ROWS = 0, 1
-Segment = tuple[int, list[int], str, dict[int, str]] | tuple[int, list[RowTuple]]
+
+
+@dataclass(slots=True)
+class _Text:
+    """A run of clean records as their text, parsed again in the worker (cheaper to send than
+    cells): each record's first line, and the duplicate-id notes by record index."""
+
+    firsts: list[int]
+    text: str
+    duplicates: dict[int, str]
+
+
+@dataclass(slots=True)
+class _Rows:
+    """Records read line by line, or in error, as rows."""
+
+    rows: list[RowTuple]
+
+
+# Work for a worker: segments in input order.
+Segment = _Text | _Rows
 
 
 def _start_worker(
@@ -229,20 +247,62 @@ def _start_worker(
 def _screen_in_worker(segments: list[Segment]) -> BatchResult:
     assert _WORKER is not None, "not a worker process"
     screener, renderers, shaper, delimiter = _WORKER
-    rows: list[InputRow] = []
+    lane = screener.quiet_lane(shaper.fields)
+    width, longest = shaper.width, shaper.max_field
+    screened: list[tuple[list[str], ScreenResult | Quiet]] = []
+    lines: list[str | None] = []  # each row's input line, where the output can reuse it
     for segment in segments:
-        if segment[0] == _ROWS:
-            fields = shaper.fields
-            rows.extend(InputRow(n, cells, fields, e, notes) for n, cells, e, notes in segment[1])
+        if isinstance(segment, _Rows):
+            for n, cells, error, notes in segment.rows:
+                row = InputRow(n, cells, shaper.fields, error, notes)
+                screened.append((cells, screener.screen_row(row)))
+                lines.append(None)
             continue
-        _, firsts, text, duplicates = segment
-        parsed = csv.reader(io.StringIO(text, newline="\n"), delimiter=delimiter, strict=True)
-        for i, (line, cells) in enumerate(zip(firsts, parsed, strict=True)):
-            row = shaper.shape(line, cells, None)
+        duplicates = segment.duplicates
+        for i, (n, cells, line) in enumerate(_parse(segment, delimiter)):
+            # A well-formed row the quiet lane passes is screened from its cells alone.
+            if (
+                len(cells) == width
+                and i not in duplicates
+                and max(map(len, cells)) <= longest
+                and lane.quiet(cells)
+            ):
+                screened.append((cells, Quiet(lane.shipment_id(cells, n), n, screener)))
+                lines.append(line if line is not None and writes_as(line) else None)
+                continue
+            row = shaper.shape(n, cells, None)
             if i in duplicates:
                 row = dataclasses.replace(row, notes=(*row.notes, duplicates[i]))
-            rows.append(row)
-    return screen_batch(screener, rows, renderers)
+            screened.append((row.cells, screener.screen_input_row(row)))
+            lines.append(None)
+    stats = RunStats()
+    for _, result in screened:
+        stats.add(result)
+    pieces = [
+        r.render(screened, lines) if isinstance(r, CsvRenderer) else r.render(screened)
+        for r in renderers
+    ]
+    return BatchResult(pieces, stats)
+
+
+def _parse(segment: _Text, delimiter: str) -> Iterator[tuple[int, list[str], str | None]]:
+    """The records of a text segment: first line number, cells, and the line itself (without
+    its line end) for a one-line record that holds no quote."""
+    lines = io.StringIO(segment.text, newline="\n").readlines()
+    firsts = segment.firsts
+    i = 0
+    for number in firsts:
+        line = lines[i]
+        if '"' not in line:
+            text = line.rstrip("\r\n")
+            yield number, text.split(delimiter), text if delimiter == "," else None
+            i += 1
+            continue
+        reader = csv.reader(itertools.islice(lines, i, None), delimiter=delimiter, strict=True)
+        yield number, next(reader), None
+        i += reader.line_num
+    if i != len(lines):
+        raise AssertionError(f"{len(lines) - i} lines of a batch left unread")
 
 
 def _work(reader: ShipmentReader, size: int) -> Iterator[tuple[list[Segment], int]]:
@@ -259,7 +319,7 @@ def _work(reader: ShipmentReader, size: int) -> Iterator[tuple[list[Segment], in
         note = duplicate(cells) if cells is not None else None
         if text is not None and problem is None:
             if rows:
-                segments.append((_ROWS, rows))
+                segments.append(_Rows(rows))
                 rows = []
             if note is not None:
                 duplicates[len(firsts)] = note
@@ -267,7 +327,7 @@ def _work(reader: ShipmentReader, size: int) -> Iterator[tuple[list[Segment], in
             texts.append(text)
         else:
             if firsts:
-                segments.append((_TEXT, firsts, "".join(texts), duplicates))
+                segments.append(_Text(firsts, "".join(texts), duplicates))
                 firsts, texts, duplicates = [], [], {}
             row = shape(line, cells, problem)
             notes = row.notes if note is None else (*row.notes, note)
@@ -275,17 +335,17 @@ def _work(reader: ShipmentReader, size: int) -> Iterator[tuple[list[Segment], in
         count += 1
         if count == size:
             if firsts:
-                segments.append((_TEXT, firsts, "".join(texts), duplicates))
+                segments.append(_Text(firsts, "".join(texts), duplicates))
                 firsts, texts, duplicates = [], [], {}
             if rows:
-                segments.append((_ROWS, rows))
+                segments.append(_Rows(rows))
                 rows = []
             yield segments, reader.bytes_read
             segments, count = [], 0
     if firsts:
-        segments.append((_TEXT, firsts, "".join(texts), duplicates))
+        segments.append(_Text(firsts, "".join(texts), duplicates))
     if rows:
-        segments.append((_ROWS, rows))
+        segments.append(_Rows(rows))
     if segments:
         yield segments, reader.bytes_read
 
@@ -320,6 +380,8 @@ class WorkerPool:
             return self  # started already
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        if context.get_start_method() == "fork":
+            self._args[0].share_with_forks()
         # Objects that exist now are never collected in the workers: their pages stay shared.
         gc.collect()
         gc.freeze()

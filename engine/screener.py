@@ -11,17 +11,25 @@ from pathlib import Path
 from typing import Any
 
 from engine.bundled import bundled_dir
-from engine.conditions import NODE_TYPES, party_source
+from engine.conditions import NODE_TYPES, PartyOwnedByNode, party_source, walk
 from engine.csvio import InputRow, ShipmentReader, row_values
 from engine.entities import Catalogue, Clearance, load_catalogue, load_clearances
 from engine.errors import CatalogueError, Problem
 from engine.facts import Facts, Knowledge
-from engine.gates import RuleGates
+from engine.gates import QuietLane, RuleGates
 from engine.hscodes import parse_hs
 from engine.lists import LoadedList, iter_parties, load_lists
 from engine.matching import MATCH_FLOOR, compare
 from engine.record import Record, RecordError, cell_text, read_raw
-from engine.results import SEVERITY_RANK, Evidence, Hit, MatchReport, ScreenResult, TokenAlignment
+from engine.results import (
+    SEVERITY_RANK,
+    Evidence,
+    Hit,
+    MatchReport,
+    Quiet,
+    ScreenResult,
+    TokenAlignment,
+)
 from engine.rules import Rule, RuleSet, load_rules
 from engine.scoring import DEFAULT_SCORING, Scoring
 
@@ -45,7 +53,7 @@ class Screener:
         as_of: dt.date | None = None,
         scoring: Scoring = DEFAULT_SCORING,
     ) -> None:
-        self._scoring = scoring
+        self._set_scoring(scoring)
         self._catalogue = catalogue
         self._ruleset = ruleset
         self._lists = tuple(lists)
@@ -56,6 +64,8 @@ class Screener:
         self._knowledge = Knowledge(merged, as_of=self._as_of)
         self._rules: tuple[Rule, ...] = ruleset.active
         self._gates = RuleGates(self._rules, self._knowledge)
+        self._lanes: dict[int, tuple[Sequence[str | None], QuietLane]] = {}
+        _prepare(self._knowledge, self._rules)
         self._ruleset_digest = ruleset.digest()
         digests = [catalogue.digest(), *(f"{x.name}:{x.digest}" for x in self._lists)]
         digests += [c.model_dump_json() for c in self._cleared]
@@ -107,9 +117,17 @@ class Screener:
         other._ruleset = ruleset
         other._rules = ruleset.active
         other._gates = RuleGates(other._rules, self._knowledge)
+        other._lanes = {}
+        _prepare(self._knowledge, other._rules)
         other._ruleset_digest = ruleset.digest()
-        other._scoring = scoring or self._scoring
+        other._set_scoring(scoring or self._scoring)
         return other
+
+    def _set_scoring(self, scoring: Scoring) -> None:
+        self._scoring = scoring
+        # What a row with no hit and no note scores (the quiet lane's answer).
+        self._quiet_band: str = scoring.band([])
+        self._quiet_cells = [f"{round(scoring.combine([]), 2):.1f}", self._quiet_band, "", "", ""]
 
     # ------------------------------------------------------------------------------ inspecting
 
@@ -245,6 +263,41 @@ class Screener:
             return self._error(shipment_id, row.line, row.error, row.notes)
         return self._screen_raw(row.raw(), row.line, row.notes)
 
+    def screen_row(self, row: InputRow) -> ScreenResult | Quiet:
+        """As :meth:`screen_input_row`, but a row the quiet lane recognises (no rule can hit,
+        nothing to note) comes back as a :class:`Quiet`, whose result is made only if asked."""
+        if row.error is None and not row.notes and row.fields:
+            lane = self.quiet_lane(row.fields)
+            if lane.quiet(row.cells):
+                return Quiet(lane.shipment_id(row.cells, row.line), row.line, self)
+        return self.screen_input_row(row)
+
+    def quiet_lane(self, fields: Sequence[str | None]) -> QuietLane:
+        """The quiet lane for rows whose columns are ``fields`` (kept for that very list)."""
+        entry = self._lanes.get(id(fields))
+        if entry is None or entry[0] is not fields:
+            entry = self._lanes[id(fields)] = (fields, QuietLane(self._gates, fields))
+        return entry[1]
+
+    def share_with_forks(self) -> None:
+        """Let worker processes forked from now on share the matcher's memory of the names that
+        resemble no listed name: each distinct name is then matched once, not once a worker."""
+        self._knowledge.matcher.share()
+
+    def quiet_result(self, shipment_id: str, row: int | None) -> ScreenResult:
+        """The result of a shipment no rule hits, with nothing to note."""
+        return ScreenResult(
+            shipment_id=shipment_id,
+            row=row,
+            score=round(self._scoring.combine([]), 2),
+            band=self._scoring.band([]),
+            hits=[],
+            suppressed=[],
+            notes=[],
+            ruleset_digest=self._ruleset_digest,
+            catalogue_digest=self._catalogue_digest,
+        )
+
     def _error(
         self, shipment_id: str, row: int | None, message: str, notes: Sequence[str] = ()
     ) -> ScreenResult:
@@ -342,6 +395,16 @@ def _hit(
         message=_message(rule, evidence, record),
         evidence=evidence,
     )
+
+
+def _prepare(knowledge: Knowledge, rules: Sequence[Rule]) -> None:
+    """Work out now what the rules would otherwise compute on first use (ownership through
+    chains, over the whole catalogue), so that worker processes share it rather than each
+    touching, and so copying, the whole catalogue."""
+    for rule in rules:
+        for _, node, _ in walk(rule.when):
+            if isinstance(node, PartyOwnedByNode):
+                knowledge.ownership(node.party_owned_by.tag_set)
 
 
 def _check_clearances(catalogue: Catalogue) -> None:

@@ -402,8 +402,18 @@ def test_the_word_filter_never_drops_a_candidate(screener: Screener, name: str) 
     matcher = screener._knowledge.matcher
     normaliser = screener._knowledge.normaliser
     words = normaliser.skeletons(name)
-    if words is None or matcher.index.may_match(words):
+    assert matcher._ruled_out(name) == (words is not None and not matcher.index.may_match(words))
+    if not matcher._ruled_out(name):
         return
     query = matcher.index.weigh(normaliser.key(name))
     assert matcher.index.candidates(query) == []
     assert matcher.index.exact_only(query) == []
+
+
+@given(name=_names())
+def test_the_word_filter_reads_the_words_the_normaliser_reads(name: str) -> None:
+    words = NORMALISER.skeletons(name)
+    if name.isascii():
+        assert words == [skeleton(w) for w, _ in NORMALISER._expand(name)]
+    else:
+        assert words is None
