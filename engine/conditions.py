@@ -35,6 +35,7 @@ from engine.facts import Facts
 from engine.gates import (
     COUNTRY,
     COUNTRY_TAG,
+    DIFFERS,
     GOODS_CATEGORY,
     GOODS_TAG,
     NUMBER,
@@ -723,6 +724,9 @@ class FieldsDifferNode(_Node):
 
     def gate(self) -> Gate:
         spec = self.fields_differ
+        if all(f in COUNTRY_FIELDS for f in (spec.field, *spec.from_)):
+            # Countries compare by code, which the gates know: the signal is the predicate.
+            return clause([(DIFFERS, spec.field, *spec.from_)])
         return both([clause([(PRESENT, spec.field)]), clause((PRESENT, f) for f in spec.from_)])
 
     def check(self, catalogue: Catalogue, path: str, report: Report) -> None:

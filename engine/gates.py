@@ -51,9 +51,12 @@ COUNTRY = "country"  # (COUNTRY, field, code): a country field resolves to ``cod
 COUNTRY_TAG = "country-tag"  # (COUNTRY_TAG, field, tag): ... to a country carrying ``tag``
 PHRASE = "phrase"  # (PHRASE, field, list): a text field holds a phrase of the list
 PRESENT = "present"  # (PRESENT, field): a field has a value
+DIFFERS = "differs"  # (DIFFERS, field, *others): a country field's code is none of the others
 NUMBER = "number"  # (NUMBER, field): a numeric field holds a number
 
 OPEN: Gate = ()
+# What the quiet lane makes of a row (QuietLane.verdict).
+QUIET, MAYBE, FULL = 0, 1, 2
 _NONE: frozenset[Signal] = frozenset()
 
 
@@ -99,6 +102,7 @@ class RuleGates:
         self._countries = sorted(kinds.get(COUNTRY, set()) | kinds.get(COUNTRY_TAG, set()))
         self._present = sorted(kinds.get(PRESENT, set()))
         self._numbers = sorted(kinds.get(NUMBER, set()))
+        self._differs = sorted(s for s in wanted if s[0] == DIFFERS)
         self._goods = any(s[0] in (GOODS_CATEGORY, GOODS_TAG) for s in wanted)
         self._phrases: dict[str, tuple[str, ...]] = {}
         for signal in wanted:
@@ -156,6 +160,11 @@ class RuleGates:
                 out |= self._country(name, code)
         out.update((PRESENT, name) for name in self._present if name in raw)
         out.update((NUMBER, name) for name in self._numbers if name in record.numbers)
+        for signal in self._differs:
+            mine = record.countries.get(signal[1])
+            others = [c for f in signal[2:] if (c := record.countries.get(f)) is not None]
+            if mine is not None and others and mine not in others:
+                out.add(signal)
         return out
 
     def _quiet(self, record: Record, trigger: frozenset[Signal]) -> bool:
@@ -222,7 +231,7 @@ class RuleGates:
 
 # How often a kind of signal is raised by ordinary trade, rarest first.
 _KIND_RANK = {PARTY_TAG: 0, PARTY_ID: 0, PARTY: 1, PHRASE: 2, GOODS_CATEGORY: 3, GOODS_TAG: 3,
-              COUNTRY: 4, COUNTRY_TAG: 4, NUMBER: 5, PRESENT: 6}  # fmt: skip
+              COUNTRY: 4, COUNTRY_TAG: 4, NUMBER: 5, DIFFERS: 6, PRESENT: 6}  # fmt: skip
 
 
 def _commonness(c: frozenset[Signal]) -> tuple[int, int]:
@@ -268,37 +277,51 @@ class QuietLane:
 
     def quiet(self, cells: list[str]) -> bool:
         """Whether the row (its cells fitted to the header) is quiet with nothing to note."""
+        return self.verdict(cells) == QUIET
+
+    def verdict(self, cells: list[str]) -> int:
+        """QUIET: nothing to note and no trigger signal; MAYBE: nothing to note, but a signal of
+        the trigger shows, so the gates must be asked in full; FULL: the row needs the full path
+        (a note to make, a name a list resembles, a row that cannot be screened)."""
         if not self._enabled or not any(cells[i].strip() for i in self._needs):
-            return False
+            return FULL
         trigger = self._trigger
         match = self._match
         for i in self._names:
             if (name := cells[i].strip()) and match(name):
-                return False
+                return FULL
+        verdict = QUIET
         gates = self._gates
         for i, field in self._phrases:
             text = cells[i].strip()
             if text and not gates._phrases_in(field, text).isdisjoint(trigger):
-                return False
+                verdict = MAYBE
         resolve = self._resolve
         for i, hot in self._countries:
-            if (text := cells[i].strip()) and ((code := resolve(text)) is None or code in hot):
-                return False
+            if text := cells[i].strip():
+                if (code := resolve(text)) is None:
+                    return FULL
+                if code in hot:
+                    verdict = MAYBE
         if self._transit is not None and (text := cells[self._transit].strip()):
             codes, bad = self._resolve_list(text)
-            if bad or not gates._hot_transit.isdisjoint(codes):
-                return False
+            if bad:
+                return FULL
+            if not gates._hot_transit.isdisjoint(codes):
+                verdict = MAYBE
         hs = cells[self._hs].strip() if self._hs is not None else ""
         if hs and read_hs(hs)[1]:
-            return False
+            return FULL
         description = cells[self._description].strip() if self._description is not None else ""
         goods = gates._goods and (hs or description)
         if goods and not gates._goods_of(hs, description).isdisjoint(trigger):
-            return False
+            verdict = MAYBE
         for i in self._numbers:
             if (text := cells[i].strip()) and parse_number(text) is None:
-                return False
+                return FULL
         if any(cells[i].strip() for i in self._present):
-            return False
-        return not any((text := cells[i].strip()) and parse_number(text) is not None
-                       for i in self._numbered)  # fmt: skip
+            verdict = MAYBE
+        if any((text := cells[i].strip()) and parse_number(text) is not None
+               for i in self._numbered):  # fmt: skip
+            verdict = MAYBE
+        return verdict

@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict
 from engine.atomic import AtomicFile
 from engine.csvio import CsvRenderer, InputRow, RowShaper, ShipmentReader, writes_as
 from engine.errors import ShipscreenError
+from engine.gates import QUIET
 from engine.outputs import Renderer, Writer, dumps
 from engine.results import SEVERITIES, Quiet, ScreenResult
 from engine.screener import Screener
@@ -240,6 +241,13 @@ def _start_worker(
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     gc.set_threshold(*_THRESHOLDS)
+    set_worker(screener, renderers, shaper, delimiter)
+
+
+def set_worker(
+    screener: Screener, renderers: Sequence[Renderer], shaper: RowShaper, delimiter: str
+) -> None:
+    """Make this process a worker (what a pool's processes do when they start; tests too)."""
     global _WORKER
     _WORKER = (screener, renderers, shaper, delimiter)
 
@@ -261,20 +269,20 @@ def _screen_in_worker(segments: list[Segment]) -> BatchResult:
         duplicates = segment.duplicates
         for i, (n, cells, line) in enumerate(_parse(segment, delimiter)):
             # A well-formed row the quiet lane passes is screened from its cells alone.
-            if (
-                len(cells) == width
-                and i not in duplicates
-                and max(map(len, cells)) <= longest
-                and lane.quiet(cells)
-            ):
-                screened.append((cells, Quiet(lane.shipment_id(cells, n), n, screener)))
-                lines.append(line if line is not None and writes_as(line) else None)
-                continue
+            verdict = None
+            if len(cells) == width and i not in duplicates and max(map(len, cells)) <= longest:
+                verdict = lane.verdict(cells)
+                if verdict == QUIET:
+                    screened.append((cells, Quiet(lane.shipment_id(cells, n), n, screener)))
+                    lines.append(line if line is not None and writes_as(line) else None)
+                    continue
             row = shaper.shape(n, cells, None)
             if i in duplicates:
                 row = dataclasses.replace(row, notes=(*row.notes, duplicates[i]))
-            screened.append((row.cells, screener.screen_input_row(row)))
-            lines.append(None)
+            result = screener.screen_row(row, verdict)
+            screened.append((row.cells, result))
+            quiet = isinstance(result, Quiet) and line is not None and writes_as(line)
+            lines.append(line if quiet else None)
     stats = RunStats()
     for _, result in screened:
         stats.add(result)
@@ -396,19 +404,18 @@ class WorkerPool:
 
     def screen(self, reader: ShipmentReader, size: int) -> Iterator[tuple[BatchResult, int]]:
         """Each batch's result and the bytes read by then, in input order."""
-        assert self._pool is not None, "use the pool in a with statement"
+        pool = self._pool
+        assert pool is not None, "use the pool in a with statement"
         pending: deque[tuple[Future[BatchResult], int]] = deque()
-        for segments, bytes_read in _work(reader, size):
-            pending.append((self._pool.submit(_screen_in_worker, segments), bytes_read))
-            if len(pending) >= self._workers * self.AHEAD:
-                yield self._result(*pending.popleft())
-        while pending:
-            yield self._result(*pending.popleft())
-
-    @staticmethod
-    def _result(future: Future[BatchResult], bytes_read: int) -> tuple[BatchResult, int]:
         try:
-            return future.result(), bytes_read
+            for segments, bytes_read in _work(reader, size):
+                pending.append((pool.submit(_screen_in_worker, segments), bytes_read))
+                if len(pending) >= self._workers * self.AHEAD:
+                    future, done = pending.popleft()
+                    yield future.result(), done
+            while pending:
+                future, done = pending.popleft()
+                yield future.result(), done
         except BrokenProcessPool as exc:
             raise WorkerError(
                 "a screening worker process stopped unexpectedly (killed, or out of memory); "

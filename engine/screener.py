@@ -16,7 +16,7 @@ from engine.csvio import InputRow, ShipmentReader, row_values
 from engine.entities import Catalogue, Clearance, load_catalogue, load_clearances
 from engine.errors import CatalogueError, Problem
 from engine.facts import Facts, Knowledge
-from engine.gates import QuietLane, RuleGates
+from engine.gates import MAYBE, QUIET, QuietLane, RuleGates
 from engine.hscodes import parse_hs
 from engine.lists import LoadedList, iter_parties, load_lists
 from engine.matching import MATCH_FLOOR, compare
@@ -263,13 +263,23 @@ class Screener:
             return self._error(shipment_id, row.line, row.error, row.notes)
         return self._screen_raw(row.raw(), row.line, row.notes)
 
-    def screen_row(self, row: InputRow) -> ScreenResult | Quiet:
+    def screen_row(self, row: InputRow, verdict: int | None = None) -> ScreenResult | Quiet:
         """As :meth:`screen_input_row`, but a row the quiet lane recognises (no rule can hit,
-        nothing to note) comes back as a :class:`Quiet`, whose result is made only if asked."""
+        nothing to note) comes back as a :class:`Quiet`, whose result is made only if asked.
+
+        ``verdict`` is the lane's verdict on the row's cells, if the caller has it already.
+        """
         if row.error is None and not row.notes and row.fields:
             lane = self.quiet_lane(row.fields)
-            if lane.quiet(row.cells):
+            verdict = lane.verdict(row.cells) if verdict is None else verdict
+            if verdict == QUIET:
                 return Quiet(lane.shipment_id(row.cells, row.line), row.line, self)
+            if verdict == MAYBE:  # nothing to note: quiet unless a gate opens in full
+                record = read_raw(row.raw(), self._knowledge.resolver, default_id=f"row-{row.line}")
+                rules = self._gates.open_rules(record)
+                if not rules:
+                    return Quiet(record.shipment_id, row.line, self)
+                return self._screen_record(record, row=row.line, rules=rules)
         return self.screen_input_row(row)
 
     def quiet_lane(self, fields: Sequence[str | None]) -> QuietLane:
@@ -322,9 +332,12 @@ class Screener:
                 found.append((rule, outcome[0], outcome[1]))
         return found
 
-    def _screen_record(self, record: Record, *, row: int | None) -> ScreenResult:
+    def _screen_record(
+        self, record: Record, *, row: int | None, rules: list[Rule] | None = None
+    ) -> ScreenResult:
         # Only the rules the shipment's signals leave open can hit (engine.gates).
-        rules = self._gates.open_rules(record)
+        if rules is None:
+            rules = self._gates.open_rules(record)
         if not rules:
             return ScreenResult(
                 shipment_id=record.shipment_id,

@@ -41,6 +41,12 @@ CONDITIONS: list[dict[str, Any]] = [
     {"field_present": {"field": "transit_countries"}},
     {"field_compare": {"field": "value_usd", "op": "gt", "value": 100000}},
     {"fields_differ": {"field": "payment_country", "from": ["shipper_country", "consignee"]}},
+    {
+        "fields_differ": {
+            "field": "payment_country",
+            "from": ["shipper_country", "end_user_country"],
+        }
+    },
     {"any": [{"goods_in": {"tags": ["chpl"]}}, {"field_present": {"field": "end_use"}}]},
     {
         "at_least": {
@@ -135,7 +141,7 @@ def test_not_opens_its_gate() -> None:
 
 
 def test_any_keeps_a_clause_of_each_part() -> None:
-    (gate,) = RuleGates([PROBES[10]], KNOWLEDGE).gates
+    (gate,) = RuleGates([PROBES[11]], KNOWLEDGE).gates
     assert len(gate) == 1
     assert ("present", "end_use") in gate[0]
     assert ("goods-tag", "chpl") in gate[0]

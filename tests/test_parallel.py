@@ -1,0 +1,152 @@
+"""Screening in worker processes: the same outputs in the same order, and failures that show."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine import Screener, run
+from engine.caches import Fingerprints
+from engine.csvio import ShipmentReader
+from engine.outputs import open_writer
+from engine.run import WorkerError, screen_rows
+from tests.conftest import REPO
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+from shipments_gen import generate
+
+fork_only = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork (POSIX)")
+
+
+@pytest.fixture(scope="module")
+def shipments(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("parallel") / "shipments.csv"
+    listed = sorted(n for p in Screener.default().catalogue.parties.values() for n in p.all_names())
+    generate(path, 3000, listed=listed)
+    with path.open("a", encoding="utf-8", newline="") as fh:  # rows the lane leaves alone
+        fh.write('S99,2024-01-01,"Quote, Inc.",DE,"Two\nLines",RU,,,,,,,8542.31,Chips\n')
+        fh.write("S00000001,2024-01-01,=cmd,DE,Acme,FR,,,,,,,6911.10,Plates\n")
+        fh.write("S100,bad row\n")
+    return path
+
+
+def _screen(
+    path: Path, workers: int, formats: tuple[str, ...], batch: int | None = None
+) -> list[str]:
+    run = {"input": "x", "version": "0", "ruleset_digest": "r", "catalogue_digest": "c"}
+    run["lists"] = []
+    with ShipmentReader(path) as reader:
+        streams = [io.StringIO() for _ in formats]
+        writers = [
+            open_writer(s, f, reader.header, run=run)  # type: ignore[arg-type]
+            for s, f in zip(streams, formats, strict=True)
+        ]
+        screen_rows(Screener.default(), reader, writers, workers=workers, batch_size=batch)
+    return [s.getvalue() for s in streams]
+
+
+@fork_only
+def test_workers_write_what_one_process_writes(shipments: Path) -> None:
+    formats = ("csv", "jsonl", "html")
+    one = _screen(shipments, 1, formats)
+    two = _screen(shipments, 2, formats, batch=97)  # many batches, finishing out of order
+    assert two[0] == one[0]
+    assert two[1] == one[1]
+    drop_time = [line for line in one[2].splitlines() if "generated" not in line]
+    assert [line for line in two[2].splitlines() if "generated" not in line] == drop_time
+    assert one[0].count("\n") > 3000
+
+
+@fork_only
+def test_a_worker_that_dies_fails_the_run(
+    shipments: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = run._parse
+
+    def dying(segment: Any, delimiter: str) -> Iterator[Any]:
+        for record in real(segment, delimiter):
+            if record[0] > 2500:  # a worker killed mid-run (out of memory, say)
+                os.kill(os.getpid(), signal.SIGKILL)
+            yield record
+
+    monkeypatch.setattr(run, "_parse", dying)
+    out = tmp_path / "scored.csv"
+    with ShipmentReader(shipments) as reader:
+        writer = open_writer(out, "csv", reader.header)
+        with pytest.raises(WorkerError, match="stopped unexpectedly"):
+            screen_rows(Screener.default(), reader, [writer], workers=2, batch_size=50)
+    assert list(tmp_path.iterdir()) == []  # nothing that looks complete, no temporary left
+
+
+def _alive(marker: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if marker in (entry / "cmdline").read_bytes().decode(errors="replace"):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+@fork_only
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="needs /proc")
+def test_sigterm_stops_the_workers_too(tmp_path: Path) -> None:
+    src = tmp_path / "many.csv"
+    generate(src, 200_000)
+    out = tmp_path / "scored.csv"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cli", "screen", str(src), "-o", str(out), "--workers", "2"],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while len(_alive(str(src))) < 3 and time.monotonic() < deadline:  # main and two workers
+        time.sleep(0.1)
+    assert len(_alive(str(src))) >= 3
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 143, err
+    assert "interrupted after" in err
+    deadline = time.monotonic() + 10
+    while _alive(str(src)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _alive(str(src)) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["many.csv"]
+
+
+@fork_only
+def test_the_clear_name_table_is_shared_with_forks() -> None:
+    table = Fingerprints(10)
+    table.add("before")
+    table.share()
+    assert "before" in table
+    pid = os.fork()
+    if pid == 0:  # the child adds; the parent must see it
+        table.add("Atlas Trading GmbH")
+        os._exit(0)
+    os.waitpid(pid, 0)
+    assert "Atlas Trading GmbH" in table
+    assert "Nordic Ceramics AB" not in table
+
+
+def test_fingerprints_forget_only_what_a_later_string_displaces() -> None:
+    table = Fingerprints(16)
+    names = [f"Firm {i} Trading" for i in range(2000)]
+    for name in names:
+        table.add(name)
+    kept = sum(name in table for name in names)
+    assert kept > 1900  # a few share a slot with a later name
+    assert not any(f"Other {i}" in table for i in range(2000))
