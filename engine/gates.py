@@ -16,7 +16,9 @@ screening agree on generated shipments.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import functools
+import operator
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -238,36 +240,84 @@ def _commonness(c: frozenset[Signal]) -> tuple[int, int]:
     return max((_KIND_RANK[s[0]] for s in c), default=-1), len(c)
 
 
+def _picker(columns: Sequence[int]) -> Callable[[list[str]], tuple[str, ...]]:
+    """A function giving the cells of ``columns`` from a row's cells, as a tuple."""
+    if len(columns) < 2:
+        return lambda cells: tuple(cells[i] for i in columns)
+    return operator.itemgetter(*columns)
+
+
 class QuietLane:
     """Tells, from a row's cells alone, that the full path would screen it quiet with nothing to
     note: every value readable, no gate open.  Such a row scores as no hit at all, without a
     record, facts or result being built; any other row takes the full path.
 
-    It reads the cells as :func:`engine.record.read_raw` does (stripped, empty meaning absent)
-    and asks what :meth:`RuleGates._quiet` asks, through the same caches; ``tests/test_lane.py``
-    checks that both paths agree.
+    It reads the cells as :func:`engine.record.read_raw` does (stripped, empty meaning absent),
+    and raises the signals :meth:`RuleGates.signals` raises, through the same caches, as bits:
+    one bit for each clause of each rule's gate, set when the row shows a signal of the clause.
+    A rule's gate is open when all its clause bits are set.  What each cell says is remembered
+    per column for the cells seen lately: a trade file repeats its parties, countries and goods,
+    so most rows cost a dictionary look-up a cell.  ``tests/test_lane.py`` checks that the lane
+    and the full path agree.
     """
+
+    # A cell's code: bits OR-ed over the row.  _FULL: the row needs the full path; _NEED: a cell
+    # of NEEDS_ONE holds a value; the clause bits from _CLAUSE up.
+    _FULL = 1
+    _NEED = 2
+    _CLAUSE = 4
+    # Cells remembered per column (the table is emptied when full: memory stays flat).
+    _REMEMBERED = caches.VALUES
 
     def __init__(self, gates: RuleGates, fields: Sequence[str | None]) -> None:
         column = {f: i for i, f in enumerate(fields) if f}
         knowledge = gates._knowledge
         self._gates = gates
         self._enabled = gates._trigger is not None
-        self._trigger = gates._trigger or _NONE
         self._match = knowledge.matcher.match
         self._resolve = knowledge.resolver.resolve
         self._resolve_list = knowledge.resolver.resolve_list
-        self._needs = [column[f] for f in NEEDS_ONE if f in column]
-        self._names = [column[r] for r in gates._roles if r in column]
-        self._phrases = [(column[f], f) for f in gates._phrase_fields if f in column]
-        hot = gates._hot_codes
-        self._countries = [(column[f], hot.get(f, _NONE)) for f in COUNTRY_FIELDS if f in column]
-        self._transit = column.get(LIST_COUNTRY_FIELDS[0])
+        # Each clause's bit; each signal's bits (those of the clauses holding it); each rule's.
+        bits: dict[Signal, int] = {}
+        self._rules: list[int] = []
+        bit = self._CLAUSE
+        for gate in gates.gates:
+            mask = 0
+            for signals in gate:
+                for signal in signals:
+                    bits[signal] = bits.get(signal, 0) | bit
+                mask |= bit
+                bit <<= 1
+            self._rules.append(mask)
+        self._bits = bits
+        # A row sets none of these bits unless some gate opens (one clause of each rule).
+        trigger = gates._trigger or _NONE
+        self._trigger = functools.reduce(operator.or_, map(bits.__getitem__, trigger), 0)
+        self._differs = [
+            (s, bits[s], column[s[1]], [column[f] for f in s[2:] if f in column])
+            for s in gates._differs
+            if s[1] in column
+        ]
+        self._differ_bits = functools.reduce(operator.or_, (d[1] for d in self._differs), 0)
+        self._numbers = [(column[f], f) for f in NUMERIC_FIELDS if f in column]
+        checked = {column[f] for f in NEEDS_ONE if f in column}
+        checked.update(column[r] for r in gates._roles if r in column)
+        checked.update(column[f] for f in gates._phrase_fields if f in column)
+        checked.update(column[f] for f in COUNTRY_FIELDS if f in column)
+        checked.update(column[f] for f in LIST_COUNTRY_FIELDS if f in column)
+        checked.update(column[f] for f in gates._present if f in column)
+        checked.difference_update(i for i, _ in self._numbers)
+        self._fields = {i: f for f, i in column.items()}
+        self._needs = {column[f] for f in NEEDS_ONE if f in column}
+        self._roles = {column[r] for r in gates._roles if r in column}
+        self._phrase_columns = {column[f] for f in gates._phrase_fields if f in column}
+        # The checked cells of a row, and what each column's cells seen lately say.
+        self._checked = sorted(checked)
+        self._pick = _picker(self._checked)
+        self._tables: list[dict[str, int]] = [{} for _ in self._checked]
         self._hs = column.get("hs_code")
         self._description = column.get("description")
-        self._numbers = [column[f] for f in NUMERIC_FIELDS if f in column]
-        self._present = [column[f] for f in gates._present_triggers if f in column]
-        self._numbered = [column[f] for f in gates._number_triggers if f in column]
+        self._goods: dict[tuple[str, str], int] = {}
         self._id = column.get("shipment_id")
 
     def shipment_id(self, cells: list[str], line: int) -> str:
@@ -280,48 +330,97 @@ class QuietLane:
         return self.verdict(cells) == QUIET
 
     def verdict(self, cells: list[str]) -> int:
-        """QUIET: nothing to note and no trigger signal; MAYBE: nothing to note, but a signal of
-        the trigger shows, so the gates must be asked in full; FULL: the row needs the full path
-        (a note to make, a name a list resembles, a row that cannot be screened)."""
-        if not self._enabled or not any(cells[i].strip() for i in self._needs):
+        """QUIET: nothing to note and no gate open; MAYBE: nothing to note, but a gate opens, so
+        the row's rules must be evaluated; FULL: the row needs the full path (a note to make, a
+        name a list resembles, a row that cannot be screened)."""
+        if not self._enabled:
             return FULL
-        trigger = self._trigger
-        match = self._match
-        for i in self._names:
-            if (name := cells[i].strip()) and match(name):
-                return FULL
-        verdict = QUIET
-        gates = self._gates
-        for i, field in self._phrases:
-            text = cells[i].strip()
-            if text and not gates._phrases_in(field, text).isdisjoint(trigger):
-                verdict = MAYBE
-        resolve = self._resolve
-        for i, hot in self._countries:
+        limit = self._REMEMBERED
+        picked = self._pick(cells)
+        codes = list(map(dict.get, self._tables, picked))
+        if None in codes:
+            for n, found in enumerate(codes):
+                if found is None:
+                    known, i, cell = self._tables[n], self._checked[n], picked[n]
+                    codes[n] = found = self._code(i, cell)
+                    if len(known) >= limit:
+                        known.clear()
+                    known[cell] = found
+        code: int = functools.reduce(operator.or_, codes, 0)
+        if code & self._FULL or not code & self._NEED:
+            return FULL
+        bits = self._bits
+        for i, field in self._numbers:
             if text := cells[i].strip():
-                if (code := resolve(text)) is None:
+                if parse_number(text) is None:
                     return FULL
-                if code in hot:
-                    verdict = MAYBE
-        if self._transit is not None and (text := cells[self._transit].strip()):
+                code |= bits.get((NUMBER, field), 0) | bits.get((PRESENT, field), 0)
+        if self._hs is not None or self._description is not None:
+            key = (
+                cells[self._hs] if self._hs is not None else "",
+                cells[self._description] if self._description is not None else "",
+            )
+            goods = self._goods.get(key)
+            if goods is None:
+                goods = self._goods_code(*key)
+                if len(self._goods) >= limit:
+                    self._goods.clear()
+                self._goods[key] = goods
+            code |= goods
+        if not code & self._trigger:
+            return QUIET
+        if self._differs and code & self._differ_bits != self._differ_bits:
+            code |= self._differing(cells)
+        for mask in self._rules:
+            if code & mask == mask:
+                return MAYBE
+        return QUIET
+
+    def _mask(self, signals: Iterable[Signal]) -> int:
+        bits = self._bits
+        return functools.reduce(operator.or_, (bits.get(s, 0) for s in signals), 0)
+
+    def _code(self, i: int, cell: str) -> int:
+        """What one cell says (see the class's codes)."""
+        text = cell.strip()
+        if not text:
+            return 0
+        code = self._NEED if i in self._needs else 0
+        if i in self._roles and self._match(text):
+            return self._FULL
+        field = self._fields[i]
+        gates = self._gates
+        if i in self._phrase_columns:
+            code |= self._mask(gates._phrases_in(field, text))
+        if field in COUNTRY_FIELDS:
+            if (country := self._resolve(text)) is None:
+                return self._FULL
+            code |= self._mask(gates._country(field, country))
+        elif field in LIST_COUNTRY_FIELDS:
             codes, bad = self._resolve_list(text)
             if bad:
-                return FULL
-            if not gates._hot_transit.isdisjoint(codes):
-                verdict = MAYBE
-        hs = cells[self._hs].strip() if self._hs is not None else ""
-        if hs and read_hs(hs)[1]:
-            return FULL
-        description = cells[self._description].strip() if self._description is not None else ""
-        goods = gates._goods and (hs or description)
-        if goods and not gates._goods_of(hs, description).isdisjoint(trigger):
-            verdict = MAYBE
-        for i in self._numbers:
-            if (text := cells[i].strip()) and parse_number(text) is None:
-                return FULL
-        if any(cells[i].strip() for i in self._present):
-            verdict = MAYBE
-        if any((text := cells[i].strip()) and parse_number(text) is not None
-               for i in self._numbered):  # fmt: skip
-            verdict = MAYBE
-        return verdict
+                return self._FULL
+            for country in codes:
+                code |= self._mask(gates._country(field, country))
+        elif field == "hs_code" and read_hs(text)[1]:
+            return self._FULL
+        return code | self._bits.get((PRESENT, field), 0)
+
+    def _goods_code(self, hs_cell: str, description_cell: str) -> int:
+        """The clause bits the goods set."""
+        gates = self._gates
+        hs, description = hs_cell.strip(), description_cell.strip()
+        if gates._goods and (hs or description):
+            return self._mask(gates._goods_of(hs, description))
+        return 0
+
+    def _differing(self, cells: list[str]) -> int:
+        """The bits of the DIFFERS signals the row shows (its country cells are all readable)."""
+        code = 0
+        resolve = self._resolve
+        for _, bit, mine, others in self._differs:
+            country = resolve(cells[mine].strip()) if cells[mine].strip() else None
+            theirs = [resolve(t) for i in others if (t := cells[i].strip())]
+            if country is not None and theirs and country not in theirs:
+                code |= bit
+        return code

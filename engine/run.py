@@ -270,7 +270,11 @@ def _screen_in_worker(segments: list[Segment]) -> BatchResult:
         for i, (n, cells, line) in enumerate(_parse(segment, delimiter)):
             # A well-formed row the quiet lane passes is screened from its cells alone.
             verdict = None
-            if len(cells) == width and i not in duplicates and max(map(len, cells)) <= longest:
+            if (
+                len(cells) == width
+                and i not in duplicates
+                and (len(line) if line is not None else max(map(len, cells))) <= longest
+            ):
                 verdict = lane.verdict(cells)
                 if verdict == QUIET:
                     screened.append((cells, Quiet(lane.shipment_id(cells, n), n, screener)))
