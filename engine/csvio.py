@@ -13,7 +13,7 @@ import re
 import sys
 from array import array
 from collections import deque
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -31,7 +31,7 @@ from engine.decoding import (
 )
 from engine.errors import InputError
 from engine.record import FIELDS, canonical_field
-from engine.results import Quiet, ScreenResult
+from engine.results import Quiet, QuietSource, ScreenResult
 
 RESULT_COLUMNS: tuple[str, ...] = ("risk_score", "risk_band", "rule_ids", "reasons", "error")
 # A cell starting with one of these is run as a formula by spreadsheets.
@@ -593,19 +593,61 @@ def result_cells(result: ScreenResult) -> list[str]:
 
 
 # Rows with their results (a Quiet for a row the quiet lane screened).
-Screened = Sequence[tuple[Sequence[str], ScreenResult | Quiet]]
+Screened = Iterable[tuple[Sequence[str], ScreenResult | Quiet]]
+
+
+class ScreenedBatch:
+    """Screened rows, in order, as a worker keeps them: a row the quiet lane passed is kept as
+    its cells and line number, and its :class:`Quiet` is made only when a renderer asks.
+
+    Iterating gives (cells, result) as :data:`Screened` does; the CSV renderer reads the lists
+    themselves, and writes a quiet row that has a reusable input line (``lines``) as that line.
+    """
+
+    def __init__(self, screener: QuietSource, shipment_id: Callable[[list[str], int], str]) -> None:
+        self.cells: list[list[str]] = []
+        self.results: list[ScreenResult | Quiet | None] = []  # None: quiet, no Quiet made yet
+        self.numbers: list[int] = []
+        # Each row's input line (without its line end) where it is what the CSV output writes
+        # the row's cells as (see writes_as) and the row is quiet, else None.
+        self.lines: list[str | None] = []
+        self.screener = screener
+        self._shipment_id = shipment_id
+
+    def add(
+        self, cells: list[str], result: ScreenResult | Quiet | None, number: int, line: str | None
+    ) -> None:
+        """Add a row: ``result`` None for a row the quiet lane passed."""
+        self.cells.append(cells)
+        self.results.append(result)
+        self.numbers.append(number)
+        self.lines.append(line)
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def __iter__(self) -> Iterator[tuple[Sequence[str], ScreenResult | Quiet]]:
+        screener, shipment_id = self.screener, self._shipment_id
+        for cells, result, number in zip(self.cells, self.results, self.numbers, strict=True):
+            if result is None:
+                result = Quiet(shipment_id(cells, number), number, screener)
+            yield cells, result
 
 
 class CsvRenderer:
     """Renders screened rows as CSV text: the input cells, neutralised, then the result columns."""
 
-    def render(self, rows: Screened, lines: Sequence[str | None] | None = None) -> str:
+    def render(
+        self, rows: Screened | ScreenedBatch, lines: Sequence[str | None] | None = None
+    ) -> str:
         """The CSV lines of ``rows`` (cells, result), in order.
 
         ``lines``, if given, holds for each row its input line where that line is what the cells
         would be written as (see :func:`writes_as`): a quiet row is then written as that line and
-        the result columns, without writing its cells again.
+        the result columns, without writing its cells again.  A :class:`ScreenedBatch` has its own.
         """
+        if isinstance(rows, ScreenedBatch):
+            return self._render_batch(rows)
         buffer = io.StringIO()
         write = csv.writer(buffer).writerow
         tails: dict[int, str] = {}
@@ -618,6 +660,22 @@ class CsvRenderer:
                         tail = tails[id(result.cells)] = _csv_line(["", *result.cells])
                     buffer.write(line + tail)
                     continue
+                write(neutralised(list(cells)) + result.cells)
+            else:
+                write(neutralised(list(cells)) + result_cells(result))
+        return buffer.getvalue()
+
+    def _render_batch(self, batch: ScreenedBatch) -> str:
+        buffer = io.StringIO()
+        write = csv.writer(buffer).writerow
+        quiet = batch.screener._quiet_cells
+        tail = _csv_line(["", *quiet])
+        for cells, result, line in zip(batch.cells, batch.results, batch.lines, strict=True):
+            if line is not None:
+                buffer.write(line + tail)
+            elif result is None:
+                write(neutralised(list(cells)) + quiet)
+            elif isinstance(result, Quiet):
                 write(neutralised(list(cells)) + result.cells)
             else:
                 write(neutralised(list(cells)) + result_cells(result))

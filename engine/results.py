@@ -128,7 +128,9 @@ class ScreenResult(_Out):
         return "\n".join(lines)
 
 
-class _QuietSource(Protocol):
+class QuietSource(Protocol):
+    """What a Quiet is made from: the screener's result of no hit, no note."""
+
     _quiet_band: str
     _quiet_cells: list[str]
 
@@ -141,7 +143,7 @@ class Quiet:
 
     shipment_id: str
     row: int
-    screener: _QuietSource
+    screener: QuietSource
 
     @property
     def band(self) -> str:

@@ -31,7 +31,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from engine.atomic import AtomicFile
-from engine.csvio import CsvRenderer, InputRow, RowShaper, ShipmentReader, writes_as
+from engine.csvio import InputRow, RowShaper, ScreenedBatch, ShipmentReader, writes_as
 from engine.errors import ShipscreenError
 from engine.gates import QUIET
 from engine.outputs import Renderer, Writer, dumps
@@ -70,6 +70,20 @@ class RunStats:
         else:
             self.bands[str(result.band)] += 1
             self.rules.update(result.rule_ids)
+
+    def add_batch(self, batch: ScreenedBatch) -> None:
+        """Count the rows of a batch."""
+        quiet = 0
+        for result in batch.results:
+            if result is None:
+                quiet += 1
+            else:
+                self.add(result)
+        if quiet:
+            self.rows += quiet
+            self.bands[batch.screener._quiet_band] += quiet
+        if batch.numbers:
+            self.last_line = batch.numbers[-1]
 
     def merge(self, other: RunStats) -> None:
         """Add the counts of another run's (or batch's) rows, which come after these."""
@@ -256,15 +270,19 @@ def _screen_in_worker(segments: list[Segment]) -> BatchResult:
     assert _WORKER is not None, "not a worker process"
     screener, renderers, shaper, delimiter = _WORKER
     lane = screener.quiet_lane(shaper.fields)
+    verdict_of = lane.verdict
     width, longest = shaper.width, shaper.max_field
-    screened: list[tuple[list[str], ScreenResult | Quiet]] = []
-    lines: list[str | None] = []  # each row's input line, where the output can reuse it
+    batch = ScreenedBatch(screener, lane.shipment_id)
+    add = batch.add
     for segment in segments:
         if isinstance(segment, _Rows):
             for n, cells, error, notes in segment.rows:
-                row = InputRow(n, cells, shaper.fields, error, notes)
-                screened.append((cells, screener.screen_row(row)))
-                lines.append(None)
+                add(
+                    cells,
+                    screener.screen_row(InputRow(n, cells, shaper.fields, error, notes)),
+                    n,
+                    None,
+                )
             continue
         duplicates = segment.duplicates
         for i, (n, cells, line) in enumerate(_parse(segment, delimiter)):
@@ -275,46 +293,53 @@ def _screen_in_worker(segments: list[Segment]) -> BatchResult:
                 and i not in duplicates
                 and (len(line) if line is not None else max(map(len, cells))) <= longest
             ):
-                verdict = lane.verdict(cells)
+                verdict = verdict_of(cells)
                 if verdict == QUIET:
-                    screened.append((cells, Quiet(lane.shipment_id(cells, n), n, screener)))
-                    lines.append(line if line is not None and writes_as(line) else None)
+                    add(cells, None, n, line if line is not None and writes_as(line) else None)
                     continue
             row = shaper.shape(n, cells, None)
             if i in duplicates:
                 row = dataclasses.replace(row, notes=(*row.notes, duplicates[i]))
             result = screener.screen_row(row, verdict)
-            screened.append((row.cells, result))
             quiet = isinstance(result, Quiet) and line is not None and writes_as(line)
-            lines.append(line if quiet else None)
+            add(row.cells, result, n, line if quiet else None)
     stats = RunStats()
-    for _, result in screened:
-        stats.add(result)
-    pieces = [
-        r.render(screened, lines) if isinstance(r, CsvRenderer) else r.render(screened)
-        for r in renderers
-    ]
-    return BatchResult(pieces, stats)
+    stats.add_batch(batch)
+    return BatchResult([r.render(batch) for r in renderers], stats)
 
 
-def _parse(segment: _Text, delimiter: str) -> Iterator[tuple[int, list[str], str | None]]:
+def _parse(segment: _Text, delimiter: str) -> list[tuple[int, list[str], str | None]]:
     """The records of a text segment: first line number, cells, and the line itself (without
-    its line end) for a one-line record that holds no quote."""
-    lines = io.StringIO(segment.text, newline="\n").readlines()
-    firsts = segment.firsts
+    its line end) for a one-line record that holds no quote, if the delimiter is a comma."""
+    text, firsts = segment.text, segment.firsts
+    comma = delimiter == ","
+    if '"' not in text:  # one line a record
+        lines = text.split("\n")
+        if lines[-1] == "":
+            lines.pop()
+        if "\r" in text:
+            lines = [line.rstrip("\r") for line in lines]
+        if len(lines) != len(firsts):
+            raise AssertionError(f"{len(lines)} lines for {len(firsts)} records in a batch")
+        if comma:
+            return [(n, line.split(","), line) for n, line in zip(firsts, lines, strict=True)]
+        return [(n, line.split(delimiter), None) for n, line in zip(firsts, lines, strict=True)]
+    out: list[tuple[int, list[str], str | None]] = []
+    lines = io.StringIO(text, newline="\n").readlines()
     i = 0
     for number in firsts:
         line = lines[i]
         if '"' not in line:
-            text = line.rstrip("\r\n")
-            yield number, text.split(delimiter), text if delimiter == "," else None
+            line = line.rstrip("\r\n")
+            out.append((number, line.split(delimiter), line if comma else None))
             i += 1
             continue
         reader = csv.reader(itertools.islice(lines, i, None), delimiter=delimiter, strict=True)
-        yield number, next(reader), None
+        out.append((number, next(reader), None))
         i += reader.line_num
     if i != len(lines):
         raise AssertionError(f"{len(lines) - i} lines of a batch left unread")
+    return out
 
 
 def _work(reader: ShipmentReader, size: int) -> Iterator[tuple[list[Segment], int]]:
