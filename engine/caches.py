@@ -21,6 +21,8 @@ NAMES = 4096
 NAMES_CLEAR_LOG2 = 20
 #: Words of party names (skeletons, tokens, vocabulary look-ups).
 WORDS = 8192
+#: Words of party names, as the word filter reads them (a word and a small value each).
+FILTER_WORDS = 32768
 #: Free text: goods descriptions, declared end uses.
 TEXTS = 4096
 #: Short coded values: countries as written, HS code cells.

@@ -266,8 +266,6 @@ class QuietLane:
     _FULL = 1
     _NEED = 2
     _CLAUSE = 4
-    # Cells remembered per column (the table is emptied when full: memory stays flat).
-    _REMEMBERED = caches.VALUES
 
     def __init__(self, gates: RuleGates, fields: Sequence[str | None]) -> None:
         column = {f: i for i, f in enumerate(fields) if f}
@@ -311,10 +309,14 @@ class QuietLane:
         self._needs = {column[f] for f in NEEDS_ONE if f in column}
         self._roles = {column[r] for r in gates._roles if r in column}
         self._phrase_columns = {column[f] for f in gates._phrase_fields if f in column}
-        # The checked cells of a row, and what each column's cells seen lately say.
+        # The checked cells of a row, and what each column's cells seen lately say (a table is
+        # emptied when it holds its limit of cells: memory stays flat).
         self._checked = sorted(checked)
         self._pick = _picker(self._checked)
         self._tables: list[dict[str, int]] = [{} for _ in self._checked]
+        # Party names are many (and mostly resemble no listed name, which the matcher remembers
+        # compactly): fewer of them are kept.
+        self._limits = [caches.NAMES if i in self._roles else caches.VALUES for i in self._checked]
         self._hs = column.get("hs_code")
         self._description = column.get("description")
         self._goods: dict[tuple[str, str], int] = {}
@@ -335,7 +337,6 @@ class QuietLane:
         name a list resembles, a row that cannot be screened)."""
         if not self._enabled:
             return FULL
-        limit = self._REMEMBERED
         picked = self._pick(cells)
         codes = list(map(dict.get, self._tables, picked))
         if None in codes:
@@ -343,7 +344,7 @@ class QuietLane:
                 if found is None:
                     known, i, cell = self._tables[n], self._checked[n], picked[n]
                     codes[n] = found = self._code(i, cell)
-                    if len(known) >= limit:
+                    if len(known) >= self._limits[n]:
                         known.clear()
                     known[cell] = found
         code: int = functools.reduce(operator.or_, codes, 0)
@@ -363,7 +364,7 @@ class QuietLane:
             goods = self._goods.get(key)
             if goods is None:
                 goods = self._goods_code(*key)
-                if len(self._goods) >= limit:
+                if len(self._goods) >= caches.VALUES:
                     self._goods.clear()
                 self._goods[key] = goods
             code |= goods

@@ -478,9 +478,9 @@ class PartyMatcher:
         self._cached = lru_cache(maxsize=cache_size)(self._match)
         # Most names of a trade file resemble no listed name: those are remembered compactly.
         self._clear = caches.Fingerprints(caches.NAMES_CLEAR_LOG2)
-        # What each word of a name says for the word filter: its skeletons, and whether one of
-        # them brings in a candidate.
-        self._words = lru_cache(maxsize=caches.WORDS)(self._word_info)
+        # What each word of a name says for the word filter (see _word_info), for the words seen
+        # lately; emptied when it holds caches.FILTER_WORDS words.
+        self._words: dict[str, str | tuple[str, ...]] = {}
 
     def __len__(self) -> int:
         return len(self.index)
@@ -505,21 +505,34 @@ class PartyMatcher:
         query = self.index.weigh(self._normaliser.key(name))
         return self._score(query, range(len(self.index.entries)))
 
-    def _word_info(self, word: str) -> tuple[tuple[str, ...], bool]:
+    def _word_info(self, word: str) -> str | tuple[str, ...]:
+        """() if one of the word's skeletons brings in a candidate by itself, else its skeletons:
+        the word itself when it is its only skeleton (kept compactly, as the key is)."""
         skeletons = self._normaliser.word_skeletons(word)
-        return skeletons, any(map(self.index.hits_anything, skeletons))
+        if any(map(self.index.hits_anything, skeletons)):
+            return ()
+        return word if skeletons == (word,) else skeletons
 
     def _ruled_out(self, name: str) -> bool:
         """Whether the word filter (NameIndex.may_match) rules the name out."""
         words = ascii_words(name)
         if words is None:
             return False
+        known = self._words
         skeletons: list[str] = []
         for word in words:
-            found, hit = self._words(word)
-            if hit:
+            info = known.get(word)
+            if info is None:
+                info = self._word_info(word)
+                if len(known) >= caches.FILTER_WORDS:
+                    known.clear()
+                known[word] = info
+            if isinstance(info, str):
+                skeletons.append(info)
+            elif info:
+                skeletons.extend(info)
+            else:  # a word that brings in a candidate
                 return False
-            skeletons.extend(found)
         return not self.index.pair_in_vocabulary(skeletons)
 
     def _match(self, name: str) -> tuple[PartyMatch, ...]:

@@ -170,7 +170,12 @@ def ascii_words(name: str) -> list[str] | None:
     text = _DOTTED.sub(_undot, name) if "." in name else name
     if "'" in text or "`" in text:
         text = _APOSTROPHES.sub("", text)
-    return [w for w in _SEPARATOR.split(strip_invisible(text).lower()) if w]
+    text = strip_invisible(text).lower()
+    # Most names are letters and digits between spaces, commas and full stops: split at those.
+    plain = text.replace(",", " ").replace(".", " ")
+    if plain.replace(" ", "").isalnum():
+        return plain.split()
+    return [w for w in _SEPARATOR.split(text) if w]
 
 
 def _undot(match: re.Match[str]) -> str:
