@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import csv
 import dataclasses
@@ -186,46 +187,28 @@ _MASK64 = 0xFFFF_FFFF_FFFF_FFFF
 
 
 class _SeenIds:
-    """Shipment ids already read, as 64-bit fingerprints in open-addressing tables (about 11 bytes
-    an id, however long the ids), to flag duplicates without holding the ids.
+    """Shipment ids already read, as 64-bit fingerprints (about 9 bytes an id, however long the
+    ids), to flag duplicates without holding the ids.
 
-    The ids are spread over 256 tables that grow one at a time, by half, so memory grows smoothly
-    with the ids rather than doubling at once.
+    The fingerprints are spread by their top bits over 4096 sorted arrays: an id is looked up by
+    bisection and inserted in place, so memory grows with the ids, a few bytes at a time.
     """
 
-    _SHARDS = 256
+    _SHARD_BITS = 12
 
     def __init__(self) -> None:
-        self._tables = [array("Q", bytes(8 * 64)) for _ in range(self._SHARDS)]
-        self._used = [0] * self._SHARDS
+        self._shards = [array("Q") for _ in range(1 << self._SHARD_BITS)]
+        self._shift = 64 - self._SHARD_BITS
 
     def add(self, shipment_id: str) -> bool:
         """Record an id; True if it was seen before."""
         key = (hash(shipment_id) & _MASK64 | 1) if SALTED_HASH64 else fingerprint(shipment_id)
-        shard = key >> 56
-        table = self._tables[shard]
-        size = len(table)
-        slot = key % size
-        while table[slot]:
-            if table[slot] == key:
-                return True
-            slot = slot + 1 if slot + 1 < size else 0
-        table[slot] = key
-        self._used[shard] += 1
-        if self._used[shard] * 4 > size * 3:
-            self._grow(shard)
+        shard = self._shards[key >> self._shift]
+        i = bisect.bisect_left(shard, key)
+        if i < len(shard) and shard[i] == key:
+            return True
+        shard.insert(i, key)
         return False
-
-    def _grow(self, shard: int) -> None:
-        old = self._tables[shard]
-        size = len(old) * 3 // 2
-        table = self._tables[shard] = array("Q", bytes(8 * size))
-        for key in old:
-            if key:
-                slot = key % size
-                while table[slot]:
-                    slot = slot + 1 if slot + 1 < size else 0
-                table[slot] = key
 
 
 class ShipmentReader:
