@@ -30,12 +30,13 @@ VALUES = 16384
 
 
 class Fingerprints:
-    """A fixed-size set of strings, kept as 64-bit fingerprints in a direct-mapped table.
+    """A fixed-size set of strings, kept as 64-bit fingerprints in a table of two-slot buckets.
 
-    ``text in fingerprints`` is True if ``text`` was added and its slot not taken since by
-    another string; a string never added is mistaken for one that was only if its 64-bit keyed
-    hash equals the one in its slot, a chance of 1 in 2**64 a look-up.  Memory is 8 bytes a slot,
-    taken on the first use, whatever is added later.
+    ``text in fingerprints`` is True if ``text`` was added and not pushed out since by two other
+    strings of its bucket (a string added goes first in its bucket, the one there moves to second
+    place); a string never added is mistaken for one that was only if its 64-bit keyed hash equals
+    one in its bucket, a chance of 1 in 2**63 a look-up.  Memory is 8 bytes a slot, taken on the
+    first use, whatever is added later.
     """
 
     def __init__(self, slots_log2: int) -> None:
@@ -57,14 +58,22 @@ class Fingerprints:
     def __contains__(self, text: str) -> bool:
         key = (hash(text) & _MASK64 | 1) if SALTED_HASH64 else fingerprint(text)
         slots = self._slots
-        return bool(slots) and slots[key & self._mask] == key
+        if not slots:
+            return False
+        bucket = key & self._mask & ~1
+        return slots[bucket] == key or slots[bucket + 1] == key
 
     def add(self, text: str) -> None:
-        """Remember ``text`` (forgetting whatever string had its slot)."""
+        """Remember ``text`` (forgetting the older string of its bucket if both slots are taken)."""
         if not self._slots:
             self._slots = array("Q", bytes(8 * (self._mask + 1)))
         key = fingerprint(text)
-        self._slots[key & self._mask] = key
+        slots = self._slots
+        bucket = key & self._mask & ~1
+        first = slots[bucket]
+        if first != key:
+            slots[bucket + 1] = first
+            slots[bucket] = key
 
 
 _KEY = os.urandom(16)

@@ -240,6 +240,10 @@ def _commonness(c: frozenset[Signal]) -> tuple[int, int]:
     return max((_KIND_RANK[s[0]] for s in c), default=-1), len(c)
 
 
+# Fields whose values the quiet lane reads as more than text: countries, HS codes.
+_CODED = frozenset((*COUNTRY_FIELDS, *LIST_COUNTRY_FIELDS, "hs_code"))
+
+
 def _picker(columns: Sequence[int]) -> Callable[[list[str]], tuple[str, ...]]:
     """A function giving the cells of ``columns`` from a row's cells, as a tuple."""
     if len(columns) < 2:
@@ -317,6 +321,14 @@ class QuietLane:
         # Party names are many (and mostly resemble no listed name, which the matcher remembers
         # compactly): fewer of them are kept.
         self._limits = [caches.NAMES if i in self._roles else caches.VALUES for i in self._checked]
+        # How a column's new cells are read: a party's name that no phrase list is looked for
+        # in (most of them) says only whether a list resembles it.
+        self._coders = [
+            self._name_code
+            if i in self._roles and i not in self._phrase_columns and self._fields[i] not in _CODED
+            else self._code
+            for i in self._checked
+        ]
         self._hs = column.get("hs_code")
         self._description = column.get("description")
         self._goods: dict[tuple[str, str], int] = {}
@@ -343,7 +355,7 @@ class QuietLane:
             for n, found in enumerate(codes):
                 if found is None:
                     known, i, cell = self._tables[n], self._checked[n], picked[n]
-                    codes[n] = found = self._code(i, cell)
+                    codes[n] = found = self._coders[n](i, cell)
                     if len(known) >= self._limits[n]:
                         known.clear()
                     known[cell] = found
@@ -380,6 +392,16 @@ class QuietLane:
     def _mask(self, signals: Iterable[Signal]) -> int:
         bits = self._bits
         return functools.reduce(operator.or_, (bits.get(s, 0) for s in signals), 0)
+
+    def _name_code(self, i: int, cell: str) -> int:
+        """What a cell of a party's name says (as :meth:`_code`, for such a column)."""
+        text = cell.strip()
+        if not text:
+            return 0
+        if self._match(text):
+            return self._FULL
+        need = self._NEED if i in self._needs else 0
+        return need | self._bits.get((PRESENT, self._fields[i]), 0)
 
     def _code(self, i: int, cell: str) -> int:
         """What one cell says (see the class's codes)."""

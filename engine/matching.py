@@ -301,6 +301,8 @@ class NameIndex:
         if len(vocab) >= 1 << _ID_BITS:
             raise ValueError(f"a vocabulary of {len(vocab)} words is too large to index")
         self._vocab = vocab
+        # Every prefix of a vocabulary word: a word written as two starts with one of them.
+        self._heads = frozenset(w[:k] for w in vocab for k in range(1, len(w) + 1))
         self._words = list(vocab)
         self._postings = postings
         self._joined = dict(joined)
@@ -375,8 +377,13 @@ class NameIndex:
 
     def pair_in_vocabulary(self, skeletons: list[str]) -> bool:
         """Whether two of the skeletons, written together in either order, are a vocabulary word."""
-        vocab = self._vocab
-        return any(a + b in vocab for a, b in itertools.permutations(skeletons, 2))
+        vocab, heads = self._vocab, self._heads
+        for i, head in enumerate(skeletons):
+            if head in heads:
+                for j, tail in enumerate(skeletons):
+                    if i != j and head + tail in vocab:
+                        return True
+        return False
 
     def candidates(self, query: NameKey, floor: float = MATCH_FLOOR) -> list[int]:
         """Entries that may reach ``floor`` with the query; every one that can is included.

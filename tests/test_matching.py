@@ -430,3 +430,23 @@ def test_ascii_words_split_as_the_separator_pattern_does(name: str) -> None:
     text = _APOSTROPHES.sub("", _DOTTED.sub(_undot, name))
     expected = [w for w in _SEPARATOR.split(strip_invisible(text).lower()) if w]
     assert ascii_words(name) == expected
+
+
+@given(data=st.data())
+def test_a_pair_is_found_wherever_two_words_make_a_vocabulary_word(data: st.DataObject) -> None:
+    """pair_in_vocabulary, which looks only at words that begin a vocabulary word, finds every
+    ordered pair of words that written together is one."""
+    import itertools
+
+    index = SCREENER._knowledge.matcher.index
+    vocab = sorted(index._vocab)
+    word = st.sampled_from(vocab)
+    skeletons = data.draw(st.lists(st.one_of(word, st.just("trading")), max_size=4))
+    if data.draw(st.booleans()):  # a vocabulary word cut in two, somewhere among the others
+        whole = data.draw(word)
+        cut = data.draw(st.integers(1, max(1, len(whole) - 1)))
+        for part in (whole[:cut], whole[cut:]):
+            skeletons.insert(data.draw(st.integers(0, len(skeletons))), part)
+    skeletons = [s for s in skeletons if s]
+    expected = any(a + b in index._vocab for a, b in itertools.permutations(skeletons, 2))
+    assert index.pair_in_vocabulary(skeletons) == expected

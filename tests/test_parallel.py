@@ -142,11 +142,15 @@ def test_the_clear_name_table_is_shared_with_forks() -> None:
     assert "Nordic Ceramics AB" not in table
 
 
-def test_fingerprints_forget_only_what_a_later_string_displaces() -> None:
+def test_fingerprints_forget_only_what_two_later_strings_displace() -> None:
     table = Fingerprints(16)
-    names = [f"Firm {i} Trading" for i in range(2000)]
+    names = [f"Firm {i} Trading" for i in range(13_000)]  # a fifth of the slots
     for name in names:
         table.add(name)
     kept = sum(name in table for name in names)
-    assert kept > 1900  # a few share a slot with a later name
-    assert not any(f"Other {i}" in table for i in range(2000))
+    # A string is lost only if two later ones share its bucket: about 1 in 45 at this load (a
+    # table of one-slot buckets would lose 1 in 11).
+    assert kept > 0.96 * len(names)
+    assert not any(f"Other {i}" in table for i in range(13_000))
+    table.add(names[0])  # added again: remembered again
+    assert names[0] in table
