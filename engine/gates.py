@@ -345,10 +345,35 @@ class QuietLane:
 
     def verdict(self, cells: list[str]) -> int:
         """QUIET: nothing to note and no gate open; MAYBE: nothing to note, but a gate opens, so
-        the row's rules must be evaluated; FULL: the row needs the full path (a note to make, a
-        name a list resembles, a row that cannot be screened)."""
-        if not self._enabled:
+        the row's rules must be evaluated (:meth:`open_rules`); FULL: the row needs the full path
+        (a note to make, a name a list resembles, a row that cannot be screened)."""
+        code = self._row_code(cells)
+        if code is None:
             return FULL
+        if not code & self._trigger:
+            return QUIET
+        for mask in self._rules:
+            if code & mask == mask:
+                return MAYBE
+        return QUIET
+
+    def open_rules(self, cells: list[str]) -> list[Rule]:
+        """The rules whose gates a row the lane does not send the full path opens, in rule order:
+        what :meth:`RuleGates.open_rules` gives for the row's record."""
+        code = self._row_code(cells)
+        if code is None:
+            raise ValueError("the row needs the full path")
+        return [
+            rule
+            for rule, mask in zip(self._gates._rules, self._rules, strict=True)
+            if code & mask == mask
+        ]
+
+    def _row_code(self, cells: list[str]) -> int | None:
+        """The clause bits the row sets (with its DIFFERS bits where they could open a gate), or
+        None if the row needs the full path."""
+        if not self._enabled:
+            return None
         picked = self._pick(cells)
         codes = list(map(dict.get, self._tables, picked))
         if None in codes:
@@ -361,12 +386,12 @@ class QuietLane:
                     known[cell] = found
         code: int = functools.reduce(operator.or_, codes, 0)
         if code & self._FULL or not code & self._NEED:
-            return FULL
+            return None
         bits = self._bits
         for i, field in self._numbers:
             if text := cells[i].strip():
                 if parse_number(text) is None:
-                    return FULL
+                    return None
                 code |= bits.get((NUMBER, field), 0) | bits.get((PRESENT, field), 0)
         if self._hs is not None or self._description is not None:
             key = (
@@ -380,14 +405,9 @@ class QuietLane:
                     self._goods.clear()
                 self._goods[key] = goods
             code |= goods
-        if not code & self._trigger:
-            return QUIET
-        if self._differs and code & self._differ_bits != self._differ_bits:
+        if code & self._trigger and self._differs and code & self._differ_bits != self._differ_bits:
             code |= self._differing(cells)
-        for mask in self._rules:
-            if code & mask == mask:
-                return MAYBE
-        return QUIET
+        return code
 
     def _mask(self, signals: Iterable[Signal]) -> int:
         bits = self._bits

@@ -274,12 +274,9 @@ class Screener:
             verdict = lane.verdict(row.cells) if verdict is None else verdict
             if verdict == QUIET:
                 return Quiet(lane.shipment_id(row.cells, row.line), row.line, self)
-            if verdict == MAYBE:  # nothing to note: quiet unless a gate opens in full
+            if verdict == MAYBE:  # nothing to note, and the lane knows which gates open
                 record = read_raw(row.raw(), self._knowledge.resolver, default_id=f"row-{row.line}")
-                rules = self._gates.open_rules(record)
-                if not rules:
-                    return Quiet(record.shipment_id, row.line, self)
-                return self._screen_record(record, row=row.line, rules=rules)
+                return self._screen_record(record, row=row.line, rules=lane.open_rules(row.cells))
         return self.screen_input_row(row)
 
     def quiet_lane(self, fields: Sequence[str | None]) -> QuietLane:

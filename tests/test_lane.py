@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 from engine import Screener
 from engine import run as engine_run
 from engine.csvio import ResultWriter, ShipmentReader, writes_as
+from engine.gates import FULL, QUIET
 from engine.outputs import JsonlWriter, full
-from engine.record import FIELDS
+from engine.record import FIELDS, read_raw
 from engine.testing import any_shipments, country_spellings
 
 SCREENER = Screener.default()
@@ -130,3 +131,22 @@ def test_an_input_line_stands_for_its_cells_only_when_written_alike() -> None:
     assert not writes_as("A1,=HYPERLINK(1),FR")
     assert not writes_as("-5,x")
     assert writes_as("A-5,x-1")
+
+
+@settings(max_examples=60)
+@given(rows=st.lists(_rows(), min_size=1, max_size=10))
+def test_the_lane_opens_the_gates_the_record_opens(rows: list[dict[str, str]]) -> None:
+    """For every row the lane does not send the full path, it names the rules whose gates the
+    row's record opens (none for a quiet row)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "shipments.csv"
+        _write(path, rows)
+        with ShipmentReader(path) as reader:
+            lane = SCREENER.quiet_lane(reader.shaper.fields)
+            for row in reader:
+                if row.error is not None or row.notes or lane.verdict(row.cells) == FULL:
+                    continue
+                record = read_raw(row.raw(), SCREENER._knowledge.resolver, default_id="x")
+                expected = SCREENER._gates.open_rules(record)
+                assert lane.open_rules(row.cells) == expected
+                assert (lane.verdict(row.cells) == QUIET) == (not expected)
