@@ -301,13 +301,13 @@ class ShipmentReader:
     def _parser(self) -> Iterator[list[str]]:
         return csv.reader(self._feeder, delimiter=self.delimiter, strict=True)
 
-    def _body(self) -> Iterator[RawRecord]:
+    def _body(self, id_only: bool = False) -> Iterator[RawRecord]:
         """The records after the header: a block at a time while the text is clean."""
         name = codecs.lookup(self.encoding or "utf-8").name
         blocks = "utf-8" if name == "utf-8-sig" else name
         if self._feeder.pending or not splits_on_newline_bytes(blocks):
             return self._records()
-        return self._block_records(self._resume, blocks)
+        return self._block_records(self._resume, blocks, id_only)
 
     def _runaway(self, number: int) -> str:
         return (
@@ -315,14 +315,21 @@ class ShipmentReader:
             f"{self.MAX_RECORD_LINES} lines; the lines after it are read as rows"
         )
 
-    def _block_records(self, number: int, encoding: str) -> Iterator[RawRecord]:
+    def _block_records(
+        self, number: int, encoding: str, id_only: bool = False
+    ) -> Iterator[RawRecord]:
         """As :meth:`_records`, reading blocks of lines that decode whole and hold no NUL byte.
 
         Records, blank lines, quotes left open and invalid CSV come out exactly as line by line;
         at the first block that does not decode or holds a NUL byte, the line-by-line reading
-        takes over from that block's first line (with any record still open before it).
+        takes over from that block's first line (with any record still open before it).  With
+        ``id_only``, a record on a line of its own that holds no quote comes with its cells up
+        to the shipment id's only (the last of them holding the rest of the line).
         """
         limit = self.MAX_RECORD_LINES
+        delimiter = self.delimiter
+        # How many cells to split an unquoted line into, with id_only: those up to the id's.
+        cut = (self.shaper.id_column or 0) + 1 if id_only else -1
         source = self._bytes
         carry: list[str] = []  # the lines of a record still open at the end of the last block
         while True:
@@ -345,6 +352,20 @@ class ShipmentReader:
             carry = []
             pos = 0
             while pos < len(lines):
+                if id_only:  # lines without a quote (nor a carriage return but at their end)
+                    for line in itertools.islice(lines, pos, None):
+                        if '"' in line or (
+                            "\r" in line and not (line.endswith("\r\n") and line.count("\r") == 1)
+                        ):
+                            break
+                        body = line.rstrip("\r\n")
+                        if body:
+                            yield start + pos, body.split(delimiter, cut), None, line
+                        else:
+                            self.blank_lines += 1
+                        pos += 1
+                    if pos == len(lines):
+                        break
                 reader = csv.reader(
                     itertools.islice(lines, pos, None), delimiter=self.delimiter, strict=True
                 )
@@ -365,8 +386,13 @@ class ShipmentReader:
                         else:
                             self.blank_lines += end - done
                         done = end
+                        if id_only:
+                            break
                     else:
                         break
+                    if id_only and done:  # one record read: back to the lines without a quote
+                        pos += done
+                        continue
                     yield start + pos + done, None, self._runaway(start + pos + done), None
                 except csv.Error as exc:
                     open_lines = reader.line_num - done
@@ -461,10 +487,14 @@ class ShipmentReader:
     ) -> None:
         self.close()
 
-    def records(self) -> Iterator[RawRecord]:
+    def records(self, *, id_only: bool = False) -> Iterator[RawRecord]:
         """The data records as read: (first line number, cells or None, problem or None, the
-        record's text or None); :meth:`__iter__` makes rows of them."""
-        return self._body()
+        record's text or None); :meth:`__iter__` makes rows of them.
+
+        With ``id_only``, a record that comes with its text may come with only its cells up to
+        the shipment id's (enough for :meth:`duplicate`): for one who parses the text again.
+        """
+        return self._body(id_only)
 
     def duplicate(self, cells: Sequence[str]) -> str | None:
         """The note for a record whose shipment id an earlier record used, else None."""
@@ -502,6 +532,11 @@ class RowShaper:
         self.width = len(header.columns)
         self.max_field = max_field
         self._id = self.fields.index("shipment_id") if "shipment_id" in self.fields else None
+
+    @property
+    def id_column(self) -> int | None:
+        """The column of the shipment id, if the header has one."""
+        return self._id
 
     def shipment_id(self, cells: Sequence[str]) -> str:
         """The shipment id a record's cells give ('' if none)."""

@@ -354,7 +354,7 @@ def _work(reader: ShipmentReader, size: int) -> Iterator[tuple[list[Segment], in
     duplicates: dict[int, str] = {}
     rows: list[RowTuple] = []
     count = 0
-    for line, cells, problem, text in reader.records():
+    for line, cells, problem, text in reader.records(id_only=True):
         note = duplicate(cells) if cells is not None else None
         if text is not None and problem is None:
             if rows:

@@ -110,3 +110,38 @@ def test_the_screener_on_arbitrary_values(shipment: dict[str, str]) -> None:
     assert (result.error is None) == (result.band is not None)
     if result.score is not None:
         assert 0 <= result.score <= 100
+
+
+_PIECES = st.one_of(
+    st.sampled_from(["k,S1,Acme\n", "k,S2,Bolt GmbH,DE\r\n", "a", "b,c", ",", " ", "\n"]),
+    st.sampled_from(['"q"', '"x,y"', '"two\nlines"', '"open', "\r\n", "\r", '""']),
+)
+
+
+@given(
+    pieces=st.lists(_PIECES, max_size=60),
+    block=st.sampled_from([8, 64, 1 << 18]),
+    id_column=st.booleans(),
+)
+def test_reading_ids_only_reads_the_same_records(
+    pieces: list[str], block: int, id_column: bool
+) -> None:
+    """The reader's records with ``id_only`` (a line without a quote split only up to its id)
+    have the line numbers, texts and problems of the full reading, and the same shipment ids."""
+    header = "kind,shipment_id,consignee\n" if id_column else "consignee,origin_country\n"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "in.csv"
+        path.write_bytes((header + "".join(pieces)).encode())
+        readings = []
+        for id_only in (False, True):
+            with ShipmentReader(path, encoding="utf-8", delimiter=",") as reader:
+                reader.BLOCK_BYTES = block
+                readings.append(list(reader.records(id_only=id_only)))
+                shipment_id = reader.shaper.shipment_id
+        full, part = readings
+        assert [(n, p, t) for n, _, p, t in full] == [(n, p, t) for n, _, p, t in part]
+        for (_, whole, _, _), (_, some, _, _) in zip(full, part, strict=True):
+            assert (whole is None) == (some is None)
+            if whole is not None and some is not None:
+                assert shipment_id(whole) == shipment_id(some)
+                assert some == whole or some[:-1] == whole[: len(some) - 1]
