@@ -154,3 +154,25 @@ def test_fingerprints_forget_only_what_two_later_strings_displace() -> None:
     assert not any(f"Other {i}" in table for i in range(13_000))
     table.add(names[0])  # added again: remembered again
     assert names[0] in table
+
+
+def _pipe_max() -> int:
+    try:
+        return int(Path("/proc/sys/fs/pipe-max-size").read_text())
+    except (OSError, ValueError):
+        return 0
+
+
+@fork_only
+@pytest.mark.skipif(_pipe_max() < 1 << 20, reason="needs Linux pipes of 1 MiB")
+def test_batches_cross_wide_pipes(shipments: Path) -> None:
+    import fcntl
+
+    from engine.run import WorkerPool
+
+    with ShipmentReader(shipments) as reader:
+        writer = open_writer(io.StringIO(), "csv", reader.header)
+        with WorkerPool(Screener.default(), reader, [writer.renderer], 2) as pool:
+            executor = pool._pool
+            for queue in (executor._call_queue, executor._result_queue):  # type: ignore[union-attr]
+                assert fcntl.fcntl(queue._reader.fileno(), 1032) == 1 << 20  # F_GETPIPE_SZ
