@@ -301,7 +301,12 @@ class QuietLane:
             if s[1] in column
         ]
         self._differ_bits = functools.reduce(operator.or_, (d[1] for d in self._differs), 0)
-        self._numbers = [(column[f], f) for f in NUMERIC_FIELDS if f in column]
+        # Numeric cells, with the bits a number (or any value) in them sets.
+        self._numbers = [
+            (column[f], bits.get((NUMBER, f), 0) | bits.get((PRESENT, f), 0))
+            for f in NUMERIC_FIELDS
+            if f in column
+        ]
         checked = {column[f] for f in NEEDS_ONE if f in column}
         checked.update(column[r] for r in gates._roles if r in column)
         checked.update(column[f] for f in gates._phrase_fields if f in column)
@@ -387,12 +392,14 @@ class QuietLane:
         code: int = functools.reduce(operator.or_, codes, 0)
         if code & self._FULL or not code & self._NEED:
             return None
-        bits = self._bits
-        for i, field in self._numbers:
-            if text := cells[i].strip():
+        for i, number_bits in self._numbers:
+            text = cells[i]
+            if text.isdigit() and text.isascii():  # a plain number, as most are
+                code |= number_bits
+            elif text := text.strip():
                 if parse_number(text) is None:
                     return None
-                code |= bits.get((NUMBER, field), 0) | bits.get((PRESENT, field), 0)
+                code |= number_bits
         if self._hs is not None or self._description is not None:
             key = (
                 cells[self._hs] if self._hs is not None else "",
