@@ -14,7 +14,6 @@ import ctypes
 import dataclasses
 import datetime as dt
 import gc
-import io
 import itertools
 import multiprocessing
 import os
@@ -315,11 +314,12 @@ def _parse(segment: _Text, delimiter: str) -> list[tuple[int, list[str], str | N
     its line end) for a one-line record that holds no quote, if the delimiter is a comma."""
     text, firsts = segment.text, segment.firsts
     comma = delimiter == ","
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    cr = "\r" in text
     if '"' not in text:  # one line a record
-        lines = text.split("\n")
-        if lines[-1] == "":
-            lines.pop()
-        if "\r" in text:
+        if cr:
             lines = [line.rstrip("\r") for line in lines]
         if len(lines) != len(firsts):
             raise AssertionError(f"{len(lines)} lines for {len(firsts)} records in a batch")
@@ -327,18 +327,25 @@ def _parse(segment: _Text, delimiter: str) -> list[tuple[int, list[str], str | N
             return [(n, line.split(","), line) for n, line in zip(firsts, lines, strict=True)]
         return [(n, line.split(delimiter), None) for n, line in zip(firsts, lines, strict=True)]
     out: list[tuple[int, list[str], str | None]] = []
-    lines = io.StringIO(text, newline="\n").readlines()
+    append = out.append
     i = 0
     for number in firsts:
         line = lines[i]
         if '"' not in line:
-            line = line.rstrip("\r\n")
-            out.append((number, line.split(delimiter), line if comma else None))
+            if cr:
+                line = line.rstrip("\r")
+            append((number, line.split(delimiter), line if comma else None))
             i += 1
             continue
-        reader = csv.reader(itertools.islice(lines, i, None), delimiter=delimiter, strict=True)
-        out.append((number, next(reader), None))
-        i += reader.line_num
+        # A quoted field may hold line ends (kept as written): the record goes on while a quote
+        # is open.
+        end, quotes = i + 1, line.count('"')
+        while quotes % 2:
+            quotes += lines[end].count('"')
+            end += 1
+        record = [f"{part}\n" for part in lines[i:end]]
+        append((number, next(csv.reader(record, delimiter=delimiter, strict=True)), None))
+        i = end
     if i != len(lines):
         raise AssertionError(f"{len(lines) - i} lines of a batch left unread")
     return out

@@ -33,7 +33,7 @@ COLUMNS = [*FIELDS, "comment"]
 # Values that make a row noteworthy or awkward to read and write.
 _ODD = st.sampled_from(
     ["", "  ", " DE ", "Atlantis", "12 boxes", "=1+2", "-5", "+7", "@home", "a,b", 'say "hi"',
-     "two\nlines", "HS 8542.31", "854231", "99x", "TR; Narnia", "\t tab"]
+     "two\nlines", "two\r\nlines", "HS 8542.31", "854231", "99x", "TR; Narnia", "\t tab"]
 )  # fmt: skip
 
 
