@@ -30,3 +30,37 @@ def test_match_speed_runs_on_a_small_list(tmp_path: Path) -> None:
     assert figures["throughput"]["speedup_over_baseline"] > 0
     assert figures["recall"]["recall_at_floor"] == 1.0
     assert figures["quality"]["unrelated_matched_at_threshold"] == 0.0
+
+
+def test_scale_runs_on_small_files(tmp_path: Path) -> None:
+    spec = importlib.util.spec_from_file_location("scale", REPO / "benchmarks" / "scale.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    out = tmp_path / "figures.json"
+    figures = module.main(
+        [
+            "--rows", "1500", "3000", "--runs", "1", "--workers", "2",
+            "--sdn", str(REPO / "tests" / "fixtures" / "lists" / "sdn.csv"),
+            "--data", str(tmp_path / "data"), "--json", str(out),
+        ]
+    )  # fmt: skip
+    assert out.is_file()
+    assert sorted(figures["sizes"]) == ["1500", "3000"]
+    for size in figures["sizes"].values():
+        assert size["distinct_party_names"] > 100
+        for name in ("floor", "bundled, --workers 2", "sdn, --workers 2"):
+            assert size[name]["seconds_median"] > 0
+            assert size[name]["peak_mb_max"] > 0
+        assert size["floor"]["floor_ratio"] == 1.0
+    assert [t["target"] for t in figures["targets"]] == [
+        "bundled rows per second",
+        "bundled time / floor time",
+        "bundled peak memory, MB",
+        "peak memory, largest / smallest size",
+        "with the list: rows per second",
+        "with the list: peak memory, MB",
+    ]
+    # The generated file holds the rows asked for, after its header.
+    assert (tmp_path / "data" / "shipments-3000-sdn.csv").read_text().count("\n") >= 3001

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
+import signal
 from pathlib import Path
 
+import pytest
 import yaml
 from click.testing import CliRunner
 
@@ -207,3 +210,38 @@ def test_rules_test_prints_a_failing_example_to_paste(repo: Path, tmp_path: Path
     assert "FAILED  no-indicator-no-score" in out
     assert "paste into a rule's tests: - {" in out
     assert "value_usd: '100001'" in out  # shrunk to the boundary
+
+
+def test_workers_write_what_one_process_writes(repo: Path, tmp_path: Path) -> None:
+    example = str(repo / "examples" / "shipments.csv")
+    outputs = {}
+    for workers in ("1", "2"):
+        csv_out, jsonl_out = tmp_path / f"w{workers}.csv", tmp_path / f"w{workers}.jsonl"
+        args = ("screen", example, "-o", str(csv_out), "-o", str(jsonl_out), "--no-manifest")
+        code, _, err = run(*args, "--workers", workers)
+        assert code == 0, err
+        assert "screened 17 rows" in err
+        outputs[workers] = (csv_out.read_text(encoding="utf-8"), jsonl_out.read_text("utf-8"))
+    assert outputs["1"] == outputs["2"]
+    code, _, err = run("screen", example, "-o", str(tmp_path / "x.csv"), "--workers", "0")
+    assert code == 2
+    assert "--workers" in err
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork (POSIX)")
+def test_a_worker_that_dies_exits_2_and_writes_nothing(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from engine import run as engine_run
+
+    def dying(segment: object, delimiter: str) -> list[object]:
+        os.kill(os.getpid(), signal.SIGKILL)  # a worker killed (out of memory, say)
+        return []
+
+    monkeypatch.setattr(engine_run, "_parse", dying)
+    out = tmp_path / "scored.csv"
+    example = str(repo / "examples" / "shipments.csv")
+    code, _, err = run("screen", example, "-o", str(out), "--workers", "2", "--no-manifest")
+    assert code == 2
+    assert "worker process stopped unexpectedly" in err
+    assert list(tmp_path.iterdir()) == []
