@@ -653,7 +653,20 @@ class ScreenedBatch:
 
 
 class CsvRenderer:
-    """Renders screened rows as CSV text: the input cells, neutralised, then the result columns."""
+    """Renders screened rows as CSV text: the input cells, neutralised, then the result columns.
+
+    A row with fewer cells than ``width`` (one that could not be parsed has none) is padded with
+    empty cells, so that every line has the header's columns.
+    """
+
+    def __init__(self, width: int = 0) -> None:
+        self.width = width
+
+    def _cells(self, cells: Sequence[str]) -> list[str]:
+        cells = neutralised(list(cells))
+        if len(cells) < self.width:
+            cells += [""] * (self.width - len(cells))
+        return cells
 
     def render(
         self, rows: Screened | ScreenedBatch, lines: Sequence[str | None] | None = None
@@ -678,9 +691,9 @@ class CsvRenderer:
                         tail = tails[id(result.cells)] = _csv_line(["", *result.cells])
                     buffer.write(line + tail)
                     continue
-                write(neutralised(list(cells)) + result.cells)
+                write(self._cells(cells) + result.cells)
             else:
-                write(neutralised(list(cells)) + result_cells(result))
+                write(self._cells(cells) + result_cells(result))
         return buffer.getvalue()
 
     def _render_batch(self, batch: ScreenedBatch) -> str:
@@ -692,11 +705,11 @@ class CsvRenderer:
             if line is not None:
                 buffer.write(line + tail)
             elif result is None:
-                write(neutralised(list(cells)) + quiet)
+                write(self._cells(cells) + quiet)
             elif isinstance(result, Quiet):
-                write(neutralised(list(cells)) + result.cells)
+                write(self._cells(cells) + result.cells)
             else:
-                write(neutralised(list(cells)) + result_cells(result))
+                write(self._cells(cells) + result_cells(result))
         return buffer.getvalue()
 
 
@@ -731,7 +744,7 @@ class ResultWriter:
             self._stream = self._atomic.file
         else:
             self._atomic, self._stream = None, path
-        self.renderer = CsvRenderer()
+        self.renderer = CsvRenderer(len(header.columns))
         csv.writer(self._stream).writerow(header.output_columns)
 
     def write(self, cells: Sequence[str], result: ScreenResult) -> None:

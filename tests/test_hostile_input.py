@@ -273,3 +273,15 @@ def test_unreadable_header(tmp_path: Path) -> None:
     src.write_bytes(b"shipment_id,consig\xffnee\n1,x\n")
     with pytest.raises(InputError):
         ShipmentReader(src, encoding="utf-8")
+
+
+def test_every_output_line_has_the_header_s_columns(tmp_path: Path) -> None:
+    data = HEADER + '1,Acme,DE,0901.21,Tea\n2,"open,DE\n3,Bolt,DE,0901.21,Tea,extra\n4,Zed\n'
+    code, records, _ = screen(tmp_path, data.encode())
+    assert code == 0
+    assert [r["row"] for r in records] == [2, 3, 4, 5]
+    with (tmp_path / "out.csv").open(encoding="utf-8", newline="") as fh:
+        lines = list(csv.reader(fh))
+    assert {len(line) for line in lines} == {len(lines[0])}
+    assert "not valid CSV" in lines[2][-1]
+    assert records[1]["input"] == {}  # nothing could be read of it
