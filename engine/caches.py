@@ -16,13 +16,15 @@ import sys
 from array import array
 
 #: Party names that resemble a list entry (or were seen lately); the many that resemble none are
-#: kept apart, as fingerprints (NAMES_CLEAR_LOG2: 2**20 slots, 8 MB a process).
+#: kept apart, as fingerprints (NAMES_CLEAR_LOG2: 2**20 slots, 8 MB, shared by worker processes).
 NAMES = 4096
 NAMES_CLEAR_LOG2 = 20
-#: Words of party names (skeletons, tokens, vocabulary look-ups).
-WORDS = 8192
-#: Words of party names, as the word filter reads them (a word and a small value each).
-FILTER_WORDS = 32768
+#: Words of party names (skeletons, tokens, vocabulary look-ups), for the names the word filter
+#: lets through: few, so few words.
+WORDS = 4096
+#: Words of party names, as the word filter reads them (a word and a small value each).  A trade
+#: file's names are made of some tens of thousands of words, the common ones most of the time.
+FILTER_WORDS = 16384
 #: Free text: goods descriptions, declared end uses.
 TEXTS = 4096
 #: Short coded values: countries as written, HS code cells.
