@@ -256,6 +256,19 @@ class Screener:
             for row in reader:
                 yield self.screen_input_row(row)
 
+    def screen_frame(
+        self, frame: Any, *, columns: Mapping[str, str] | None = None, hits: bool = False
+    ) -> Any:
+        """Screen a pandas DataFrame of shipments; a copy of it with the result columns added
+        (``risk_score, risk_band, rule_ids, reasons, error``, and ``hits`` as JSON if asked).
+
+        Each row is screened as a row of a CSV file is; see :func:`engine.frames.screen_frame`.
+        Needs pandas (``pip install 'shipscreen[pandas]'``).
+        """
+        from engine.frames import screen_frame
+
+        return screen_frame(self, frame, columns=columns, hits=hits)
+
     def screen_input_row(self, row: InputRow) -> ScreenResult:
         """Screen one row read by ShipmentReader (kept separate so the CLI can write its cells)."""
         if row.error is not None:

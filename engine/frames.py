@@ -1,0 +1,96 @@
+"""Screening a pandas DataFrame: each row screened by the code that screens a CSV row.
+
+pandas is an optional dependency (``pip install 'shipscreen[pandas]'``); this module imports it
+only when a frame is screened.  Column names are read as a CSV header is (canonical names, common
+variants, or a ``columns`` map), cells are read as text (missing values as empty), and a shipment id
+an earlier row used gets the same note as in a file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import json
+import math
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from engine.csvio import Header, RowShaper, ShipmentReader, duplicate_note, result_cells
+from engine.outputs import full
+
+if TYPE_CHECKING:
+    from engine.screener import Screener
+
+#: The columns screen_frame adds, in order ("hits" only when asked for).
+RESULT_COLUMNS = ("risk_score", "risk_band", "rule_ids", "reasons", "error")
+
+
+def _text(value: Any) -> str:
+    """A cell as the engine reads it: text, with missing values (None, NaN, NA) empty."""
+    if value is None or isinstance(value, str):
+        return value or ""
+    if isinstance(value, float) and math.isnan(value):
+        return ""
+    pandas = importlib.import_module("pandas")
+    try:
+        missing = bool(pandas.isna(value))
+    except (TypeError, ValueError):  # a list or other container in a cell
+        missing = False
+    if missing:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # 1500.0 as pandas reads a number column with gaps: "1500"
+    return str(value)
+
+
+def screen_frame(
+    screener: Screener,
+    frame: Any,
+    *,
+    columns: Mapping[str, str] | None = None,
+    hits: bool = False,
+) -> Any:
+    """A copy of the DataFrame ``frame`` with the result columns added after its own.
+
+    ``risk_score`` (a float, missing for a row that could not be screened), ``risk_band``,
+    ``rule_ids`` (``;``-separated), ``reasons`` (as in the CSV output) and ``error``; with
+    ``hits``, also ``hits``: each hit with its evidence, as JSON.  Rows are numbered (in messages
+    and default shipment ids) as the lines of a CSV file with a header: the first is line 2.
+    Raises ValueError if no column names a shipment field, or if the frame has a result column
+    already.
+    """
+    pandas = importlib.import_module("pandas")
+    names = [str(c) for c in frame.columns]
+    added = [*RESULT_COLUMNS, *(["hits"] if hits else [])]
+    if clash := sorted(set(names) & set(added)):
+        raise ValueError(f"the frame has result columns already: {', '.join(clash)}")
+    header = Header.read(names, columns)
+    if not any(header.fields):
+        raise ValueError(
+            "no column names a shipment field (e.g. shipper, consignee, hs_code, description); "
+            f"columns: {', '.join(names)}"
+        )
+    shaper = RowShaper(header, ShipmentReader.MAX_FIELD)  # as a file's rows are shaped
+    seen: set[str] = set()
+    out: dict[str, list[Any]] = {name: [] for name in added}
+    # Rows are numbered as the lines of a CSV file with a header: the first row is line 2.
+    for line, values in enumerate(frame.itertuples(index=False, name=None), start=2):
+        row = shaper.shape(line, [_text(v) for v in values], None)
+        if shipment_id := shaper.shipment_id(row.cells):
+            if shipment_id in seen:
+                row = dataclasses.replace(row, notes=(*row.notes, duplicate_note(shipment_id)))
+            seen.add(shipment_id)
+        result = full(screener.screen_row(row))
+        _, _, rule_ids, reasons, _ = result_cells(result)
+        out["risk_score"].append(result.score if result.error is None else None)
+        out["risk_band"].append(str(result.band) if result.band is not None else None)
+        out["rule_ids"].append(rule_ids)
+        out["reasons"].append(reasons)
+        out["error"].append(result.error)
+        if hits:
+            out["hits"].append(json.dumps([h.model_dump(mode="json") for h in result.hits]))
+    screened = frame.copy()
+    for name in added:
+        dtype = "float64" if name == "risk_score" else "object"
+        screened[name] = pandas.Series(out[name], index=frame.index, dtype=dtype)
+    return screened
