@@ -32,6 +32,7 @@ from engine import ConfigError, InputError, Screener, __version__, run_inline_te
 from engine.bundled import bundled_dir
 from engine.csvio import ShipmentReader, load_column_map
 from engine.outputs import FORMATS, format_of, open_writer, record_schema
+from engine.parquet import parquet_available
 from engine.results import SEVERITIES
 from engine.run import (
     RunStats,
@@ -137,7 +138,8 @@ def main() -> None:
     "outputs",
     multiple=True,
     required=True,
-    help="File to write: CSV, JSON Lines (.jsonl) or HTML (.html), by its name or --format; "
+    help="File to write: CSV, JSON Lines (.jsonl), HTML (.html) or Parquet (.parquet), by its "
+    "name or --format; "
     "'-' for standard output. Repeatable, to write several formats in one pass.",
 )
 @click.option(
@@ -189,6 +191,11 @@ def screen(
         _fail("--format applies to a single output; name the outputs by their suffix instead")
     if list(outputs).count("-") > 1:
         _fail("only one output can be standard output")
+    kinds = {out: format_of(out, fmt) for out in outputs}
+    if kinds.get("-") == "parquet":
+        _fail("Parquet output goes to a file, not standard output")
+    if "parquet" in kinds.values() and not parquet_available():
+        _fail("Parquet output needs pyarrow: pip install 'shipscreen[parquet]'")
     screener = _load(rules, entities, lists, allow)
     if not quiet:
         for loaded in screener.lists:

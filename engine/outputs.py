@@ -28,10 +28,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from engine.atomic import AtomicFile
 from engine.csvio import CsvRenderer, Header, ResultWriter, Screened
+from engine.parquet import ParquetRenderer, ParquetWriter
 from engine.results import SEVERITIES, Hit, Quiet, ScreenResult
 
-Format = Literal["csv", "jsonl", "html"]
-FORMATS: tuple[Format, ...] = ("csv", "jsonl", "html")
+Format = Literal["csv", "jsonl", "html", "parquet"]
+FORMATS: tuple[Format, ...] = ("csv", "jsonl", "html", "parquet")
 _SUFFIXES: dict[str, Format] = {
     ".csv": "csv",
     ".jsonl": "jsonl",
@@ -39,6 +40,8 @@ _SUFFIXES: dict[str, Format] = {
     ".json": "jsonl",
     ".html": "html",
     ".htm": "html",
+    ".parquet": "parquet",
+    ".pq": "parquet",
 }
 
 
@@ -270,8 +273,8 @@ class HtmlWriter:
         self._spool_dir.cleanup()
 
 
-Writer = ResultWriter | JsonlWriter | HtmlWriter
-Renderer = CsvRenderer | JsonlRenderer | HtmlRenderer
+Writer = ResultWriter | JsonlWriter | HtmlWriter | ParquetWriter
+Renderer = CsvRenderer | JsonlRenderer | HtmlRenderer | ParquetRenderer
 
 
 def open_writer(
@@ -287,6 +290,10 @@ def open_writer(
         return ResultWriter(target, header)
     if fmt == "jsonl":
         return JsonlWriter(target, header)
+    if fmt == "parquet":
+        if not isinstance(target, str | Path):
+            raise ValueError("Parquet output goes to a file, not a stream")
+        return ParquetWriter(target, header)
     return HtmlWriter(target, header, title=title, run=run or {})
 
 
