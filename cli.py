@@ -10,10 +10,10 @@ import contextlib
 import json
 import signal
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 import click
 import yaml
@@ -106,6 +106,18 @@ allow_option = click.option(
 )
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def screening_options(command: F) -> F:
+    """The options of a command that screens an input: rules, entities, columns, encoding,
+    delimiter, lists and allow-lists."""
+    for option in (allow_option, list_option, delimiter_option, encoding_option, columns_option,
+                   entities_option, rules_option):  # fmt: skip
+        command = option(command)
+    return command
+
+
 def _reader(
     input_path: str,
     columns: Path | None,
@@ -157,13 +169,7 @@ def main() -> None:
     show_default=True,
     help="Write OUTPUT.manifest.json beside each output file.",
 )
-@rules_option
-@entities_option
-@columns_option
-@encoding_option
-@delimiter_option
-@list_option
-@allow_option
+@screening_options
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
@@ -344,13 +350,7 @@ def _summary(stats: RunStats, screener: Screener, outputs: list[str]) -> None:
 @main.command()
 @click.argument("input_path", metavar="INPUT")
 @click.option("--id", "shipment_id", required=True, help="The shipment to explain.")
-@rules_option
-@entities_option
-@columns_option
-@encoding_option
-@delimiter_option
-@list_option
-@allow_option
+@screening_options
 def explain(
     input_path: str,
     shipment_id: str,

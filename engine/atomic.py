@@ -4,23 +4,29 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, Protocol
+
+from engine.results import Screened, ScreenResult
 
 
 class AtomicFile:
-    """A text file that appears at ``path`` only when :meth:`commit` is called.
+    """A file that appears at ``path`` only when :meth:`commit` is called.
 
     The temporary file lies beside the target (so the rename stays on one file system) and is
     created with the user's umask like any file they write.  :meth:`abort` removes it; an
-    interrupted run therefore leaves no file that looks complete.
+    interrupted run therefore leaves no file that looks complete.  It is a UTF-8 text file, or a
+    binary one with ``binary``.
     """
 
-    def __init__(self, path: str | Path, *, newline: str | None = "") -> None:
+    def __init__(self, path: str | Path, *, newline: str | None = "", binary: bool = False) -> None:
         self.path = Path(path)
         self.temporary = self.path.with_name(f".{self.path.name}.{secrets.token_hex(6)}.part")
         fd = os.open(self.temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        self.file: IO[str] = os.fdopen(fd, "w", encoding="utf-8", newline=newline)
+        self.file: IO[Any] = (
+            os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline=newline)
+        )
 
     def commit(self) -> None:
         """Close the file and move it into place."""
@@ -31,3 +37,41 @@ class AtomicFile:
         """Close and remove the unfinished file."""
         self.file.close()
         self.temporary.unlink(missing_ok=True)
+
+
+class _TextRenderer(Protocol):
+    def render(self, rows: Screened) -> str: ...
+
+
+class TextOutput:
+    """A text output of screened rows: a file written atomically (:class:`AtomicFile`), or an
+    open stream (standard output) written as it goes.  Subclasses set :attr:`renderer`; rows are
+    rendered by it (in a worker process, if screening runs in several) and written with
+    :meth:`write_rendered`."""
+
+    renderer: _TextRenderer
+
+    def __init__(self, target: str | Path | IO[str], *, newline: str | None = "") -> None:
+        if isinstance(target, str | Path):
+            self._atomic: AtomicFile | None = AtomicFile(target, newline=newline)
+            self._stream: IO[str] = self._atomic.file
+        else:
+            self._atomic, self._stream = None, target
+
+    def write(self, cells: Sequence[str], result: ScreenResult) -> None:
+        """Write one input row with its result."""
+        self.write_rendered(self.renderer.render([(cells, result)]))
+
+    def write_rendered(self, text: str) -> None:
+        """Write rows rendered by :attr:`renderer`."""
+        self._stream.write(text)
+
+    def commit(self) -> None:
+        """Finish the file and move it into place."""
+        if self._atomic is not None:
+            self._atomic.commit()
+
+    def abort(self) -> None:
+        """Discard the partial file."""
+        if self._atomic is not None:
+            self._atomic.abort()

@@ -14,13 +14,13 @@ import re
 import sys
 from array import array
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, BinaryIO
 
-from engine.atomic import AtomicFile
+from engine.atomic import TextOutput
 from engine.caches import SALTED_HASH64, fingerprint
 from engine.decoding import (
     SAMPLE_BYTES,
@@ -32,7 +32,7 @@ from engine.decoding import (
 )
 from engine.errors import InputError
 from engine.record import FIELDS, canonical_field
-from engine.results import Quiet, QuietSource, ScreenResult
+from engine.results import Quiet, QuietSource, Screened, ScreenResult
 
 RESULT_COLUMNS: tuple[str, ...] = ("risk_score", "risk_band", "rule_ids", "reasons", "error")
 # A cell starting with one of these is run as a formula by spreadsheets.
@@ -610,10 +610,6 @@ def result_cells(result: ScreenResult) -> list[str]:
     return [f"{result.score:.1f}", str(result.band), ";".join(result.rule_ids), reasons, ""]
 
 
-# Rows with their results (a Quiet for a row the quiet lane screened).
-Screened = Iterable[tuple[Sequence[str], ScreenResult | Quiet]]
-
-
 class ScreenedBatch:
     """Screened rows, in order, as a worker keeps them: a row the quiet lane passed is kept as
     its cells and line number, and its :class:`Quiet` is made only when a renderer asks.
@@ -668,32 +664,17 @@ class CsvRenderer:
             cells += [""] * (self.width - len(cells))
         return cells
 
-    def render(
-        self, rows: Screened | ScreenedBatch, lines: Sequence[str | None] | None = None
-    ) -> str:
-        """The CSV lines of ``rows`` (cells, result), in order.
-
-        ``lines``, if given, holds for each row its input line where that line is what the cells
-        would be written as (see :func:`writes_as`): a quiet row is then written as that line and
-        the result columns, without writing its cells again.  A :class:`ScreenedBatch` has its own.
-        """
+    def render(self, rows: Screened | ScreenedBatch) -> str:
+        """The CSV lines of ``rows`` (cells, result), in order.  A :class:`ScreenedBatch` writes
+        a quiet row whose input line writes as its cells do as that line and the result columns,
+        without writing its cells again."""
         if isinstance(rows, ScreenedBatch):
             return self._render_batch(rows)
         buffer = io.StringIO()
         write = csv.writer(buffer).writerow
-        tails: dict[int, str] = {}
-        for i, (cells, result) in enumerate(rows):
-            if isinstance(result, Quiet):
-                line = lines[i] if lines is not None else None
-                if line is not None:
-                    tail = tails.get(id(result.cells))
-                    if tail is None:
-                        tail = tails[id(result.cells)] = _csv_line(["", *result.cells])
-                    buffer.write(line + tail)
-                    continue
-                write(self._cells(cells) + result.cells)
-            else:
-                write(self._cells(cells) + result_cells(result))
+        for cells, result in rows:
+            tail = result.cells if isinstance(result, Quiet) else result_cells(result)
+            write(self._cells(cells) + tail)
         return buffer.getvalue()
 
     def _render_batch(self, batch: ScreenedBatch) -> str:
@@ -729,41 +710,19 @@ def writes_as(line: str) -> bool:
     return '"' not in line and _FORMULA_AFTER_COMMA.search("," + line) is None
 
 
-class ResultWriter:
+class ResultWriter(TextOutput):
     """Writes screened rows to a CSV file atomically: a temporary file renamed when complete.
 
     Input cells a spreadsheet would evaluate are neutralised; the JSON Lines output keeps them as
     they were.  ``path`` may be an open text stream (standard output), written as it goes.
-    Rows are rendered by :attr:`renderer` (in a worker process, if screening runs in several) and
-    written with :meth:`write_rendered`.
     """
 
+    renderer: CsvRenderer
+
     def __init__(self, path: str | Path | IO[str], header: Header) -> None:
-        if isinstance(path, str | Path):
-            self._atomic: AtomicFile | None = AtomicFile(path)
-            self._stream = self._atomic.file
-        else:
-            self._atomic, self._stream = None, path
+        super().__init__(path)
         self.renderer = CsvRenderer(len(header.columns))
         csv.writer(self._stream).writerow(header.output_columns)
-
-    def write(self, cells: Sequence[str], result: ScreenResult) -> None:
-        """Write one input row with its result."""
-        self.write_rendered(self.renderer.render([(cells, result)]))
-
-    def write_rendered(self, text: str) -> None:
-        """Write rows rendered by :attr:`renderer`."""
-        self._stream.write(text)
-
-    def commit(self) -> None:
-        """Finish the file and move it into place."""
-        if self._atomic is not None:
-            self._atomic.commit()
-
-    def abort(self) -> None:
-        """Discard the partial file."""
-        if self._atomic is not None:
-            self._atomic.abort()
 
     def __enter__(self) -> ResultWriter:
         return self

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import json
-import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -25,15 +24,13 @@ if TYPE_CHECKING:
 RESULT_COLUMNS = ("risk_score", "risk_band", "rule_ids", "reasons", "error")
 
 
-def _text(value: Any) -> str:
-    """A cell as the engine reads it: text, with missing values (None, NaN, NA) empty."""
+def _text(value: Any, isna: Any) -> str:
+    """A cell as the engine reads it: text, with missing values (None, NaN, NA) empty.
+    ``isna`` is pandas.isna."""
     if value is None or isinstance(value, str):
         return value or ""
-    if isinstance(value, float) and math.isnan(value):
-        return ""
-    pandas = importlib.import_module("pandas")
     try:
-        missing = bool(pandas.isna(value))
+        missing = bool(isna(value))
     except (TypeError, ValueError):  # a list or other container in a cell
         missing = False
     if missing:
@@ -75,7 +72,7 @@ def screen_frame(
     out: dict[str, list[Any]] = {name: [] for name in added}
     # Rows are numbered as the lines of a CSV file with a header: the first row is line 2.
     for line, values in enumerate(frame.itertuples(index=False, name=None), start=2):
-        row = shaper.shape(line, [_text(v) for v in values], None)
+        row = shaper.shape(line, [_text(v, pandas.isna) for v in values], None)
         if shipment_id := shaper.shipment_id(row.cells):
             if shipment_id in seen:
                 row = dataclasses.replace(row, notes=(*row.notes, duplicate_note(shipment_id)))

@@ -344,10 +344,6 @@ class QuietLane:
         text = cells[self._id].strip() if self._id is not None else ""
         return text or f"row-{line}"
 
-    def quiet(self, cells: list[str]) -> bool:
-        """Whether the row (its cells fitted to the header) is quiet with nothing to note."""
-        return self.verdict(cells) == QUIET
-
     def verdict(self, cells: list[str]) -> int:
         """QUIET: nothing to note and no gate open; MAYBE: nothing to note, but a gate opens, so
         the row's rules must be evaluated (:meth:`open_rules`); FULL: the row needs the full path

@@ -26,10 +26,10 @@ from typing import IO, Any, Literal
 from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import BaseModel, ConfigDict, Field
 
-from engine.atomic import AtomicFile
-from engine.csvio import CsvRenderer, Header, ResultWriter, Screened
+from engine.atomic import AtomicFile, TextOutput
+from engine.csvio import CsvRenderer, Header, ResultWriter
 from engine.parquet import ParquetRenderer, ParquetWriter
-from engine.results import SEVERITIES, Hit, Quiet, ScreenResult
+from engine.results import SEVERITIES, Hit, Quiet, Screened, ScreenResult
 
 Format = Literal["csv", "jsonl", "html", "parquet"]
 FORMATS: tuple[Format, ...] = ("csv", "jsonl", "html", "parquet")
@@ -113,34 +113,14 @@ class JsonlRenderer:
         )
 
 
-class JsonlWriter:
+class JsonlWriter(TextOutput):
     """Writes one JSON object per shipment, one per line."""
 
+    renderer: JsonlRenderer
+
     def __init__(self, path: str | Path | IO[str], header: Header) -> None:
+        super().__init__(path, newline="\n")
         self.renderer = JsonlRenderer(header.keys)
-        if isinstance(path, str | Path):
-            self._atomic: AtomicFile | None = AtomicFile(path, newline="\n")
-            self._stream = self._atomic.file
-        else:
-            self._atomic, self._stream = None, path
-
-    def write(self, cells: Sequence[str], result: ScreenResult) -> None:
-        """Write one row's record."""
-        self.write_rendered(self.renderer.render([(cells, result)]))
-
-    def write_rendered(self, text: str) -> None:
-        """Write rows rendered by :attr:`renderer`."""
-        self._stream.write(text)
-
-    def commit(self) -> None:
-        """Finish the file and move it into place."""
-        if self._atomic is not None:
-            self._atomic.commit()
-
-    def abort(self) -> None:
-        """Discard the partial file."""
-        if self._atomic is not None:
-            self._atomic.abort()
 
 
 _ENV = Environment(

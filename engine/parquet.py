@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import os
-import secrets
 from pathlib import Path
 from typing import Any
 
-from engine.csvio import Header, Screened, result_cells
-from engine.results import Quiet, ScreenResult
+from engine.atomic import AtomicFile
+from engine.csvio import Header, result_cells
+from engine.results import Quiet, Screened, ScreenResult
 
 #: The result columns, after the input's.
 RESULT_COLUMNS = ("risk_score", "risk_band", "rule_ids", "reasons", "error")
@@ -71,10 +70,8 @@ class ParquetWriter:
                 *((k, pa.string()) for k in RESULT_COLUMNS[1:]),
             ]
         )
-        self.temporary = self.path.with_name(f".{self.path.name}.{secrets.token_hex(6)}.part")
-        fd = os.open(self.temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        self._file = os.fdopen(fd, "wb")
-        self._writer = parquet.ParquetWriter(self._file, self._schema)
+        self._atomic = AtomicFile(path, binary=True)
+        self._writer = parquet.ParquetWriter(self._atomic.file, self._schema)
 
     def write(self, cells: list[str], result: ScreenResult) -> None:
         """Write one input row with its result."""
@@ -88,13 +85,11 @@ class ParquetWriter:
     def commit(self) -> None:
         """Finish the file and move it into place."""
         self._writer.close()
-        self._file.close()
-        os.replace(self.temporary, self.path)
+        self._atomic.commit()
 
     def abort(self) -> None:
         """Discard the partial file."""
         try:
             self._writer.close()
         finally:
-            self._file.close()
-            self.temporary.unlink(missing_ok=True)
+            self._atomic.abort()

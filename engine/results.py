@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -158,3 +159,7 @@ class Quiet:
     def result(self) -> ScreenResult:
         """The full result."""
         return self.screener.quiet_result(self.shipment_id, self.row)
+
+
+# Rows with their results (a Quiet for a row the quiet lane screened), as renderers take them.
+Screened = Iterable[tuple[Sequence[str], ScreenResult | Quiet]]

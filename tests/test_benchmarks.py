@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
+from typing import Any
 
 from tests.conftest import REPO
 
 
-def test_match_speed_runs_on_a_small_list(tmp_path: Path) -> None:
-    spec = importlib.util.spec_from_file_location(
-        "match_speed", REPO / "benchmarks" / "match_speed.py"
-    )
+def _script(name: str) -> Any:
+    """A benchmark script of benchmarks/, loaded as a module."""
+    spec = importlib.util.spec_from_file_location(name, REPO / "benchmarks" / f"{name}.py")
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    return module
+
+
+def test_match_speed_runs_on_a_small_list(tmp_path: Path) -> None:
+    module = _script("match_speed")
     out = tmp_path / "figures.json"
     figures = module.main(
         [
@@ -33,11 +38,7 @@ def test_match_speed_runs_on_a_small_list(tmp_path: Path) -> None:
 
 
 def test_scale_runs_on_small_files(tmp_path: Path) -> None:
-    spec = importlib.util.spec_from_file_location("scale", REPO / "benchmarks" / "scale.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = _script("scale")
     out = tmp_path / "figures.json"
     figures = module.main(
         [
