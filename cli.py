@@ -7,6 +7,7 @@ Exit codes: 0 done; 1 a shipment reached ``--fail-on``'s band, or a rule test or
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import signal
 import sys
@@ -28,16 +29,18 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from engine import ConfigError, InputError, Screener, __version__, run_inline_tests
+from engine import ConfigError, InputError, Screener, __version__, cluster, run_inline_tests
 from engine.bundled import bundled_dir
 from engine.csvio import ShipmentReader, load_column_map
 from engine.outputs import FORMATS, format_of, open_writer, record_schema
 from engine.parquet import parquet_available
 from engine.results import SEVERITIES
 from engine.run import (
+    RunManifest,
     RunStats,
     WorkerError,
     WorkerPool,
+    build_manifest,
     default_workers,
     manifest_path,
     run_manifest,
@@ -118,18 +121,31 @@ def screening_options(command: F) -> F:
     return command
 
 
+def _delimiter(delimiter: str | None) -> str | None:
+    if delimiter is not None:
+        delimiter = {"tab": "\t", "\\t": "\t"}.get(delimiter, delimiter)
+        if len(delimiter) != 1:
+            _fail(f"--delimiter is one character (or 'tab'), not {delimiter!r}")
+    return delimiter
+
+
+def _column_map(columns: Path | None) -> dict[str, str] | None:
+    try:
+        return load_column_map(columns) if columns else None
+    except InputError as exc:
+        _fail(str(exc))
+        raise  # unreachable
+
+
 def _reader(
     input_path: str,
     columns: Path | None,
     encoding: str | None = None,
     delimiter: str | None = None,
 ) -> ShipmentReader:
-    if delimiter is not None:
-        delimiter = {"tab": "\t", "\\t": "\t"}.get(delimiter, delimiter)
-        if len(delimiter) != 1:
-            _fail(f"--delimiter is one character (or 'tab'), not {delimiter!r}")
+    delimiter = _delimiter(delimiter)
+    mapping = _column_map(columns)
     try:
-        mapping = load_column_map(columns) if columns else None
         return ShipmentReader(input_path, columns=mapping, encoding=encoding, delimiter=delimiter)
     except InputError as exc:
         _fail(str(exc))
@@ -143,7 +159,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("input_path", metavar="INPUT")
+@click.argument("inputs", metavar="INPUT...", nargs=-1, required=True)
 @click.option(
     "-o",
     "--output",
@@ -152,7 +168,8 @@ def main() -> None:
     required=True,
     help="File to write: CSV, JSON Lines (.jsonl), HTML (.html) or Parquet (.parquet), by its "
     "name or --format; "
-    "'-' for standard output. Repeatable, to write several formats in one pass.",
+    "'-' for standard output. Repeatable, to write several formats in one pass. With --engine "
+    "dask: the folder to write the parts in.",
 )
 @click.option(
     "--format", "fmt", type=click.Choice(FORMATS), help="Output format (default: from the name)."
@@ -176,8 +193,29 @@ def main() -> None:
     help="Processes to screen in; results keep the input's order. Default: the machine's cores "
     f"(one for an input under {_PARALLEL_FROM // 1_000_000} MB).",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="local: this machine's processes. dask: a Dask cluster (needs shipscreen[dask]); INPUT "
+    "may then be several CSV or Parquet files, folders or quoted glob patterns.",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="With --engine dask: the scheduler of an existing cluster (e.g. tcp://10.0.0.5:8786); "
+    "default: a local cluster of --workers processes.",
+)
+@click.option(
+    "--partition-rows",
+    type=click.IntRange(min=1),
+    default=cluster.PART_ROWS,
+    show_default=True,
+    help="With --engine dask: rows per part (one task, one output file).",
+)
 def screen(
-    input_path: str,
+    inputs: tuple[str, ...],
     outputs: tuple[str, ...],
     fmt: str | None,
     fail_on: str | None,
@@ -191,8 +229,31 @@ def screen(
     lists: tuple[Path, ...],
     allow: tuple[Path, ...],
     workers: int | None,
+    engine: str,
+    scheduler: str | None,
+    partition_rows: int,
 ) -> None:
-    """Screen the shipments in INPUT (CSV, or '-' for standard input) into the outputs."""
+    """Screen the shipments in INPUT (CSV, or '-' for standard input) into the outputs.
+
+    With --engine dask, screen many CSV or Parquet files on a Dask cluster into a folder of
+    parts (Parquet by default) and one manifest, _manifest.json.
+    """
+    if engine == "dask":
+        stats = _screen_on_cluster(
+            inputs, outputs, fmt, quiet=quiet, manifest=manifest, columns=_column_map(columns),
+            encoding=encoding, delimiter=_delimiter(delimiter), workers=workers,
+            scheduler=scheduler, partition_rows=partition_rows,
+            load=lambda: _load(rules, entities, lists, allow),
+        )  # fmt: skip
+        _check_fail_on(stats, fail_on, quiet)
+        return
+    if scheduler is not None:
+        _fail("--scheduler is for --engine dask")
+    if len(inputs) > 1:
+        _fail(
+            f"{len(inputs)} inputs given: screen one file at a time, or several with --engine dask"
+        )
+    input_path = inputs[0]
     if fmt is not None and len(outputs) > 1:
         _fail("--format applies to a single output; name the outputs by their suffix instead")
     if list(outputs).count("-") > 1:
@@ -251,7 +312,9 @@ def screen(
         except WorkerError as exc:
             _fail(str(exc))
     if manifest:
-        record = run_manifest(screener, reader, stats, formats, version=__version__)
+        record = run_manifest(
+            screener, reader, stats, formats, version=__version__, workers=workers
+        )
         for out, _ in formats:
             if out != "-":
                 write_manifest(manifest_path(out), record)
@@ -261,10 +324,130 @@ def screen(
             f"  input read as {reader.encoding}, delimiter {reader.delimiter!r}; "
             f"{reader.duplicates} duplicate shipment ids, {reader.blank_lines} blank lines skipped"
         )
+    _check_fail_on(stats, fail_on, quiet)
+
+
+def _check_fail_on(stats: RunStats, fail_on: str | None, quiet: bool) -> None:
+    """Exit with EXIT_FAILED if a shipment reached the --fail-on band."""
     if fail_on is not None and stats.reached(fail_on):
         if not quiet:
             _STDERR.print(f"shipscreen: shipments reached {fail_on} or higher (--fail-on)")
         sys.exit(EXIT_FAILED)
+
+
+def _screen_on_cluster(
+    inputs: tuple[str, ...],
+    outputs: tuple[str, ...],
+    fmt: str | None,
+    *,
+    quiet: bool,
+    manifest: bool,
+    columns: dict[str, str] | None,
+    encoding: str | None,
+    delimiter: str | None,
+    workers: int | None,
+    scheduler: str | None,
+    partition_rows: int,
+    load: Callable[[], Screener],
+) -> RunStats:
+    """``screen --engine dask``: the inputs' parts screened on a Dask cluster into a folder.
+    ``load`` loads the screener (once the inputs and outputs are found usable)."""
+    if not cluster.dask_available():
+        _fail("--engine dask needs Dask: pip install 'shipscreen[dask]'")
+    if len(outputs) != 1 or outputs[0] == "-":
+        _fail("--engine dask writes one folder of parts: give it as -o FOLDER")
+    output = outputs[0]
+    kind = fmt or "parquet"
+    if kind not in cluster.PART_FORMATS:
+        _fail(f"--engine dask writes parts as {', '.join(cluster.PART_FORMATS)}, not {kind}")
+    try:
+        paths = cluster.expand_inputs(inputs)
+        cluster.check_output(output)
+    except InputError as exc:
+        _fail(str(exc))
+    reads_parquet = any(cluster.input_format(p) == "parquet" for p in paths)
+    if (kind == "parquet" or reads_parquet) and not parquet_available():
+        _fail("Parquet needs pyarrow: pip install 'shipscreen[parquet]'")
+    screener = load()
+    stats = RunStats()
+    try:
+        plan = cluster.plan(
+            paths, columns=columns, encoding=encoding, delimiter=delimiter, part_rows=partition_rows
+        )
+    except InputError as exc:
+        _fail(str(exc))
+        raise  # unreachable
+    if not quiet:
+        for warning in plan.header.warnings:
+            _STDERR.print(f"shipscreen: {paths[0]}: {warning}")
+        _STDERR.print(
+            f"shipscreen: {_count(len(plan.files), 'file')}, {_count(plan.rows, 'row')}, "
+            f"{_count(len(plan.parts), 'part')}; "
+            + (f"scheduler {scheduler}" if scheduler else "starting a local Dask cluster")
+        )
+    run = cluster.ClusterRun()
+
+    def record(done: RunStats, parts: list[str]) -> RunManifest:
+        source = {
+            "files": [dataclasses.asdict(f) for f in plan.files],
+            "rows": plan.rows,
+        }
+        screening = {
+            "engine": "dask",
+            "scheduler": scheduler or "local",
+            "workers": run.workers,
+            "partitions": len(plan.parts),
+            "partition_rows": partition_rows,
+        }
+        return build_manifest(
+            screener, done, source, [(p, kind) for p in parts], duplicates=plan.duplicates,
+            version=__version__, screening=screening,
+        )  # fmt: skip
+
+    try:
+        with (
+            _terminated_as_interrupt(),
+            cluster.connect(scheduler, workers or default_workers(), run) as client,
+            _row_progress(plan.rows, quiet) as progress,
+        ):
+            written = cluster.screen_files(
+                screener, plan, output, kind, client, columns=columns,
+                manifest=record if manifest else None, progress=progress, stats=stats,
+            )  # fmt: skip
+    except KeyboardInterrupt as exc:
+        _STDERR.print("shipscreen: interrupted; no output was written")
+        sys.exit(143 if exc.args == ("SIGTERM",) else 130)
+    except cluster.ClusterError as exc:
+        _fail(str(exc))
+    if not quiet:
+        _summary(stats, screener, [output])
+        _STDERR.print(
+            f"  {_count(len(written), 'part')} on {_count(run.workers or 0, 'worker')}; "
+            f"{plan.duplicates} duplicate shipment ids"
+        )
+    return stats
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+@contextmanager
+def _row_progress(total: int, quiet: bool) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar of rows screened (none when quiet or not on a terminal)."""
+    if quiet or not _STDERR.is_terminal:
+        yield None
+        return
+    columns = (
+        TextColumn("screening"),
+        BarColumn(),
+        TextColumn("{task.completed} of {task.total} rows"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=_STDERR, transient=True) as progress:
+        task = progress.add_task("screening", total=total)
+        yield lambda rows: progress.update(task, completed=rows)
 
 
 @contextmanager

@@ -186,7 +186,19 @@ class _Feeder:
 _MASK64 = 0xFFFF_FFFF_FFFF_FFFF
 
 
-class _SeenIds:
+@dataclass(frozen=True, slots=True)
+class FilePart:
+    """A part of a CSV file to read on its own, as a cluster reads a large file: the header
+    (the file's first ``head`` bytes), then the bytes from ``start`` to ``end``, whose first line
+    is line ``first_line`` of the file.  Line numbers are the file's."""
+
+    head: int
+    start: int
+    end: int
+    first_line: int
+
+
+class SeenIds:
     """Shipment ids already read, as 64-bit fingerprints (about 9 bytes an id, however long the
     ids), to flag duplicates without holding the ids.
 
@@ -221,6 +233,9 @@ class ShipmentReader:
     header is reported, not mangled.  While it reads it counts the bytes (``bytes_read``, for
     progress) and hashes them (``sha256()``, for the run manifest); ``size`` is the file's size,
     or None for a stream.
+
+    With ``part``, only that part of the file is read (after its header), in the ``encoding``
+    the whole file was read in, which must be given; rows keep the file's line numbers.
     """
 
     #: A quoted field may span lines, but a record of more lines than this is a quote left open.
@@ -237,12 +252,22 @@ class ShipmentReader:
         columns: Mapping[str, str] | None = None,
         encoding: str | None = None,
         delimiter: str | None = None,
+        part: FilePart | None = None,
     ) -> None:
         self.path = str(path)
         self.size: int | None = None
+        if part is not None and encoding is None:
+            raise ValueError("a part of a file is read in the encoding of the whole file: give it")
+        header_bytes = b""
         try:
             if self.path == "-":
                 raw: BinaryIO = sys.stdin.buffer
+            elif part is not None:
+                with open(path, "rb") as whole:
+                    header_bytes = whole.read(part.head)
+                    whole.seek(part.start)
+                    raw = io.BytesIO(whole.read(part.end - part.start))
+                self.size = part.end - part.start
             else:
                 raw = open(path, "rb")  # noqa: SIM115 - closed by __exit__
                 self.size = os.fstat(raw.fileno()).st_size
@@ -257,8 +282,14 @@ class ShipmentReader:
             raise InputError(f"unknown encoding '{encoding}'", file=self.path) from exc
         if self.encoding is None:
             self.encoding = detect_encoding(self._bytes.peek(SAMPLE_BYTES)[:SAMPLE_BYTES])
-        self._feeder = _Feeder(iter_lines(self._bytes, self.encoding), self.MAX_RECORD_LINES)
-        self._seen = _SeenIds()
+        lines = iter_lines(self._bytes, self.encoding)
+        if part is not None:  # the header, then the part's lines numbered as in the file
+            lines = itertools.chain(
+                iter_lines(io.BytesIO(header_bytes), self.encoding),
+                iter_lines(self._bytes, self.encoding, start=part.first_line),
+            )
+        self._feeder = _Feeder(lines, self.MAX_RECORD_LINES)
+        self._seen = SeenIds()
         self.duplicates = 0
         self.blank_lines = 0
         try:
@@ -282,6 +313,8 @@ class ShipmentReader:
         self.header = Header.read(header[1], columns)
         self.shaper = RowShaper(self.header, self.MAX_FIELD)
         self._resume = self._feeder.current[-1].number + 1 if self._feeder.current else 2
+        if part is not None:
+            self._resume = part.first_line
         if not any(self.header.fields):
             self.close()
             raise InputError(
@@ -462,6 +495,11 @@ class ShipmentReader:
                 if item.problem
             ]
             yield lines[0].number, cells, "; ".join(problems) or None, None
+
+    @property
+    def first_data_line(self) -> int:
+        """The number of the line after the header (the first that may hold a record)."""
+        return self._resume
 
     @property
     def bytes_read(self) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from engine.csvio import Header, RowShaper, ShipmentReader, duplicate_note, result_cells
@@ -24,19 +24,24 @@ if TYPE_CHECKING:
 RESULT_COLUMNS = ("risk_score", "risk_band", "rule_ids", "reasons", "error")
 
 
-def _text(value: Any, isna: Any) -> str:
-    """A cell as the engine reads it: text, with missing values (None, NaN, NA) empty.
-    ``isna`` is pandas.isna."""
+def cell_of(value: Any, isna: Callable[[Any], Any] | None = None) -> str:
+    """A value of a table as the text of a cell, as the engine reads it: missing values (None,
+    NaN, and what ``isna``, e.g. pandas.isna, calls missing) empty; a whole float as an integer
+    (1500.0, as pandas reads a number column with gaps, is "1500")."""
     if value is None or isinstance(value, str):
         return value or ""
-    try:
-        missing = bool(isna(value))
-    except (TypeError, ValueError):  # a list or other container in a cell
-        missing = False
-    if missing:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # 1500.0 as pandas reads a number column with gaps: "1500"
+    if isinstance(value, float):
+        if value != value:
+            return ""
+        if value.is_integer():
+            return str(int(value))
+        return str(value)
+    if isna is not None:
+        try:
+            if bool(isna(value)):
+                return ""
+        except (TypeError, ValueError):  # a list or other container in a cell
+            pass
     return str(value)
 
 
@@ -57,6 +62,7 @@ def screen_frame(
     already.
     """
     pandas = importlib.import_module("pandas")
+    isna = pandas.isna
     names = [str(c) for c in frame.columns]
     added = [*RESULT_COLUMNS, *(["hits"] if hits else [])]
     if clash := sorted(set(names) & set(added)):
@@ -72,7 +78,7 @@ def screen_frame(
     out: dict[str, list[Any]] = {name: [] for name in added}
     # Rows are numbered as the lines of a CSV file with a header: the first row is line 2.
     for line, values in enumerate(frame.itertuples(index=False, name=None), start=2):
-        row = shaper.shape(line, [_text(v, pandas.isna) for v in values], None)
+        row = shaper.shape(line, [cell_of(v, isna) for v in values], None)
         if shipment_id := shaper.shipment_id(row.cells):
             if shipment_id in seen:
                 row = dataclasses.replace(row, notes=(*row.notes, duplicate_note(shipment_id)))

@@ -535,6 +535,9 @@ class RunManifest(BaseModel):
     lists: list[dict[str, Any]]
     as_of: dt.date
     rows: dict[str, Any]
+    #: How the rows were screened: "local" (with its worker processes) or "dask" (scheduler,
+    #: workers, partitions).
+    screening: dict[str, Any] | None = None
 
 
 def run_manifest(
@@ -545,22 +548,48 @@ def run_manifest(
     *,
     version: str,
     command: Sequence[str] | None = None,
+    workers: int | None = None,
 ) -> RunManifest:
-    """The manifest of a finished run."""
+    """The manifest of a finished run over one input."""
+    source = {
+        "path": reader.path,
+        "sha256": reader.sha256(),
+        "bytes": reader.bytes_read,
+        "encoding": reader.encoding,
+        "delimiter": reader.delimiter,
+        "blank_lines": reader.blank_lines,
+    }
+    return build_manifest(
+        screener,
+        stats,
+        source,
+        outputs,
+        duplicates=reader.duplicates,
+        version=version,
+        command=command,
+        screening={"engine": "local", "workers": workers} if workers else None,
+    )
+
+
+def build_manifest(
+    screener: Screener,
+    stats: RunStats,
+    source: dict[str, Any],
+    outputs: Sequence[tuple[str, str]],
+    *,
+    duplicates: int,
+    version: str,
+    command: Sequence[str] | None = None,
+    screening: dict[str, Any] | None = None,
+) -> RunManifest:
+    """The manifest of a finished run: ``source`` describes the input (or inputs)."""
     return RunManifest(
         engine_version=version,
         command=list(command if command is not None else sys.argv),
         started=stats.started,
         finished=stats.finished or dt.datetime.now(dt.UTC),
         seconds=round(stats.seconds, 3),
-        input={
-            "path": reader.path,
-            "sha256": reader.sha256(),
-            "bytes": reader.bytes_read,
-            "encoding": reader.encoding,
-            "delimiter": reader.delimiter,
-            "blank_lines": reader.blank_lines,
-        },
+        input=source,
         outputs=[{"path": path, "format": fmt} for path, fmt in outputs],
         rules={
             "source": screener.ruleset.source,
@@ -589,10 +618,11 @@ def run_manifest(
             "total": stats.rows,
             "screened": stats.rows - stats.errors,
             "errors": stats.errors,
-            "duplicate_ids": reader.duplicates,
+            "duplicate_ids": duplicates,
             "by_band": {band: stats.bands[band] for band in reversed(SEVERITIES)},
             "by_rule": dict(stats.rules.most_common()),
         },
+        screening=screening,
     )
 
 

@@ -269,6 +269,24 @@ class Screener:
 
         return screen_frame(self, frame, columns=columns, hits=hits)
 
+    def screen_dask(
+        self,
+        frame: Any,
+        *,
+        columns: Mapping[str, str] | None = None,
+        hits: bool = False,
+        client: Any = None,
+    ) -> Any:
+        """Screen a Dask DataFrame partition by partition: a Dask DataFrame with the result
+        columns added, computed when the caller computes or writes it.
+
+        The screener is sent to the cluster's workers once; see :func:`engine.cluster.screen_dask`.
+        Needs Dask (``pip install 'shipscreen[dask]'``).
+        """
+        from engine.cluster import screen_dask
+
+        return screen_dask(self, frame, columns=columns, hits=hits, client=client)
+
     def screen_input_row(self, row: InputRow) -> ScreenResult:
         """Screen one row read by ShipmentReader (kept separate so the CLI can write its cells)."""
         if row.error is not None:

@@ -248,9 +248,9 @@ def test_formula_and_script_text(tmp_path: Path) -> None:
 
 
 def test_many_duplicate_ids_stay_cheap() -> None:
-    from engine.csvio import _SeenIds
+    from engine.csvio import SeenIds
 
-    seen = _SeenIds()
+    seen = SeenIds()
     assert not any(seen.add(f"ID-{i}") for i in range(200_000))
     assert all(seen.add(f"ID-{i}") for i in range(0, 200_000, 997))
 

@@ -1,0 +1,675 @@
+"""Screening on a Dask cluster: a Dask DataFrame partition by partition, or many CSV and Parquet
+files into a folder of result partitions.
+
+Dask is an optional dependency (``pip install 'shipscreen[dask]'``: dask.dataframe and
+dask.distributed), imported only here and only when used.  Either way the compiled screener
+reaches each worker once (see :func:`share`) and each task names it by key, so the catalogue and
+any sanctions lists never travel with the tasks.
+
+:func:`screen_dask` screens a ``dask.dataframe.DataFrame`` with ``map_partitions`` and returns the
+screened one, for the caller to write where they like.  Each partition is screened by
+:func:`engine.frames.screen_frame`; rows are numbered, and duplicate shipment ids noted, within
+their partition.
+
+:func:`screen_files` is the command line's ``--engine dask``: the machine that runs it plans the
+work (reads the CSV files once for their record boundaries and shipment ids, the Parquet files'
+footers and id columns), then each part (a run of a CSV file's records, or of a Parquet file's row
+groups) is read, screened and written on a worker by the code of the single-machine path, so the
+parts hold what one run over the file would write, line numbers and duplicate-id notes included.
+Parts are written to a hidden folder beside the output and the folder is renamed into place, with
+its manifest, only when every part is done.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import glob
+import hashlib
+import importlib
+import importlib.util
+import itertools
+import logging
+import secrets
+import shutil
+import time
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import CancelledError
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engine.csvio import (
+    FilePart,
+    Header,
+    InputRow,
+    RowShaper,
+    SeenIds,
+    ShipmentReader,
+    duplicate_note,
+)
+from engine.decoding import splits_on_newline_bytes
+from engine.errors import InputError, ShipscreenError
+from engine.frames import cell_of, screen_frame
+from engine.outputs import open_writer
+from engine.run import RunManifest, RunStats, screen_batch, write_manifest
+from engine.screener import Screener
+
+#: Rows a part holds by default (a task's work: a few seconds on one core).
+PART_ROWS = 100_000
+#: Rows screened and written together within a part (a Parquet row group).
+_BATCH = 5_000
+#: The formats a cluster run writes its parts in.
+PART_FORMATS = ("parquet", "csv", "jsonl")
+_SUFFIXES = {"parquet": ".parquet", "csv": ".csv", "jsonl": ".jsonl"}
+_PARQUET_SUFFIXES = (".parquet", ".pq")
+_INPUT_SUFFIXES = (".csv", ".tsv", ".txt", *_PARQUET_SUFFIXES)
+#: The run's manifest, inside the output folder (Parquet and Dask readers skip names with "_").
+MANIFEST_NAME = "_manifest.json"
+
+
+class ClusterError(ShipscreenError):
+    """The cluster could not be used, or a part could not be screened; nothing was written."""
+
+
+def dask_available() -> bool:
+    """Whether dask.dataframe and dask.distributed are installed."""
+    return all(importlib.util.find_spec(m) is not None for m in ("dask", "distributed", "pandas"))
+
+
+# ------------------------------------------------------------------------ a Dask DataFrame
+
+
+def share(screener: Screener, client: Any = None) -> Any:
+    """The screener as tasks should take it: with a dask.distributed client (``client``, else the
+    current one), a future of it, held on the cluster; without one, a single key of the graph
+    (the local schedulers).
+
+    The future is a task that returns the screener: the scheduler keeps the task (the screener
+    pickled once) and a worker runs it; every other worker fetches the result once, when it first
+    needs it.  If every worker holding it dies, the scheduler runs the task again, where scattered
+    data would be lost and the run with it.
+    """
+    client = client if client is not None else _current_client()
+    if client is not None:
+        token = secrets.token_hex(8)
+        return client.submit(_held, screener, key=f"shipscreen-screener-{token}", pure=False)
+    delayed = importlib.import_module("dask").delayed
+    return delayed(screener, pure=True)
+
+
+def _held(screener: Screener) -> Screener:
+    return screener
+
+
+def _current_client() -> Any:
+    if importlib.util.find_spec("distributed") is None:
+        return None
+    distributed = importlib.import_module("distributed")
+    try:
+        return distributed.default_client()
+    except ValueError:  # no client
+        return None
+
+
+def screen_dask(
+    screener: Screener,
+    frame: Any,
+    *,
+    columns: Mapping[str, str] | None = None,
+    hits: bool = False,
+    client: Any = None,
+) -> Any:
+    """The Dask DataFrame ``frame`` screened: each partition with the result columns added, as
+    :func:`engine.frames.screen_frame` adds them (declared as the result's ``meta``).
+
+    Nothing is computed here.  The screener is sent to the workers of ``client`` (default: the
+    current dask.distributed client, if any) once, now.  Rows are numbered, and duplicate shipment
+    ids noted, within their partition.  Raises ValueError, before anything runs, if no column names
+    a shipment field or the frame has result columns already.
+    """
+    meta = screen_frame(screener, frame._meta, columns=columns, hits=hits)
+    return frame.map_partitions(
+        _screen_partition,
+        screener=share(screener, client),
+        columns=dict(columns) if columns else None,
+        hits=hits,
+        meta=meta,
+    )
+
+
+def _screen_partition(
+    partition: Any, *, screener: Screener, columns: dict[str, str] | None, hits: bool
+) -> Any:
+    return screen_frame(screener, partition, columns=columns, hits=hits)
+
+
+# ------------------------------------------------------------------------ files on a cluster
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One input file as the plan read it."""
+
+    path: str
+    format: str  # csv | parquet
+    sha256: str
+    bytes: int
+    rows: int
+    encoding: str | None = None
+    delimiter: str | None = None
+
+
+@dataclass(frozen=True)
+class Part:
+    """The work of one task: which rows of which file, and the notes the plan found for them."""
+
+    number: int
+    path: str
+    format: str  # csv | parquet
+    first_line: int
+    rows: int
+    #: CSV: the bytes to read (None: the whole file), the line the next part starts at (None:
+    #: the last part), and the file's encoding and delimiter.
+    file_part: FilePart | None = None
+    stop_line: int | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    #: Parquet: the row groups.
+    row_groups: tuple[int, ...] = ()
+    #: Duplicate-id notes by line.
+    duplicates: Mapping[int, str] = field(default_factory=dict)
+
+
+@dataclass
+class Plan:
+    """The run's inputs, their common header, and the parts to screen."""
+
+    files: list[InputFile]
+    header: Header
+    parts: list[Part]
+    duplicates: int
+
+    @property
+    def rows(self) -> int:
+        return sum(f.rows for f in self.files)
+
+
+def expand_inputs(patterns: Sequence[str]) -> list[str]:
+    """The files named by paths, folders (their CSV and Parquet files) and glob patterns, in
+    order (each folder's and pattern's files sorted), each once."""
+    found: list[str] = []
+    for pattern in patterns:
+        path = Path(pattern)
+        if path.is_dir():
+            names = sorted(
+                str(p)
+                for p in path.iterdir()
+                if p.is_file() and p.suffix.lower() in _INPUT_SUFFIXES
+            )
+            if not names:
+                raise InputError("the folder holds no CSV or Parquet files", file=pattern)
+        elif glob.has_magic(pattern):
+            names = sorted(p for p in glob.glob(pattern, recursive=True) if Path(p).is_file())
+            if not names:
+                raise InputError("no file matches the pattern", file=pattern)
+        elif path.is_file():
+            names = [pattern]
+        else:
+            raise InputError("no such file", file=pattern)
+        found.extend(names)
+    return list(dict.fromkeys(found))
+
+
+def input_format(path: str) -> str:
+    """'parquet' for a .parquet or .pq file, else 'csv'."""
+    return "parquet" if Path(path).suffix.lower() in _PARQUET_SUFFIXES else "csv"
+
+
+def plan(
+    paths: Sequence[str],
+    *,
+    columns: Mapping[str, str] | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    part_rows: int = PART_ROWS,
+) -> Plan:
+    """Read the inputs once for the parts to screen: where each part starts, and which rows use
+    a shipment id an earlier row (of any input, in order) used.  Every input must have the first
+    one's columns.  Raises InputError naming the file if one cannot be read."""
+    seen = SeenIds()
+    files: list[InputFile] = []
+    parts: list[Part] = []
+    header: Header | None = None
+    duplicates = 0
+    for path in paths:
+        if input_format(path) == "parquet":
+            file, file_header, file_parts = _plan_parquet(path, columns, part_rows, seen)
+        else:
+            file, file_header, file_parts = _plan_csv(
+                path, columns, encoding, delimiter, part_rows, seen
+            )
+        if header is None:
+            header = file_header
+        elif file_header.columns != header.columns:
+            raise InputError(
+                f"its columns ({', '.join(file_header.columns)}) differ from those of "
+                f"{paths[0]} ({', '.join(header.columns)}); screen files of one layout together",
+                file=path,
+            )
+        files.append(file)
+        for part in file_parts:
+            parts.append(dataclasses.replace(part, number=len(parts)))
+            duplicates += len(part.duplicates)
+    if header is None:
+        raise InputError("no input files", file="")
+    return Plan(files, header, parts, duplicates)
+
+
+def _plan_csv(
+    path: str,
+    columns: Mapping[str, str] | None,
+    encoding: str | None,
+    delimiter: str | None,
+    part_rows: int,
+    seen: SeenIds,
+) -> tuple[InputFile, Header, list[Part]]:
+    starts: list[int] = []  # the first line of each part's first record
+    notes: dict[int, str] = {}
+    count = 0
+    with ShipmentReader(path, columns=columns, encoding=encoding, delimiter=delimiter) as reader:
+        shipment_id = reader.shaper.shipment_id
+        for line, cells, _, _ in reader.records(id_only=True):
+            if count % part_rows == 0:
+                starts.append(line)
+            count += 1
+            if cells is not None and (sid := shipment_id(cells)) and seen.add(sid):
+                notes[line] = duplicate_note(sid)
+        file = InputFile(path, "csv", reader.sha256(), reader.bytes_read, count)
+        file = dataclasses.replace(file, encoding=reader.encoding, delimiter=reader.delimiter)
+        header, first_data = reader.header, reader.first_data_line
+    encoding = reader.encoding or "utf-8"
+
+    def csv_part(first: int, rows: int, **where: Any) -> Part:
+        return Part(
+            number=0, path=path, format="csv", first_line=first, rows=rows, encoding=encoding,
+            delimiter=reader.delimiter, **where,
+        )  # fmt: skip
+
+    if len(starts) <= 1 or not splits_on_newline_bytes(encoding):
+        return file, header, [csv_part(first_data, count, duplicates=notes)] if count else []
+    # Each part reads from its first record to the next part's, and on for as many lines as a
+    # quoted field may span, so a quote left open is judged as in one pass over the file.
+    limit = ShipmentReader.MAX_RECORD_LINES
+    ends = [s + limit for s in starts[1:]]
+    offsets = _line_offsets(path, [first_data, *starts, *ends])
+    by_part: list[dict[int, str]] = [{} for _ in starts]
+    for line, note in notes.items():
+        by_part[bisect_right(starts, line) - 1][line] = note
+    parts = []
+    for i, start in enumerate(starts):
+        last = i == len(starts) - 1
+        first = first_data if i == 0 else start
+        file_part = FilePart(
+            head=offsets[first_data],
+            start=offsets[first],
+            end=file.bytes if last else offsets[ends[i]],
+            first_line=first,
+        )
+        rows = count - i * part_rows if last else part_rows
+        stop = None if last else starts[i + 1]
+        parts.append(
+            csv_part(first, rows, file_part=file_part, stop_line=stop, duplicates=by_part[i])
+        )
+    return file, header, parts
+
+
+def _line_offsets(path: str, lines: Iterable[int]) -> dict[int, int]:
+    """The byte offset at which each of ``lines`` (numbered from 1, ended by b"\\n") starts;
+    a line past the end starts at the file's end."""
+    wanted = sorted(set(lines))
+    out: dict[int, int] = {}
+    i = 0
+    while i < len(wanted) and wanted[i] <= 1:
+        out[wanted[i]] = 0
+        i += 1
+    line, pos = 1, 0  # the line that starts at byte ``pos``
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(1 << 23), b""):
+            newlines = block.count(b"\n")
+            k, p = 0, -1
+            while i < len(wanted) and wanted[i] <= line + newlines:
+                while k < wanted[i] - line:
+                    p = block.index(b"\n", p + 1)
+                    k += 1
+                out[wanted[i]] = pos + p + 1
+                i += 1
+            line += newlines
+            pos += len(block)
+    for number in wanted[i:]:
+        out[number] = pos
+    return out
+
+
+def _plan_parquet(
+    path: str, columns: Mapping[str, str] | None, part_rows: int, seen: SeenIds
+) -> tuple[InputFile, Header, list[Part]]:
+    parquet = importlib.import_module("pyarrow.parquet")
+    try:
+        source = parquet.ParquetFile(path)
+    except Exception as exc:  # pyarrow raises its own errors for a file that is not Parquet
+        raise InputError(f"cannot read as Parquet: {exc}", file=path) from exc
+    names = [str(n) for n in source.schema_arrow.names]
+    header = Header.read(names, columns)
+    if not any(header.fields):
+        raise InputError(
+            "no column names a shipment field (e.g. shipper, consignee, hs_code, description); "
+            f"columns: {', '.join(names)}",
+            file=path,
+        )
+    # Rows are numbered as the lines of the CSV file the table would make: the first is line 2.
+    notes: dict[int, str] = {}
+    id_column = header.fields.index("shipment_id") if "shipment_id" in header.fields else None
+    if id_column is not None:
+        line = 2
+        for batch in source.iter_batches(columns=[names[id_column]], batch_size=65_536):
+            for value in batch.column(0).to_pylist():
+                if (sid := cell_of(value).strip()) and seen.add(sid):
+                    notes[line] = duplicate_note(sid)
+                line += 1
+    metadata = source.metadata
+    total = metadata.num_rows
+    parts: list[Part] = []
+    groups: list[int] = []
+    rows = 0
+    first = 2
+    for group in range(metadata.num_row_groups):
+        groups.append(group)
+        rows += metadata.row_group(group).num_rows
+        if rows >= part_rows or group == metadata.num_row_groups - 1:
+            if rows:
+                mine = {n: note for n, note in notes.items() if first <= n < first + rows}
+                parts.append(
+                    Part(
+                        number=0,
+                        path=path,
+                        format="parquet",
+                        first_line=first,
+                        rows=rows,
+                        row_groups=tuple(groups),
+                        duplicates=mine,
+                    )
+                )
+            first += rows
+            groups, rows = [], 0
+    size, digest = _file_digest(path)
+    return InputFile(path, "parquet", digest, size, total), header, parts
+
+
+def _file_digest(path: str) -> tuple[int, str]:
+    sha = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(1 << 22), b""):
+            sha.update(block)
+            size += len(block)
+    return size, sha.hexdigest()
+
+
+def part_rows(part: Part, columns: Mapping[str, str] | None) -> tuple[Header, Iterator[InputRow]]:
+    """The header and the rows of a part, as one pass over its file would give them."""
+    if part.format == "parquet":
+        return _parquet_rows(part, columns)
+    reader = ShipmentReader(
+        part.path,
+        columns=columns,
+        encoding=part.encoding,
+        delimiter=part.delimiter,
+        part=part.file_part,
+    )
+    return reader.header, _csv_rows(reader, part)
+
+
+def _csv_rows(reader: ShipmentReader, part: Part) -> Iterator[InputRow]:
+    with reader:
+        shape = reader.shaper.shape
+        for line, cells, problem, _ in reader.records():
+            if part.stop_line is not None and line >= part.stop_line:
+                return
+            row = shape(line, cells, problem)
+            if cells is not None and (note := part.duplicates.get(line)) is not None:
+                row = dataclasses.replace(row, notes=(*row.notes, note))
+            yield row
+
+
+def _parquet_rows(
+    part: Part, columns: Mapping[str, str] | None
+) -> tuple[Header, Iterator[InputRow]]:
+    parquet = importlib.import_module("pyarrow.parquet")
+    source = parquet.ParquetFile(part.path)
+    header = Header.read([str(n) for n in source.schema_arrow.names], columns)
+    shaper = RowShaper(header, ShipmentReader.MAX_FIELD)
+
+    def rows() -> Iterator[InputRow]:
+        line = part.first_line
+        for group in part.row_groups:
+            table = source.read_row_group(group)
+            cells = [
+                [cell_of(v) for v in table.column(i).to_pylist()] for i in range(table.num_columns)
+            ]
+            for record in zip(*cells, strict=True):
+                row = shaper.shape(line, [cell_of(v) for v in record], None)
+                if (note := part.duplicates.get(line)) is not None:
+                    row = dataclasses.replace(row, notes=(*row.notes, note))
+                yield row
+                line += 1
+
+    return header, rows()
+
+
+def screen_part(
+    part: Part,
+    *,
+    screener: Screener,
+    folder: str,
+    fmt: str,
+    columns: dict[str, str] | None,
+) -> RunStats:
+    """Screen one part and write it as ``folder/part-NNNNN.<fmt>`` (atomically): the task a
+    worker runs."""
+    header, rows = part_rows(part, columns)
+    path = Path(folder) / part_name(part.number, fmt)
+    writer = open_writer(path, fmt, header)  # type: ignore[arg-type]
+    stats = RunStats()
+    renderers = [writer.renderer]
+    try:
+        while batch := list(itertools.islice(rows, _BATCH)):
+            result = screen_batch(screener, batch, renderers)
+            writer.write_rendered(result.pieces[0])
+            stats.merge(result.stats)
+        writer.commit()
+    except BaseException:
+        writer.abort()
+        raise
+    stats.finished = dt.datetime.now(dt.UTC)
+    return stats
+
+
+def part_name(number: int, fmt: str) -> str:
+    """The file name of part ``number``."""
+    return f"part-{number:05d}{_SUFFIXES[fmt]}"
+
+
+# ------------------------------------------------------------------------ the run
+
+
+@dataclass
+class ClusterRun:
+    """What the command line says about a cluster run."""
+
+    scheduler: str | None = None
+    workers: int | None = None
+    dashboard: str | None = None
+
+
+def worker_version() -> str:
+    """The shipscreen version a worker has (run on each worker before screening)."""
+    from engine import __version__
+
+    return __version__
+
+
+@contextlib.contextmanager
+def connect(scheduler: str | None, workers: int, run: ClusterRun) -> Iterator[Any]:
+    """A dask.distributed client: of the scheduler at ``scheduler`` (waiting for ``workers``
+    workers to join), or of a local cluster of ``workers`` processes of one thread each."""
+    distributed = importlib.import_module("distributed")
+    with contextlib.ExitStack() as stack:
+        if scheduler is not None:
+            try:
+                client = stack.enter_context(distributed.Client(scheduler, timeout="30s"))
+            except OSError as exc:
+                raise ClusterError(f"cannot reach the scheduler at {scheduler}: {exc}") from exc
+            try:
+                client.wait_for_workers(workers, timeout=120)
+            except TimeoutError as exc:
+                have = len(client.scheduler_info().get("workers", {}))
+                raise ClusterError(
+                    f"the scheduler at {scheduler} has {have} workers; waited 120 s for {workers}"
+                ) from exc
+        else:
+            cluster = stack.enter_context(
+                distributed.LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=":0",
+                    silence_logs=logging.ERROR,
+                )
+            )
+            client = stack.enter_context(distributed.Client(cluster))
+        run.scheduler = str(client.scheduler.address)
+        run.workers = len(client.scheduler_info().get("workers", {}))
+        _check_versions(client)
+        yield client
+
+
+def _check_versions(client: Any) -> None:
+    from engine import __version__
+
+    try:
+        versions = client.run(worker_version)
+    except Exception as exc:  # a worker without shipscreen cannot even load the function
+        raise ClusterError(
+            f"the workers cannot run shipscreen ({type(exc).__name__}: {exc}); install "
+            f"shipscreen {__version__} on every worker"
+        ) from exc
+    other = {w: v for w, v in versions.items() if v != __version__}
+    if other:
+        listed = ", ".join(f"{w} has {v}" for w, v in sorted(other.items()))
+        raise ClusterError(f"the workers must run shipscreen {__version__}: {listed}")
+
+
+def check_output(output: str | Path) -> None:
+    """Raise InputError unless ``output`` can become the run's folder: absent, or empty."""
+    target = Path(output)
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise InputError(
+            "exists and is not an empty folder; a cluster run writes a new folder of parts",
+            file=str(target),
+        )
+
+
+def screen_files(
+    screener: Screener,
+    the_plan: Plan,
+    output: str | Path,
+    fmt: str,
+    client: Any,
+    *,
+    columns: Mapping[str, str] | None = None,
+    manifest: Callable[[RunStats, list[str]], RunManifest] | None = None,
+    progress: Callable[[int], None] | None = None,
+    stats: RunStats | None = None,
+) -> list[str]:
+    """Screen the plan's parts on the cluster of ``client`` into the folder ``output``, which
+    appears, with every part and the manifest ``manifest(stats, parts)`` makes, only when all
+    parts are written; the part files' paths, in order.
+
+    ``stats`` is filled when the parts are done; ``progress(rows)`` is called as each finishes.
+    A part that fails (or whose workers keep dying) fails the run with ClusterError and nothing
+    is written; if this process itself is killed, a hidden ``.NAME.*.partial`` folder is left.
+    """
+    distributed = importlib.import_module("distributed")
+    stats = stats if stats is not None else RunStats()
+    check_output(output)
+    target = Path(output)
+    staging = target.with_name(f".{target.name}.{secrets.token_hex(6)}.partial")
+    staging.mkdir(parents=True)
+    clock = time.perf_counter()
+    futures: list[Any] = []
+    paths = [str(target / part_name(p.number, fmt)) for p in the_plan.parts]
+    try:
+        shared = share(screener, client)
+        futures = client.map(
+            screen_part,
+            the_plan.parts,
+            screener=shared,
+            folder=str(staging),
+            fmt=fmt,
+            columns=dict(columns) if columns else None,
+            pure=False,
+        )
+        number_of = {f.key: i for i, f in enumerate(futures)}
+        done: dict[int, RunStats] = {}
+        rows = 0
+        for future in distributed.as_completed(futures):
+            number = number_of[future.key]
+            done[number] = _result(future, the_plan.parts[number], distributed)
+            rows += done[number].rows
+            if progress is not None:
+                progress(rows)
+        for number in range(len(futures)):
+            stats.merge(done[number])
+        stats.seconds = time.perf_counter() - clock
+        stats.finished = dt.datetime.now(dt.UTC)
+        # A worker that died while writing leaves its hidden temporary file: not a part.
+        for leftover in staging.glob(".*"):
+            leftover.unlink()
+        if manifest is not None:
+            write_manifest(staging / MANIFEST_NAME, manifest(stats, paths))
+        if target.exists():
+            target.rmdir()  # empty, as check_output found it
+        staging.rename(target)
+    except BaseException:
+        client.cancel(futures)
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return paths
+
+
+def _result(future: Any, part: Part, distributed: Any) -> RunStats:
+    try:
+        stats: RunStats = future.result()
+    except distributed.KilledWorker as exc:
+        raise ClusterError(
+            f"part {part.number} ({_where(part)}): the workers running it died (killed, or out "
+            "of memory) as many times as the scheduler allows; nothing was written"
+        ) from exc
+    except CancelledError as exc:  # distributed's FutureCancelledError among them
+        raise ClusterError(
+            f"part {part.number} ({_where(part)}) was cancelled by the cluster (its scheduler "
+            f"or workers were lost: {exc}); nothing was written"
+        ) from exc
+    except Exception as exc:
+        raise ClusterError(
+            f"part {part.number} ({_where(part)}) failed: {type(exc).__name__}: {exc}; "
+            "nothing was written"
+        ) from exc
+    return stats
+
+
+def _where(part: Part) -> str:
+    return f"{part.path} from line {part.first_line}"
