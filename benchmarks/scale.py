@@ -68,10 +68,14 @@ with open(sys.argv[1], newline="", encoding="utf-8") as src, \\
 
 
 def _tree(pid: int) -> list[int]:
+    """The process and its descendants (children of any of its threads: a Dask cluster starts
+    its processes from a thread of its own)."""
     pids = [pid]
+    children: list[str] = []
     try:
-        with open(f"/proc/{pid}/task/{pid}/children") as fh:
-            children = fh.read().split()
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as fh:
+                children += fh.read().split()
     except OSError:
         return pids
     for child in children:
@@ -120,6 +124,16 @@ def measure(command: list[str]) -> dict[str, float]:
         peak = after.ru_maxrss  # KiB on Linux; the largest child only
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     return {"seconds": wall, "peak_mb": peak / 1024, "cpu_seconds": cpu}
+
+
+def machine() -> dict[str, Any]:
+    """The machine the figures were taken on."""
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "cores_usable": default_workers(),
+    }
 
 
 def _listed(sdn: Path | None, count: int = 300) -> list[str]:
@@ -177,12 +191,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             scenarios[f"sdn, --workers {w}"] = ["--workers", str(w), "--list", str(args.sdn)]
 
     figures: dict[str, Any] = {
-        "machine": {
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "cpus": os.cpu_count(),
-            "cores_usable": default_workers(),
-        },
+        "machine": machine(),
         "sizes": {},
     }
     for rows in args.rows:

@@ -65,3 +65,27 @@ def test_scale_runs_on_small_files(tmp_path: Path) -> None:
     ]
     # The generated file holds the rows asked for, after its header.
     assert (tmp_path / "data" / "shipments-3000-sdn.csv").read_text().count("\n") >= 3001
+
+
+def test_cluster_benchmark_runs_on_a_small_file(tmp_path: Path) -> None:
+    module = _script("cluster")
+    out = tmp_path / "figures.json"
+    figures = module.main(
+        [
+            "--rows", "3000", "--runs", "1", "--partition-rows", "1000",
+            "--data", str(tmp_path / "data"), "--json", str(out),
+        ]
+    )  # fmt: skip
+    assert out.is_file()
+    assert figures["partitions"] == 3
+    assert figures["dask_parts_equal_single_output"] is True
+    assert list(figures["scenarios"]) == [
+        "single",
+        "local, --workers 2",
+        "dask, 1 worker",
+        "dask, 2 workers",
+    ]
+    for scenario in figures["scenarios"].values():
+        assert scenario["seconds_median"] > 0
+        assert scenario["peak_mb_median"] > 0
+    assert figures["scenarios"]["single"]["speedup_over_single"] == 1.0
