@@ -184,14 +184,16 @@ def main() -> None:
     "--manifest/--no-manifest",
     default=True,
     show_default=True,
-    help="Write OUTPUT.manifest.json beside each output file.",
+    help="Write OUTPUT.manifest.json beside each output file (with --engine dask: "
+    "FOLDER/_manifest.json).",
 )
 @screening_options
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
     help="Processes to screen in; results keep the input's order. Default: the machine's cores "
-    f"(one for an input under {_PARALLEL_FROM // 1_000_000} MB).",
+    f"(one for an input under {_PARALLEL_FROM // 1_000_000} MB). With --engine dask: the local "
+    "cluster's worker processes, or with --scheduler the workers to wait for.",
 )
 @click.option(
     "--engine",

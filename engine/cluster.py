@@ -54,7 +54,7 @@ from engine.decoding import splits_on_newline_bytes
 from engine.errors import InputError, ShipscreenError
 from engine.frames import cell_of, screen_frame
 from engine.outputs import open_writer
-from engine.run import RunManifest, RunStats, screen_batch, write_manifest
+from engine.run import RunManifest, RunStats, fewer_collections, screen_batch, write_manifest
 from engine.screener import Screener
 
 #: Rows a part holds by default (a task's work: a few seconds on one core).
@@ -203,6 +203,8 @@ def expand_inputs(patterns: Sequence[str]) -> list[str]:
     found: list[str] = []
     for pattern in patterns:
         path = Path(pattern)
+        if pattern == "-":
+            raise InputError("a cluster reads files, not standard input", file=pattern)
         if path.is_dir():
             names = sorted(
                 str(p)
@@ -485,10 +487,11 @@ def screen_part(
     stats = RunStats()
     renderers = [writer.renderer]
     try:
-        while batch := list(itertools.islice(rows, _BATCH)):
-            result = screen_batch(screener, batch, renderers)
-            writer.write_rendered(result.pieces[0])
-            stats.merge(result.stats)
+        with fewer_collections():
+            while batch := list(itertools.islice(rows, _BATCH)):
+                result = screen_batch(screener, batch, renderers)
+                writer.write_rendered(result.pieces[0])
+                stats.merge(result.stats)
         writer.commit()
     except BaseException:
         writer.abort()

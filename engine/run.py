@@ -172,7 +172,7 @@ def screen_rows(
     size = batch_size or (WorkerPool.BATCH if parallel else 256)
     try:
         with contextlib.ExitStack() as stack:
-            stack.enter_context(_fewer_collections())
+            stack.enter_context(fewer_collections())
             if parallel:
                 if pool is None:
                     pool = WorkerPool(screener, reader, renderers, workers)
@@ -203,7 +203,7 @@ def screen_rows(
 
 
 @contextlib.contextmanager
-def _fewer_collections() -> Iterator[None]:
+def fewer_collections() -> Iterator[None]:
     """Collect cyclic garbage less often while screening.
 
     Screening allocates many short-lived objects, freed by reference counting, and keeps growing
