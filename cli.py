@@ -409,7 +409,7 @@ def _screen_on_cluster(
     try:
         with (
             _terminated_as_interrupt(),
-            cluster.connect(scheduler, workers or default_workers(), run) as client,
+            cluster.connect(scheduler, workers, run) as client,
             _row_progress(plan.rows, quiet) as progress,
         ):
             written = cluster.screen_files(

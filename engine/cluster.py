@@ -54,7 +54,14 @@ from engine.decoding import splits_on_newline_bytes
 from engine.errors import InputError, ShipscreenError
 from engine.frames import cell_of, screen_frame
 from engine.outputs import open_writer
-from engine.run import RunManifest, RunStats, fewer_collections, screen_batch, write_manifest
+from engine.run import (
+    RunManifest,
+    RunStats,
+    default_workers,
+    fewer_collections,
+    screen_batch,
+    write_manifest,
+)
 from engine.screener import Screener
 
 #: Rows a part holds by default (a task's work: a few seconds on one core).
@@ -66,6 +73,8 @@ PART_FORMATS = ("parquet", "csv", "jsonl")
 _SUFFIXES = {"parquet": ".parquet", "csv": ".csv", "jsonl": ".jsonl"}
 _PARQUET_SUFFIXES = (".parquet", ".pq")
 _INPUT_SUFFIXES = (".csv", ".tsv", ".txt", *_PARQUET_SUFFIXES)
+#: Seconds to wait for an existing cluster's workers.
+_WAIT_FOR_WORKERS = 120
 #: The run's manifest, inside the output folder (Parquet and Dask readers skip names with "_").
 MANIFEST_NAME = "_manifest.json"
 
@@ -525,9 +534,10 @@ def worker_version() -> str:
 
 
 @contextlib.contextmanager
-def connect(scheduler: str | None, workers: int, run: ClusterRun) -> Iterator[Any]:
-    """A dask.distributed client: of the scheduler at ``scheduler`` (waiting for ``workers``
-    workers to join), or of a local cluster of ``workers`` processes of one thread each."""
+def connect(scheduler: str | None, workers: int | None, run: ClusterRun) -> Iterator[Any]:
+    """A dask.distributed client: of the scheduler at ``scheduler`` (waiting until it has
+    ``workers`` workers, or one), or of a local cluster of ``workers`` processes (default: this
+    machine's cores) of one thread each."""
     distributed = importlib.import_module("distributed")
     with contextlib.ExitStack() as stack:
         if scheduler is not None:
@@ -535,17 +545,19 @@ def connect(scheduler: str | None, workers: int, run: ClusterRun) -> Iterator[An
                 client = stack.enter_context(distributed.Client(scheduler, timeout="30s"))
             except OSError as exc:
                 raise ClusterError(f"cannot reach the scheduler at {scheduler}: {exc}") from exc
+            wanted = workers or 1
             try:
-                client.wait_for_workers(workers, timeout=120)
+                client.wait_for_workers(wanted, timeout=_WAIT_FOR_WORKERS)
             except TimeoutError as exc:
                 have = len(client.scheduler_info().get("workers", {}))
                 raise ClusterError(
-                    f"the scheduler at {scheduler} has {have} workers; waited 120 s for {workers}"
+                    f"the scheduler at {scheduler} has {have} workers; waited "
+                    f"{_WAIT_FOR_WORKERS} s for {wanted}"
                 ) from exc
         else:
             cluster = stack.enter_context(
                 distributed.LocalCluster(
-                    n_workers=workers,
+                    n_workers=workers or default_workers(),
                     threads_per_worker=1,
                     processes=True,
                     dashboard_address=":0",

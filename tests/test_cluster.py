@@ -339,3 +339,17 @@ def test_several_inputs_need_the_dask_engine(tmp_path: Path) -> None:
     result = run_cli(str(EXAMPLE), "-o", str(tmp_path / "x.csv"), "--scheduler", "tcp://x:1")
     assert result.exit_code == 2
     assert "--scheduler is for --engine dask" in result.stderr
+
+
+def test_waiting_for_more_workers_than_the_cluster_has_times_out(
+    cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("engine.cluster._WAIT_FOR_WORKERS", 1)
+    out = tmp_path / "results"
+    result = run_cli(
+        str(EXAMPLE), "-o", str(out), "--engine", "dask", "--workers", "3",
+        "--scheduler", cluster.scheduler_address,
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "has 2 workers; waited 1 s for 3" in result.stderr
+    assert not out.exists()
