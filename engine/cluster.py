@@ -199,11 +199,16 @@ class Plan:
     files: list[InputFile]
     header: Header
     parts: list[Part]
-    duplicates: int
 
     @property
     def rows(self) -> int:
+        """The rows of all inputs."""
         return sum(f.rows for f in self.files)
+
+    @property
+    def duplicates(self) -> int:
+        """The rows whose shipment id an earlier row used."""
+        return sum(len(p.duplicates) for p in self.parts)
 
 
 def expand_inputs(patterns: Sequence[str]) -> list[str]:
@@ -254,7 +259,6 @@ def plan(
     files: list[InputFile] = []
     parts: list[Part] = []
     header: Header | None = None
-    duplicates = 0
     for path in paths:
         if input_format(path) == "parquet":
             file, file_header, file_parts = _plan_parquet(path, columns, part_rows, seen)
@@ -273,10 +277,9 @@ def plan(
         files.append(file)
         for part in file_parts:
             parts.append(dataclasses.replace(part, number=len(parts)))
-            duplicates += len(part.duplicates)
     if header is None:
         raise InputError("no input files", file="")
-    return Plan(files, header, parts, duplicates)
+    return Plan(files, header, parts)
 
 
 def _plan_csv(
@@ -298,8 +301,10 @@ def _plan_csv(
             count += 1
             if cells is not None and (sid := shipment_id(cells)) and seen.add(sid):
                 notes[line] = duplicate_note(sid)
-        file = InputFile(path, "csv", reader.sha256(), reader.bytes_read, count)
-        file = dataclasses.replace(file, encoding=reader.encoding, delimiter=reader.delimiter)
+        file = InputFile(
+            path, "csv", reader.sha256(), reader.bytes_read, count, reader.encoding,
+            reader.delimiter,
+        )  # fmt: skip
         header, first_data = reader.header, reader.first_data_line
     encoding = reader.encoding or "utf-8"
 
@@ -316,9 +321,7 @@ def _plan_csv(
     limit = ShipmentReader.MAX_RECORD_LINES
     ends = [s + limit for s in starts[1:]]
     offsets = _line_offsets(path, [first_data, *starts, *ends])
-    by_part: list[dict[int, str]] = [{} for _ in starts]
-    for line, note in notes.items():
-        by_part[bisect_right(starts, line) - 1][line] = note
+    by_part = _notes_by_part(notes, starts)
     parts = []
     for i, start in enumerate(starts):
         last = i == len(starts) - 1
@@ -335,6 +338,14 @@ def _plan_csv(
             csv_part(first, rows, file_part=file_part, stop_line=stop, duplicates=by_part[i])
         )
     return file, header, parts
+
+
+def _notes_by_part(notes: Mapping[int, str], starts: Sequence[int]) -> list[dict[int, str]]:
+    """The notes (by line) split among the parts that start at the lines ``starts``."""
+    by_part: list[dict[int, str]] = [{} for _ in starts]
+    for line, note in notes.items():
+        by_part[bisect_right(starts, line) - 1][line] = note
+    return by_part
 
 
 def _line_offsets(path: str, lines: Iterable[int]) -> dict[int, int]:
@@ -374,12 +385,8 @@ def _plan_parquet(
         raise InputError(f"cannot read as Parquet: {exc}", file=path) from exc
     names = [str(n) for n in source.schema_arrow.names]
     header = Header.read(names, columns)
-    if not any(header.fields):
-        raise InputError(
-            "no column names a shipment field (e.g. shipper, consignee, hs_code, description); "
-            f"columns: {', '.join(names)}",
-            file=path,
-        )
+    if (message := header.no_field_message()) is not None:
+        raise InputError(message, file=path)
     # Rows are numbered as the lines of the CSV file the table would make: the first is line 2.
     notes: dict[int, str] = {}
     id_column = header.fields.index("shipment_id") if "shipment_id" in header.fields else None
@@ -392,7 +399,7 @@ def _plan_parquet(
                 line += 1
     metadata = source.metadata
     total = metadata.num_rows
-    parts: list[Part] = []
+    runs: list[tuple[int, int, tuple[int, ...]]] = []  # first line, rows, row groups
     groups: list[int] = []
     rows = 0
     first = 2
@@ -401,20 +408,14 @@ def _plan_parquet(
         rows += metadata.row_group(group).num_rows
         if rows >= part_rows or group == metadata.num_row_groups - 1:
             if rows:
-                mine = {n: note for n, note in notes.items() if first <= n < first + rows}
-                parts.append(
-                    Part(
-                        number=0,
-                        path=path,
-                        format="parquet",
-                        first_line=first,
-                        rows=rows,
-                        row_groups=tuple(groups),
-                        duplicates=mine,
-                    )
-                )
+                runs.append((first, rows, tuple(groups)))
             first += rows
             groups, rows = [], 0
+    by_part = _notes_by_part(notes, [run[0] for run in runs])
+    parts = []
+    for (start, count, row_groups), mine in zip(runs, by_part, strict=True):
+        part = Part(0, path, "parquet", start, count, row_groups=row_groups, duplicates=mine)
+        parts.append(part)
     size, digest = _file_digest(path)
     return InputFile(path, "parquet", digest, size, total), header, parts
 
@@ -451,7 +452,7 @@ def _csv_rows(reader: ShipmentReader, part: Part) -> Iterator[InputRow]:
                 return
             row = shape(line, cells, problem)
             if cells is not None and (note := part.duplicates.get(line)) is not None:
-                row = dataclasses.replace(row, notes=(*row.notes, note))
+                row = row.with_note(note)
             yield row
 
 
@@ -467,13 +468,11 @@ def _parquet_rows(
         line = part.first_line
         for group in part.row_groups:
             table = source.read_row_group(group)
-            cells = [
-                [cell_of(v) for v in table.column(i).to_pylist()] for i in range(table.num_columns)
-            ]
-            for record in zip(*cells, strict=True):
+            values = [table.column(i).to_pylist() for i in range(table.num_columns)]
+            for record in zip(*values, strict=True):
                 row = shaper.shape(line, [cell_of(v) for v in record], None)
                 if (note := part.duplicates.get(line)) is not None:
-                    row = dataclasses.replace(row, notes=(*row.notes, note))
+                    row = row.with_note(note)
                 yield row
                 line += 1
 
@@ -505,7 +504,6 @@ def screen_part(
     except BaseException:
         writer.abort()
         raise
-    stats.finished = dt.datetime.now(dt.UTC)
     return stats
 
 
@@ -523,7 +521,6 @@ class ClusterRun:
 
     scheduler: str | None = None
     workers: int | None = None
-    dashboard: str | None = None
 
 
 def worker_version() -> str:

@@ -66,6 +66,10 @@ class InputRow:
         stripped = map(str.strip, self.cells)
         return {f: t for f, t in zip(self.fields, stripped, strict=False) if t and f}
 
+    def with_note(self, note: str) -> InputRow:
+        """This row with one more note (e.g. that its shipment id is used by an earlier row)."""
+        return dataclasses.replace(self, notes=(*self.notes, note))
+
 
 @dataclass
 class Header:
@@ -96,6 +100,16 @@ class Header:
                 taken[name] = column
             fields.append(name)
         return cls(columns=list(columns), fields=fields, warnings=warnings)
+
+    def no_field_message(self, label: str = "columns") -> str | None:
+        """Why rows of this header cannot be screened (no column names a shipment field), or
+        None if some column does."""
+        if any(self.fields):
+            return None
+        return (
+            "no column names a shipment field (e.g. shipper, consignee, hs_code, description); "
+            f"{label}: {', '.join(self.columns)}"
+        )
 
     @property
     def keys(self) -> list[str]:
@@ -315,14 +329,9 @@ class ShipmentReader:
         self._resume = self._feeder.current[-1].number + 1 if self._feeder.current else 2
         if part is not None:
             self._resume = part.first_line
-        if not any(self.header.fields):
+        if (message := self.header.no_field_message("header")) is not None:
             self.close()
-            raise InputError(
-                "no column names a shipment field (e.g. shipper, consignee, hs_code, description); "
-                f"header: {', '.join(header[1])}",
-                file=self.path,
-                line=first.number,
-            )
+            raise InputError(message, file=self.path, line=first.number)
 
     def _first_line(self) -> Line | None:
         for line in self._feeder.lines:
@@ -548,7 +557,7 @@ class ShipmentReader:
         for line, cells, problem, _ in self._body():
             row = shape(line, cells, problem)
             if cells is not None and (note := duplicate(cells)) is not None:
-                row = dataclasses.replace(row, notes=(*row.notes, note))
+                row = row.with_note(note)
             yield row
 
 

@@ -8,7 +8,6 @@ an earlier row used gets the same note as in a file.
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
 import json
 from collections.abc import Callable, Mapping
@@ -68,11 +67,8 @@ def screen_frame(
     if clash := sorted(set(names) & set(added)):
         raise ValueError(f"the frame has result columns already: {', '.join(clash)}")
     header = Header.read(names, columns)
-    if not any(header.fields):
-        raise ValueError(
-            "no column names a shipment field (e.g. shipper, consignee, hs_code, description); "
-            f"columns: {', '.join(names)}"
-        )
+    if (message := header.no_field_message()) is not None:
+        raise ValueError(message)
     shaper = RowShaper(header, ShipmentReader.MAX_FIELD)  # as a file's rows are shaped
     seen: set[str] = set()
     out: dict[str, list[Any]] = {name: [] for name in added}
@@ -81,7 +77,7 @@ def screen_frame(
         row = shaper.shape(line, [cell_of(v, isna) for v in values], None)
         if shipment_id := shaper.shipment_id(row.cells):
             if shipment_id in seen:
-                row = dataclasses.replace(row, notes=(*row.notes, duplicate_note(shipment_id)))
+                row = row.with_note(duplicate_note(shipment_id))
             seen.add(shipment_id)
         result = full(screener.screen_row(row))
         _, _, rule_ids, reasons, _ = result_cells(result)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import ctypes
-import dataclasses
 import datetime as dt
 import gc
 import itertools
@@ -300,7 +299,7 @@ def _screen_in_worker(segments: list[Segment]) -> BatchResult:
                     continue
             row = shaper.shape(n, cells, None)
             if i in duplicates:
-                row = dataclasses.replace(row, notes=(*row.notes, duplicates[i]))
+                row = row.with_note(duplicates[i])
             result = screener.screen_row(row, verdict)
             quiet = isinstance(result, Quiet) and line is not None and writes_as(line)
             add(row.cells, result, n, line if quiet else None)
