@@ -29,24 +29,23 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from engine import ConfigError, InputError, Screener, __version__, cluster, run_inline_tests
-from engine.bundled import bundled_dir
-from engine.csvio import ShipmentReader, load_column_map
-from engine.outputs import FORMATS, format_of, open_writer, record_schema
-from engine.parquet import parquet_available
-from engine.results import SEVERITIES
-from engine.run import (
+from engine import ConfigError, InputError, Screener, __version__, run_inline_tests
+from engine.catalogue.bundled import bundled_dir
+from engine.io.csvreader import ShipmentReader
+from engine.io.header import load_column_map
+from engine.io.manifest import (
     RunManifest,
     RunStats,
-    WorkerError,
-    WorkerPool,
     build_manifest,
-    default_workers,
     manifest_path,
     run_manifest,
-    screen_rows,
     write_manifest,
 )
+from engine.io.outputs import FORMATS, format_of, open_writer, record_schema
+from engine.io.parquet import parquet_available
+from engine.results import SEVERITIES
+from engine.scale import cluster
+from engine.scale.pool import WorkerError, WorkerPool, default_workers, screen_rows
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -663,7 +662,7 @@ def rules_test(
     broken = 0
     if properties:
         try:
-            from engine.properties import PROPERTIES, check_property
+            from engine.testing.properties import PROPERTIES, check_property
         except ImportError as exc:
             _fail(f"--properties: {exc}")
             return

@@ -41,7 +41,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 from scale import _dataset, _listed, machine, measure  # noqa: E402
 
-from engine.cluster import PART_ROWS, plan  # noqa: E402
+from engine.scale.cluster import PART_ROWS, plan  # noqa: E402
 
 
 def _digest_single(path: Path) -> str:

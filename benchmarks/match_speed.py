@@ -37,11 +37,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from rapidfuzz import fuzz, process, utils
 
-from engine.bundled import bundled_dir
-from engine.entities import Party, load_catalogue
-from engine.lists import read_ofac_sdn
-from engine.matching import MATCH_FLOOR, PartyMatcher
-from engine.names import NameNormaliser, skeleton
+from engine.catalogue.bundled import bundled_dir
+from engine.catalogue.entities import Party, load_catalogue
+from engine.catalogue.lists import read_ofac_sdn
+from engine.reading.matching import MATCH_FLOOR, PartyMatcher
+from engine.reading.names import NameNormaliser, skeleton
 
 THRESHOLD = 0.88  # the default sanctioned-party rule's min_similarity
 WRATIO_CUTOFF = 85

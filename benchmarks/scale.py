@@ -44,10 +44,10 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 from shipments_gen import generate  # noqa: E402
 
-from engine.bundled import bundled_dir  # noqa: E402
-from engine.entities import load_catalogue  # noqa: E402
-from engine.lists import read_ofac_sdn  # noqa: E402
-from engine.run import default_workers  # noqa: E402
+from engine.catalogue.bundled import bundled_dir  # noqa: E402
+from engine.catalogue.entities import load_catalogue  # noqa: E402
+from engine.catalogue.lists import read_ofac_sdn  # noqa: E402
+from engine.scale.pool import default_workers  # noqa: E402
 
 # The targets for 1M rows on the 2-core machine.
 TARGET_ROWS_PER_S = 40_000

@@ -5,31 +5,70 @@
 >>> result = screener.screen({"consignee": "Rosoboroneksport OAO", "hs_code": "8526.91"})
 >>> result.band
 'critical'
+
+The package is layered; a layer imports only the layers listed before it (``tests/test_layers.py``
+checks it)::
+
+    errors.py, results.py  what the engine raises and returns (import nothing of the engine)
+    catalogue/             entities, list readers, safe YAML, the bundled data
+    reading/               what a cell says: names, countries, HS codes, phrases, the record,
+                           party matching against the catalogue's index
+    facts.py               the catalogue compiled for screening, and what one shipment shows
+    rules/                 the rule model, condition tree, gates, scoring, inline rule tests
+    screener.py            the compiled Screener: catalogue + rules -> results
+    io/                    bytes and files: decoding, CSV in and out, JSON Lines, Parquet, HTML,
+                           manifests, atomic outputs
+    scale/                 many rows at once: the worker pool, pandas, Dask
+    testing/               hypothesis strategies and the engine's properties
+
+The names below are imported when first used, so that ``import engine`` (and the command line's
+start) stays cheap until something is screened.
 """
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from engine.entities import Catalogue, load_catalogue
-from engine.errors import (
-    CatalogueError,
-    ConfigError,
-    InputError,
-    Problem,
-    RuleSetError,
-    ShipscreenError,
-)
-from engine.matching import PartyMatch
-from engine.results import Evidence, Hit, ScreenResult
-from engine.rules import Rule, RuleSet, load_rules
-from engine.ruletests import InlineTest, run_inline_tests
-from engine.screener import Screener
+if TYPE_CHECKING:
+    from engine.catalogue.entities import Catalogue, load_catalogue
+    from engine.errors import (
+        CatalogueError,
+        ConfigError,
+        InputError,
+        Problem,
+        RuleSetError,
+        ShipscreenError,
+    )
+    from engine.reading.matching import PartyMatch
+    from engine.results import Evidence, Hit, ScreenResult
+    from engine.rules.inline import InlineTest, run_inline_tests
+    from engine.rules.ruleset import Rule, RuleSet, load_rules
+    from engine.screener import Screener
 
-try:
-    __version__ = version("shipscreen")
-except PackageNotFoundError:  # running from a source checkout
-    __version__ = "0.1.0+source"
+    __version__: str
+
+# Each public name and the module it lives in.
+_EXPORTS = {
+    "Catalogue": "engine.catalogue.entities",
+    "load_catalogue": "engine.catalogue.entities",
+    "CatalogueError": "engine.errors",
+    "ConfigError": "engine.errors",
+    "InputError": "engine.errors",
+    "Problem": "engine.errors",
+    "RuleSetError": "engine.errors",
+    "ShipscreenError": "engine.errors",
+    "PartyMatch": "engine.reading.matching",
+    "Evidence": "engine.results",
+    "Hit": "engine.results",
+    "ScreenResult": "engine.results",
+    "InlineTest": "engine.rules.inline",
+    "run_inline_tests": "engine.rules.inline",
+    "Rule": "engine.rules.ruleset",
+    "RuleSet": "engine.rules.ruleset",
+    "load_rules": "engine.rules.ruleset",
+    "Screener": "engine.screener",
+}
 
 __all__ = [
     "Catalogue",
@@ -52,3 +91,20 @@ __all__ = [
     "load_rules",
     "run_inline_tests",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        from engine.version import engine_version
+
+        value: Any = engine_version()
+    elif name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    else:
+        raise AttributeError(f"module 'engine' has no attribute {name!r}")
+    globals()[name] = value  # looked up once
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

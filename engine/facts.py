@@ -12,14 +12,14 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from engine import caches
-from engine.countries import CountryResolver
-from engine.entities import Catalogue, Clearance, GoodsCategory, owned_share
-from engine.hscodes import HsCode, parse_hs
-from engine.matching import PartyMatch, PartyMatcher
-from engine.names import NameNormaliser
-from engine.phrases import PhraseMatcher, text_words
-from engine.record import PARTY_ROLES, Record
+from engine.catalogue.entities import Catalogue, Clearance, GoodsCategory, owned_share
+from engine.reading import caches
+from engine.reading.countries import CountryResolver
+from engine.reading.hscodes import HsCode, parse_hs
+from engine.reading.matching import PartyMatch, PartyMatcher
+from engine.reading.names import NameNormaliser
+from engine.reading.phrases import PhraseMatcher, text_words
+from engine.reading.record import PARTY_ROLES, Record
 
 
 @dataclass(frozen=True, slots=True)

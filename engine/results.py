@@ -12,6 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 Severity = Literal["low", "medium", "high", "critical"]
 SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high", "critical")
 SEVERITY_RANK: dict[str, int] = {s: i for i, s in enumerate(SEVERITIES)}
+#: The columns every tabular output adds after the input's, in order.
+RESULT_COLUMNS: tuple[str, ...] = ("risk_score", "risk_band", "rule_ids", "reasons", "error")
 
 
 class _Out(BaseModel):

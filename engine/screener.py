@@ -10,17 +10,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from engine.bundled import bundled_dir
-from engine.conditions import NODE_TYPES, PartyOwnedByNode, party_source, walk
-from engine.csvio import InputRow, ShipmentReader, row_values
-from engine.entities import Catalogue, Clearance, load_catalogue, load_clearances
+from engine.catalogue.bundled import bundled_dir
+from engine.catalogue.entities import Catalogue, Clearance, load_catalogue, load_clearances
+from engine.catalogue.lists import LoadedList, iter_parties, load_lists
 from engine.errors import CatalogueError, Problem
 from engine.facts import Facts, Knowledge
-from engine.gates import MAYBE, QUIET, QuietLane, RuleGates
-from engine.hscodes import parse_hs
-from engine.lists import LoadedList, iter_parties, load_lists
-from engine.matching import MATCH_FLOOR, compare
-from engine.record import Record, RecordError, cell_text, read_raw
+from engine.reading.hscodes import parse_hs
+from engine.reading.matching import MATCH_FLOOR, compare
+from engine.reading.record import InputRow, Record, RecordError, cell_text, read_raw, row_values
 from engine.results import (
     SEVERITY_RANK,
     Evidence,
@@ -30,8 +27,10 @@ from engine.results import (
     ScreenResult,
     TokenAlignment,
 )
-from engine.rules import Rule, RuleSet, load_rules
-from engine.scoring import DEFAULT_SCORING, Scoring
+from engine.rules.conditions import NODE_TYPES, PartyOwnedByNode, party_source, walk
+from engine.rules.gates import MAYBE, QUIET, QuietLane, RuleGates
+from engine.rules.ruleset import Rule, RuleSet, load_rules
+from engine.rules.scoring import DEFAULT_SCORING, Scoring
 
 _VARIABLE_OF = {key: cls.variable for key, cls in NODE_TYPES.items() if cls.variable}
 
@@ -251,7 +250,13 @@ class Screener:
     def screen_csv(
         self, path: str | Path, *, columns: Mapping[str, str] | None = None
     ) -> Iterator[ScreenResult]:
-        """Screen a CSV file row by row; every data row gives exactly one result, in order."""
+        """Screen a CSV file row by row; every data row gives exactly one result, in order.
+
+        Reads the file with :class:`engine.io.csvreader.ShipmentReader` (the io layer, imported
+        here: screening a mapping never touches it).
+        """
+        from engine.io.csvreader import ShipmentReader
+
         with ShipmentReader(path, columns=columns) as reader:
             for row in reader:
                 yield self.screen_input_row(row)
@@ -262,10 +267,11 @@ class Screener:
         """Screen a pandas DataFrame of shipments; a copy of it with the result columns added
         (``risk_score, risk_band, rule_ids, reasons, error``, and ``hits`` as JSON if asked).
 
-        Each row is screened as a row of a CSV file is; see :func:`engine.frames.screen_frame`.
+        Each row is screened as a row of a CSV file is; see
+        :func:`engine.scale.frames.screen_frame`.
         Needs pandas (``pip install 'shipscreen[pandas]'``).
         """
-        from engine.frames import screen_frame
+        from engine.scale.frames import screen_frame
 
         return screen_frame(self, frame, columns=columns, hits=hits)
 
@@ -280,10 +286,11 @@ class Screener:
         """Screen a Dask DataFrame partition by partition: a Dask DataFrame with the result
         columns added, computed when the caller computes or writes it.
 
-        The screener is sent to the cluster's workers once; see :func:`engine.cluster.screen_dask`.
+        The screener is sent to the cluster's workers once; see
+        :func:`engine.scale.cluster.screen_dask`.
         Needs Dask (``pip install 'shipscreen[dask]'``).
         """
-        from engine.cluster import screen_dask
+        from engine.scale.cluster import screen_dask
 
         return screen_dask(self, frame, columns=columns, hits=hits, client=client)
 
@@ -363,7 +370,7 @@ class Screener:
     def _screen_record(
         self, record: Record, *, row: int | None, rules: list[Rule] | None = None
     ) -> ScreenResult:
-        # Only the rules the shipment's signals leave open can hit (engine.gates).
+        # Only the rules the shipment's signals leave open can hit (engine.rules.gates).
         if rules is None:
             rules = self._gates.open_rules(record)
         if not rules:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from engine import CatalogueError, Screener
-from engine.entities import load_clearances
+from engine.catalogue.entities import load_clearances
 
 LISTS = Path(__file__).parent / "fixtures" / "lists"
 ON = dt.date(2024, 6, 1)
@@ -90,8 +90,8 @@ def test_a_malformed_allow_list(tmp_path: Path) -> None:
 def test_the_bundled_allow_list_is_part_of_the_catalogue(tmp_path: Path) -> None:
     import shutil
 
-    from engine.bundled import bundled_dir
-    from engine.entities import load_catalogue
+    from engine.catalogue.bundled import bundled_dir
+    from engine.catalogue.entities import load_catalogue
 
     assert (bundled_dir("entities") / "allowlist.yaml").is_file()
     assert Screener.default().catalogue.cleared == ()  # shipped empty: clearing is the team's call

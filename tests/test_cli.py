@@ -232,7 +232,7 @@ def test_workers_write_what_one_process_writes(repo: Path, tmp_path: Path) -> No
 def test_a_worker_that_dies_exits_2_and_writes_nothing(
     repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from engine import run as engine_run
+    from engine.scale import pool as engine_run
 
     def dying(segment: object, delimiter: str) -> list[object]:
         os.kill(os.getpid(), signal.SIGKILL)  # a worker killed (out of memory, say)

@@ -18,16 +18,11 @@ from click.testing import CliRunner
 
 from cli import main
 from engine import Screener
-from engine.cluster import (
-    MANIFEST_NAME,
-    expand_inputs,
-    part_name,
-    plan,
-    screen_part,
-)
-from engine.csvio import ResultWriter, ShipmentReader
 from engine.errors import InputError
-from engine.run import screen_rows
+from engine.io.csvreader import ShipmentReader
+from engine.io.csvwriter import ResultWriter
+from engine.scale.cluster import MANIFEST_NAME, expand_inputs, part_name, plan, screen_part
+from engine.scale.pool import screen_rows
 from tests.conftest import REPO, shared_path
 
 HEADER = "shipment_id,shipper,consignee,consignee_country,hs_code,description\n"
@@ -344,7 +339,7 @@ def test_several_inputs_need_the_dask_engine(tmp_path: Path) -> None:
 def test_waiting_for_more_workers_than_the_cluster_has_times_out(
     cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("engine.cluster._WAIT_FOR_WORKERS", 1)
+    monkeypatch.setattr("engine.scale.cluster._WAIT_FOR_WORKERS", 1)
     out = tmp_path / "results"
     result = run_cli(
         str(EXAMPLE), "-o", str(out), "--engine", "dask", "--workers", "3",

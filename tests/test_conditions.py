@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter
 
-from engine.bundled import bundled_dir
-from engine.conditions import Condition
-from engine.entities import load_catalogue
+from engine.catalogue.bundled import bundled_dir
+from engine.catalogue.entities import load_catalogue
 from engine.facts import Facts, Knowledge
-from engine.record import read_record
+from engine.reading.record import read_record
+from engine.rules.conditions import Condition
 
 KNOWLEDGE = Knowledge(load_catalogue(bundled_dir("entities")), as_of=dt.date(2024, 6, 1))
 ADAPTER: TypeAdapter[Any] = TypeAdapter(Condition)

@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 
 from engine import InputError, Screener
-from engine.csvio import RESULT_COLUMNS, Header, ResultWriter, ShipmentReader, neutralise
+from engine.io.csvreader import ShipmentReader
+from engine.io.csvwriter import ResultWriter, neutralise
+from engine.io.header import Header
+from engine.results import RESULT_COLUMNS
 
 
 def write(path: Path, rows: list[list[str]]) -> Path:

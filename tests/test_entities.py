@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from engine import CatalogueError, Screener, load_catalogue
-from engine.bundled import bundled_dir
+from engine.catalogue.bundled import bundled_dir
 from tests.conftest import shared_path
 
 CATALOGUE = load_catalogue(bundled_dir("entities"))
@@ -279,7 +279,7 @@ def test_yaml_object_tags_are_not_executed(tmp_path: Path) -> None:
 
 
 def test_ownership_chains_reach_fifty_percent(tmp_path: Path) -> None:
-    from engine.entities import owned_share
+    from engine.catalogue.entities import owned_share
 
     src = "sources: [{public: fixture}]"
     desig = (

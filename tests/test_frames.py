@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from engine import Screener
-from engine.csvio import ResultWriter, ShipmentReader
+from engine.io.csvreader import ShipmentReader
+from engine.io.csvwriter import ResultWriter
 from tests.conftest import shared_path
 
 pd = pytest.importorskip("pandas", reason="pandas is in the test extra")

@@ -17,11 +17,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from engine import InputError, Screener
-from engine.countries import country_key
-from engine.csvio import ShipmentReader
-from engine.decoding import detect_encoding
-from engine.hscodes import parse_hs
-from engine.phrases import PhraseMatcher
+from engine.io.csvreader import ShipmentReader
+from engine.io.decoding import detect_encoding
+from engine.reading.countries import country_key
+from engine.reading.hscodes import parse_hs
+from engine.reading.phrases import PhraseMatcher
 
 SCREENER = Screener.default()
 RESOLVER = SCREENER._knowledge.resolver

@@ -8,12 +8,13 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine.bundled import bundled_dir
-from engine.entities import load_catalogue
+from engine.catalogue.bundled import bundled_dir
+from engine.catalogue.entities import load_catalogue
 from engine.facts import Facts, Knowledge
-from engine.gates import OPEN, RuleGates
-from engine.record import read_record
-from engine.rules import Rule, load_rules
+from engine.reading.record import read_record
+from engine.rules.gates import RuleGates
+from engine.rules.ruleset import Rule, load_rules
+from engine.rules.signals import OPEN
 from engine.testing import any_shipments, company_names, country_spellings, listed_names
 
 CATALOGUE = load_catalogue(bundled_dir("entities"))

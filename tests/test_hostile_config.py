@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from engine import CatalogueError, RuleSetError, load_catalogue, load_rules
-from engine.bundled import bundled_dir
+from engine.catalogue.bundled import bundled_dir
 
 CATALOGUE = load_catalogue(bundled_dir("entities"))
 

@@ -14,8 +14,8 @@ from click.testing import CliRunner
 
 from cli import main
 from engine import InputError
-from engine.csvio import ShipmentReader
-from engine.decoding import detect_encoding
+from engine.io.csvreader import ShipmentReader
+from engine.io.decoding import detect_encoding
 
 HEADER = "shipment_id,consignee,consignee_country,hs_code,description\n"
 
@@ -248,7 +248,7 @@ def test_formula_and_script_text(tmp_path: Path) -> None:
 
 
 def test_many_duplicate_ids_stay_cheap() -> None:
-    from engine.csvio import SeenIds
+    from engine.io.csvreader import SeenIds
 
     seen = SeenIds()
     assert not any(seen.add(f"ID-{i}") for i in range(200_000))

@@ -1,8 +1,8 @@
 """The fast paths give exactly what the full path gives.
 
-The quiet lane (engine.gates.QuietLane) screens rows from their cells, and a worker process
-(engine.run) parses runs of clean records again and reuses an input line as its output; for any
-row, the result and every output format must be what screening the row in full and writing it
+The quiet lane (engine.rules.gates.QuietLane) screens rows from their cells, and a worker process
+(engine.scale.pool) parses runs of clean records again and reuses an input line as its output; for
+any row, the result and every output format must be what screening the row in full and writing it
 cell by cell give.
 """
 
@@ -18,11 +18,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine import Screener
-from engine import run as engine_run
-from engine.csvio import ResultWriter, ShipmentReader, writes_as
-from engine.gates import FULL, QUIET
-from engine.outputs import JsonlWriter, full
-from engine.record import FIELDS, read_raw
+from engine.io.csvreader import ShipmentReader
+from engine.io.csvwriter import ResultWriter, writes_as
+from engine.io.outputs import JsonlWriter, full
+from engine.reading.record import FIELDS, read_raw
+from engine.rules.gates import FULL, QUIET
+from engine.scale import pool as engine_run
 from engine.testing import any_shipments, country_spellings
 
 SCREENER = Screener.default()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from engine import CatalogueError, Screener
-from engine.lists import detect_format, load_lists, read_ofac_sdn
+from engine.catalogue.lists import detect_format, load_lists, read_ofac_sdn
 from tests.conftest import shared_path
 
 LISTS = Path(__file__).parent / "fixtures" / "lists"

@@ -14,10 +14,10 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from engine import Screener
-from engine.bundled import bundled_dir
-from engine.entities import load_catalogue
-from engine.matching import compare
-from engine.names import NameNormaliser, skeleton
+from engine.catalogue.bundled import bundled_dir
+from engine.catalogue.entities import load_catalogue
+from engine.reading.matching import compare
+from engine.reading.names import NameNormaliser, skeleton
 from engine.testing import company_names, disguised_names, listed_names
 
 NORMALISER = NameNormaliser(load_catalogue(bundled_dir("entities")).name_words)
@@ -425,7 +425,14 @@ def test_the_word_filter_reads_the_words_the_normaliser_reads(name: str) -> None
 def test_ascii_words_split_as_the_separator_pattern_does(name: str) -> None:
     """The fast split of plain names gives what splitting at every run of non-word characters
     gives."""
-    from engine.names import _APOSTROPHES, _DOTTED, _SEPARATOR, _undot, ascii_words, strip_invisible
+    from engine.reading.names import (
+        _APOSTROPHES,
+        _DOTTED,
+        _SEPARATOR,
+        _undot,
+        ascii_words,
+        strip_invisible,
+    )
 
     text = _APOSTROPHES.sub("", _DOTTED.sub(_undot, name))
     expected = [w for w in _SEPARATOR.split(strip_invisible(text).lower()) if w]

@@ -14,9 +14,9 @@ from click.testing import CliRunner
 
 from cli import main
 from engine import Screener
-from engine.csvio import ShipmentReader
-from engine.outputs import ScreenRecord, open_writer, record_schema
-from engine.run import screen_rows
+from engine.io.csvreader import ShipmentReader
+from engine.io.outputs import ScreenRecord, open_writer, record_schema
+from engine.scale.pool import screen_rows
 from tests.conftest import REPO, shared_path
 
 EXAMPLE = REPO / "examples" / "shipments.csv"

@@ -14,11 +14,12 @@ from typing import Any
 
 import pytest
 
-from engine import Screener, run
-from engine.caches import Fingerprints
-from engine.csvio import ShipmentReader
-from engine.outputs import open_writer
-from engine.run import WorkerError, screen_rows
+from engine import Screener
+from engine.io.csvreader import ShipmentReader
+from engine.io.outputs import open_writer
+from engine.reading.caches import Fingerprints
+from engine.scale import pool
+from engine.scale.pool import WorkerError, screen_rows
 from tests.conftest import REPO
 
 sys.path.insert(0, str(REPO / "benchmarks"))
@@ -70,7 +71,7 @@ def test_workers_write_what_one_process_writes(shipments: Path) -> None:
 def test_a_worker_that_dies_fails_the_run(
     shipments: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = run._parse
+    real = pool._parse
 
     def dying(segment: Any, delimiter: str) -> Iterator[Any]:
         for record in real(segment, delimiter):
@@ -78,7 +79,7 @@ def test_a_worker_that_dies_fails_the_run(
                 os.kill(os.getpid(), signal.SIGKILL)
             yield record
 
-    monkeypatch.setattr(run, "_parse", dying)
+    monkeypatch.setattr(pool, "_parse", dying)
     out = tmp_path / "scored.csv"
     with ShipmentReader(shipments) as reader:
         writer = open_writer(out, "csv", reader.header)
@@ -168,7 +169,7 @@ def _pipe_max() -> int:
 def test_batches_cross_wide_pipes(shipments: Path) -> None:
     import fcntl
 
-    from engine.run import WorkerPool
+    from engine.scale.pool import WorkerPool
 
     with ShipmentReader(shipments) as reader:
         writer = open_writer(io.StringIO(), "csv", reader.header)

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from engine.csvio import ShipmentReader
-from engine.parquet import ParquetWriter
+from engine.io.csvreader import ShipmentReader
+from engine.io.parquet import ParquetWriter
 
 pq = pytest.importorskip("pyarrow.parquet", reason="pyarrow is in the test extra")
 

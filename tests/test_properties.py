@@ -1,7 +1,7 @@
 """The engine's properties hold, and each one catches a deliberately broken engine.
 
-Every property of engine.properties is checked against the bundled screener (it must hold) and
-against at least one broken variant: a scorer, rule set, normaliser, reader or writer with a bug
+Every property of engine.testing.properties is checked against the bundled screener (it must hold)
+and against at least one broken variant: a scorer, rule set, normaliser, reader or writer with a bug
 the property exists to catch (it must fail, with an example).
 """
 
@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 
 from engine import Screener
-from engine.conditions import NotNode
-from engine.csvio import ResultWriter
-from engine.properties import PROPERTIES, Property, check_property
-from engine.rules import Rule, RuleSet, parse_rule
-from engine.scoring import Scoring, combined_score
+from engine.io.csvwriter import ResultWriter
+from engine.rules.conditions import NotNode
+from engine.rules.ruleset import Rule, RuleSet, parse_rule
+from engine.rules.scoring import Scoring, combined_score
+from engine.testing.properties import PROPERTIES, Property, check_property
 
 BY_NAME = {p.name: p for p in PROPERTIES}
 EXAMPLES = 60  # as the CI profile; the dev profile explores more

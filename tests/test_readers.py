@@ -6,11 +6,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine.bundled import bundled_dir
-from engine.countries import CountryResolver
-from engine.entities import load_catalogue
-from engine.hscodes import parse_hs
-from engine.phrases import PhraseMatcher
+from engine.catalogue.bundled import bundled_dir
+from engine.catalogue.entities import load_catalogue
+from engine.reading.countries import CountryResolver
+from engine.reading.hscodes import parse_hs
+from engine.reading.phrases import PhraseMatcher
 
 CATALOGUE = load_catalogue(bundled_dir("entities"))
 RESOLVER = CountryResolver(CATALOGUE.countries)

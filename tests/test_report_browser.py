@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 from engine import Screener
-from engine.csvio import ShipmentReader
-from engine.outputs import open_writer
-from engine.run import screen_rows
+from engine.io.csvreader import ShipmentReader
+from engine.io.outputs import open_writer
+from engine.scale.pool import screen_rows
 from tests.conftest import REPO
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

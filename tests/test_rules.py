@@ -9,9 +9,9 @@ import pytest
 import yaml
 
 from engine import RuleSetError, Screener, load_rules, run_inline_tests
-from engine.bundled import bundled_dir
-from engine.entities import load_catalogue
-from engine.rules import RULE_KEYS
+from engine.catalogue.bundled import bundled_dir
+from engine.catalogue.entities import load_catalogue
+from engine.rules.ruleset import RULE_KEYS
 
 CATALOGUE = load_catalogue(bundled_dir("entities"))
 

@@ -7,7 +7,7 @@ import math
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine.scoring import band_of, combined_score, contributions
+from engine.rules.scoring import band_of, combined_score, contributions
 
 probs = st.lists(st.floats(min_value=0.0, max_value=1.0), max_size=12)
 

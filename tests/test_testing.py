@@ -12,8 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from engine import Screener
-from engine.bundled import bundled_dir
-from engine.hscodes import parse_hs
+from engine.catalogue.bundled import bundled_dir
+from engine.reading.hscodes import parse_hs
 from engine.testing import (
     company_names,
     country_spellings,

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from engine import caches
+from engine.reading import caches
 
 _PREFIX = re.compile(
     r"^\s*(?:hs|hts|htsus|cn|taric|tn\s*ved|тн\s*вэд|code)\b[\s:.#-]*", re.IGNORECASE

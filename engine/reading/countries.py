@@ -9,8 +9,8 @@ from functools import lru_cache
 
 import pycountry
 
-from engine import caches
-from engine.entities import Country
+from engine.catalogue.entities import Country
+from engine.reading import caches
 
 _STRONG_SPLIT = re.compile(r"\s*[;|]\s*")
 _NOISE = re.compile(r"[^\w]+", re.UNICODE)

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, Protocol
 
-from engine.screener import Screener
+from engine.results import ScreenResult
+from engine.rules.ruleset import RuleSet
+
+
+class Screens(Protocol):
+    """What running inline tests needs of a screener: its rule set, and screening a mapping."""
+
+    @property
+    def ruleset(self) -> RuleSet: ...
+
+    def screen(self, shipment: Mapping[str, Any], *, row: int | None = None) -> ScreenResult: ...
 
 
 @dataclass(frozen=True)
@@ -37,7 +49,7 @@ class InlineTest:
         return f"{where}: expected the rule to {expect}; hits: {got} [{status}]"
 
 
-def run_inline_tests(screener: Screener, rule_ids: set[str] | None = None) -> list[InlineTest]:
+def run_inline_tests(screener: Screens, rule_ids: set[str] | None = None) -> list[InlineTest]:
     """Screen every inline test shipment of the rule set with the whole screener."""
     outcomes: list[InlineTest] = []
     for rule in screener.ruleset.rules:

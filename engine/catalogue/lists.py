@@ -9,8 +9,9 @@ Formats, recognised from the file itself:
   sanctions, dataset``; aliases separated by ``;``;
 - the project's own entity YAML (a file or a directory): its parties.
 
-Each entry becomes a :class:`~engine.entities.Party` with the list's dataset tag, its programs as a
-designation and its remarks as notes; individuals, vessels and aircraft keep their kind.
+Each entry becomes a :class:`~engine.catalogue.entities.Party` with the list's dataset tag, its
+programs as a designation and its remarks as notes; individuals, vessels and aircraft keep their
+kind.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pathlib import Path
 
 import pycountry
 
-from engine.entities import (
+from engine.catalogue.entities import (
     SANCTIONED,
     Designation,
     Party,

@@ -22,18 +22,20 @@ try:
     from hypothesis.errors import NoSuchExample
 except ImportError as exc:  # pragma: no cover - depends on the installation
     raise ImportError(
-        "engine.properties needs hypothesis: pip install 'shipscreen[testing]'"
+        "engine.testing.properties needs hypothesis: pip install 'shipscreen[testing]'"
     ) from exc
 
-from engine.conditions import NotNode
-from engine.csvio import RESULT_COLUMNS, Header, ResultWriter, ShipmentReader, neutralise
 from engine.facts import Facts
-from engine.matching import MATCH_FLOOR
-from engine.record import FIELDS, PARTY_ROLES, RecordError, read_record
-from engine.results import SEVERITY_RANK, ScreenResult
-from engine.rules import RuleSet, load_rules
+from engine.io.csvreader import ShipmentReader
+from engine.io.csvwriter import ResultWriter, neutralise
+from engine.io.header import Header
+from engine.reading.matching import MATCH_FLOOR
+from engine.reading.record import FIELDS, PARTY_ROLES, RecordError, read_record
+from engine.results import RESULT_COLUMNS, SEVERITY_RANK, ScreenResult
+from engine.rules.conditions import NotNode
+from engine.rules.ruleset import RuleSet, load_rules
 from engine.screener import Screener
-from engine.testing import (
+from engine.testing.strategies import (
     any_shipments,
     company_names,
     disguised_names,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from engine.errors import ConfigError
 
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parent.parent  # the engine package
 
 
 def bundled_dir(name: str) -> Path:

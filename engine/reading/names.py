@@ -18,8 +18,8 @@ from functools import lru_cache
 
 from anyascii import anyascii
 
-from engine import caches
-from engine.entities import NameWords
+from engine.catalogue.entities import NameWords
+from engine.reading import caches
 
 GENERIC_WEIGHT = 0.2
 PLACE_WEIGHT = 0.5

@@ -29,8 +29,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from engine.catalogue.yamlio import load_yaml, yaml_files
 from engine.errors import CatalogueError, Problem
-from engine.yamlio import load_yaml, yaml_files
 
 ID_PATTERN = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
 TAG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -455,7 +455,7 @@ def load_catalogue_files(files: list[Path], *, root: Path) -> Catalogue:
 
 def _bundled_name_words(root: Path) -> NameWords:
     """The bundled legal forms and name words, for a catalogue that does not define its own."""
-    from engine.bundled import bundled_dir
+    from engine.catalogue.bundled import bundled_dir
 
     bundled = bundled_dir("entities")
     if bundled.resolve() == root.resolve():

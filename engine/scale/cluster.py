@@ -8,8 +8,8 @@ any sanctions lists never travel with the tasks.
 
 :func:`screen_dask` screens a ``dask.dataframe.DataFrame`` with ``map_partitions`` and returns the
 screened one, for the caller to write where they like.  Each partition is screened by
-:func:`engine.frames.screen_frame`; rows are numbered, and duplicate shipment ids noted, within
-their partition.
+:func:`engine.scale.frames.screen_frame`; rows are numbered, and duplicate shipment ids noted,
+within their partition.
 
 :func:`screen_files` is the command line's ``--engine dask``: the machine that runs it plans the
 work (reads the CSV files once for their record boundaries and shipment ids, the Parquet files'
@@ -41,28 +41,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.csvio import (
-    FilePart,
-    Header,
-    InputRow,
-    RowShaper,
-    SeenIds,
-    ShipmentReader,
-    duplicate_note,
-)
-from engine.decoding import splits_on_newline_bytes
 from engine.errors import InputError, ShipscreenError
-from engine.frames import cell_of, screen_frame
-from engine.outputs import open_writer
-from engine.run import (
-    RunManifest,
-    RunStats,
-    default_workers,
-    fewer_collections,
-    screen_batch,
-    write_manifest,
-)
+from engine.io.csvreader import FilePart, RowShaper, SeenIds, ShipmentReader, duplicate_note
+from engine.io.decoding import splits_on_newline_bytes
+from engine.io.header import Header
+from engine.io.manifest import RunManifest, RunStats, write_manifest
+from engine.io.outputs import open_writer
+from engine.reading.record import InputRow
+from engine.scale.frames import cell_of, screen_frame
+from engine.scale.pool import default_workers, fewer_collections, screen_batch
 from engine.screener import Screener
+from engine.version import engine_version
 
 #: Rows a part holds by default (a task's work: a few seconds on one core).
 PART_ROWS = 100_000
@@ -132,7 +121,7 @@ def screen_dask(
     client: Any = None,
 ) -> Any:
     """The Dask DataFrame ``frame`` screened: each partition with the result columns added, as
-    :func:`engine.frames.screen_frame` adds them (declared as the result's ``meta``).
+    :func:`engine.scale.frames.screen_frame` adds them (declared as the result's ``meta``).
 
     Nothing is computed here.  The screener is sent to the workers of ``client`` (default: the
     current dask.distributed client, if any) once, now.  Rows are numbered, and duplicate shipment
@@ -525,9 +514,7 @@ class ClusterRun:
 
 def worker_version() -> str:
     """The shipscreen version a worker has (run on each worker before screening)."""
-    from engine import __version__
-
-    return __version__
+    return engine_version()
 
 
 @contextlib.contextmanager
@@ -569,19 +556,18 @@ def connect(scheduler: str | None, workers: int | None, run: ClusterRun) -> Iter
 
 
 def _check_versions(client: Any) -> None:
-    from engine import __version__
-
+    version = engine_version()
     try:
         versions = client.run(worker_version)
     except Exception as exc:  # a worker without shipscreen cannot even load the function
         raise ClusterError(
             f"the workers cannot run shipscreen ({type(exc).__name__}: {exc}); install "
-            f"shipscreen {__version__} on every worker"
+            f"shipscreen {version} on every worker"
         ) from exc
-    other = {w: v for w, v in versions.items() if v != __version__}
+    other = {w: v for w, v in versions.items() if v != version}
     if other:
         listed = ", ".join(f"{w} has {v}" for w, v in sorted(other.items()))
-        raise ClusterError(f"the workers must run shipscreen {__version__}: {listed}")
+        raise ClusterError(f"the workers must run shipscreen {version}: {listed}")
 
 
 def check_output(output: str | Path) -> None:

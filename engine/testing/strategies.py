@@ -1,31 +1,4 @@
-"""Hypothesis strategies for testing rule sets: realistic shipments and their parts.
-
-Install with ``pip install 'shipscreen[testing]'`` (hypothesis is an optional dependency).
-
-A compliance team tests its own rule the way engineers test code::
-
-    from hypothesis import given
-    from engine import Screener
-    from engine.testing import shipments
-
-    screener = Screener.load(rules="my-rules/")
-
-    @given(shipments(destination="RU", goods_tag="chpl"))
-    def test_chips_to_russia_are_high(shipment):
-        assert screener.screen(shipment).band in {"high", "critical"}
-
-Strategies read the bundled catalogue unless given another one (``catalogue=``):
-
-- names: :func:`company_names` (Latin, Cyrillic, Chinese, with legal forms), :func:`legal_forms`,
-  :func:`name_variants` (variants that must still match: case, spacing, punctuation, legal form),
-  :func:`evasions` (what a diverter does: typos, look-alike letters, invisible characters, word
-  order, transliteration, a place in brackets), :func:`listed_names` and :func:`disguised_names`;
-- goods: :func:`hs_codes` in every notation the reader accepts (``tag=``, ``category=`` or
-  ``code=``), :func:`hs_notations` of one code, :func:`invalid_hs_codes`, :func:`ordinary_hs_codes`;
-- places and money: :func:`country_spellings`, :func:`routes`, :func:`values`;
-- whole records: :func:`shipments` (optionally constrained) and :func:`ordinary_shipments` (no
-  indicator at all).
-"""
+"""The hypothesis strategies of :mod:`engine.testing` (see the package for what each draws)."""
 
 from __future__ import annotations
 
@@ -41,9 +14,9 @@ except ImportError as exc:  # pragma: no cover - depends on the installation
 
 import pycountry
 
-from engine.bundled import bundled_dir
-from engine.countries import CountryResolver
-from engine.entities import Catalogue, load_catalogue
+from engine.catalogue.bundled import bundled_dir
+from engine.catalogue.entities import Catalogue, load_catalogue
+from engine.reading.countries import CountryResolver
 
 SearchStrategy = st.SearchStrategy
 

@@ -20,11 +20,11 @@ import functools
 import operator
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
-from engine import caches
-from engine.phrases import text_words
-from engine.record import (
+from engine.facts import Knowledge
+from engine.reading import caches
+from engine.reading.phrases import text_words
+from engine.reading.record import (
     COUNTRY_FIELDS,
     LIST_COUNTRY_FIELDS,
     NEEDS_ONE,
@@ -34,50 +34,26 @@ from engine.record import (
     parse_number,
     read_hs,
 )
+from engine.rules.ruleset import Rule
+from engine.rules.signals import (
+    COUNTRY,
+    COUNTRY_TAG,
+    DIFFERS,
+    GOODS_CATEGORY,
+    GOODS_TAG,
+    NUMBER,
+    PARTY,
+    PARTY_ID,
+    PARTY_TAG,
+    PHRASE,
+    PRESENT,
+    Gate,
+    Signal,
+)
 
-if TYPE_CHECKING:
-    from engine.facts import Knowledge
-    from engine.rules import Rule
-
-# A signal: (kind, field or role, detail).
-Signal = tuple[str, ...]
-# A gate: clauses that must each share a signal with the shipment; () is always open.
-Gate = tuple[frozenset[Signal], ...]
-
-PARTY = "party"  # (PARTY, role): the party in ``role`` matches some list entry
-PARTY_TAG = "party-tag"  # (PARTY_TAG, role, tag): ... an entry carrying ``tag``
-PARTY_ID = "party-id"  # (PARTY_ID, role, id): ... the entry ``id``
-GOODS_CATEGORY = "goods-category"  # (GOODS_CATEGORY, id): the goods fall in a category
-GOODS_TAG = "goods-tag"  # (GOODS_TAG, tag): ... in a category carrying ``tag``
-COUNTRY = "country"  # (COUNTRY, field, code): a country field resolves to ``code``
-COUNTRY_TAG = "country-tag"  # (COUNTRY_TAG, field, tag): ... to a country carrying ``tag``
-PHRASE = "phrase"  # (PHRASE, field, list): a text field holds a phrase of the list
-PRESENT = "present"  # (PRESENT, field): a field has a value
-DIFFERS = "differs"  # (DIFFERS, field, *others): a country field's code is none of the others
-NUMBER = "number"  # (NUMBER, field): a numeric field holds a number
-
-OPEN: Gate = ()
 # What the quiet lane makes of a row (QuietLane.verdict).
 QUIET, MAYBE, FULL = 0, 1, 2
 _NONE: frozenset[Signal] = frozenset()
-
-
-def clause(signals: Iterable[Signal]) -> Gate:
-    """A gate of one clause."""
-    return (frozenset(signals),)
-
-
-def either(gates: Sequence[Gate]) -> Gate:
-    """A gate open when any of ``gates`` is: one clause of each, merged (open if any is open)."""
-    if any(not g for g in gates):
-        return OPEN
-    # Any clause of a part is implied by it; the smallest keeps the merged clause tightest.
-    return clause(s for g in gates for s in min(g, key=len))
-
-
-def both(gates: Sequence[Gate]) -> Gate:
-    """A gate open when all of ``gates`` are."""
-    return tuple(c for g in gates for c in g)
 
 
 class RuleGates:
@@ -256,13 +232,13 @@ class QuietLane:
     note: every value readable, no gate open.  Such a row scores as no hit at all, without a
     record, facts or result being built; any other row takes the full path.
 
-    It reads the cells as :func:`engine.record.read_raw` does (stripped, empty meaning absent),
-    and raises the signals :meth:`RuleGates.signals` raises, through the same caches, as bits:
-    one bit for each clause of each rule's gate, set when the row shows a signal of the clause.
-    A rule's gate is open when all its clause bits are set.  What each cell says is remembered
-    per column for the cells seen lately: a trade file repeats its parties, countries and goods,
-    so most rows cost a dictionary look-up a cell.  ``tests/test_lane.py`` checks that the lane
-    and the full path agree.
+    It reads the cells as :func:`engine.reading.record.read_raw` does (stripped, empty meaning
+    absent), and raises the signals :meth:`RuleGates.signals` raises, through the same caches, as
+    bits: one bit for each clause of each rule's gate, set when the row shows a signal of the
+    clause.  A rule's gate is open when all its clause bits are set.  What each cell says is
+    remembered per column for the cells seen lately: a trade file repeats its parties, countries
+    and goods, so most rows cost a dictionary look-up a cell.  ``tests/test_lane.py`` checks that
+    the lane and the full path agree.
     """
 
     # A cell's code: bits OR-ed over the row.  _FULL: the row needs the full path; _NEED: a cell

@@ -13,14 +13,14 @@ import json
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from engine.csvio import Header, RowShaper, ShipmentReader, duplicate_note, result_cells
-from engine.outputs import full
+from engine.io.csvreader import RowShaper, ShipmentReader, duplicate_note
+from engine.io.csvwriter import result_cells
+from engine.io.header import Header
+from engine.io.outputs import full
+from engine.results import RESULT_COLUMNS
 
 if TYPE_CHECKING:
     from engine.screener import Screener
-
-#: The columns screen_frame adds, in order ("hits" only when asked for).
-RESULT_COLUMNS = ("risk_score", "risk_band", "rule_ids", "reasons", "error")
 
 
 def cell_of(value: Any, isna: Callable[[Any], Any] | None = None) -> str:

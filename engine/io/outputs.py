@@ -3,8 +3,8 @@
 Every writer takes the input row's cells and its :class:`~engine.results.ScreenResult`, one row at
 a time, and keeps memory flat however long the input is:
 
-- CSV (:class:`engine.csvio.ResultWriter`): the input columns, neutralised against spreadsheet
-  formulas, then ``risk_score, risk_band, rule_ids, reasons, error``;
+- CSV (:class:`engine.io.csvwriter.ResultWriter`): the input columns, neutralised against
+  spreadsheet formulas, then ``risk_score, risk_band, rule_ids, reasons, error``;
 - JSON Lines: one :class:`ScreenRecord` per line, the input cells as they were;
 - HTML: one file with no network fetches, flagged shipments first.  Each shipment is rendered
   when it is screened into a spool file of its band; the report is assembled from the spools when
@@ -26,9 +26,10 @@ from typing import IO, Any, Literal
 from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import BaseModel, ConfigDict, Field
 
-from engine.atomic import AtomicFile, TextOutput
-from engine.csvio import CsvRenderer, Header, ResultWriter
-from engine.parquet import ParquetRenderer, ParquetWriter
+from engine.io.atomic import AtomicFile, TextOutput
+from engine.io.csvwriter import CsvRenderer, ResultWriter
+from engine.io.header import Header
+from engine.io.parquet import ParquetRenderer, ParquetWriter
 from engine.results import SEVERITIES, Hit, Quiet, Screened, ScreenResult
 
 Format = Literal["csv", "jsonl", "html", "parquet"]
@@ -124,7 +125,7 @@ class JsonlWriter(TextOutput):
 
 
 _ENV = Environment(
-    loader=PackageLoader("engine", "templates"),
+    loader=PackageLoader("engine.io", "templates"),
     autoescape=select_autoescape(default=True, default_for_string=True),
     trim_blocks=True,
     lstrip_blocks=True,

@@ -5,24 +5,21 @@ from __future__ import annotations
 import bisect
 import codecs
 import csv
-import dataclasses
 import hashlib
 import io
 import itertools
 import os
-import re
 import sys
 from array import array
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any, BinaryIO
+from typing import Any, BinaryIO
 
-from engine.atomic import TextOutput
-from engine.caches import SALTED_HASH64, fingerprint
-from engine.decoding import (
+from engine.errors import InputError
+from engine.io.decoding import (
     SAMPLE_BYTES,
     Line,
     detect_delimiter,
@@ -30,13 +27,9 @@ from engine.decoding import (
     iter_lines,
     splits_on_newline_bytes,
 )
-from engine.errors import InputError
-from engine.record import FIELDS, canonical_field
-from engine.results import Quiet, QuietSource, Screened, ScreenResult
-
-RESULT_COLUMNS: tuple[str, ...] = ("risk_score", "risk_band", "rule_ids", "reasons", "error")
-# A cell starting with one of these is run as a formula by spreadsheets.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from engine.io.header import Header
+from engine.reading.caches import SALTED_HASH64, fingerprint
+from engine.reading.record import InputRow
 
 # csv refuses fields over 128 KiB by default; a shipment file may legitimately hold long fields.
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
@@ -44,108 +37,6 @@ csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 # A record as read: first line number, cells (None if unreadable), problem, text (or None).
 RawRecord = tuple[int, list[str] | None, str | None, str | None]
-
-
-@dataclass(frozen=True, slots=True)
-class InputRow:
-    """One data row: its line number, its cells, the field each cell is, and any error."""
-
-    line: int
-    cells: list[str]
-    fields: Sequence[str | None] = ()  # the canonical field of each column, None to pass through
-    error: str | None = None
-    notes: tuple[str, ...] = ()
-
-    @property
-    def values(self) -> dict[str, str]:
-        """The cells of the columns that name a field, by field name, as written."""
-        return {f: c for f, c in zip(self.fields, self.cells, strict=False) if f is not None}
-
-    def raw(self) -> dict[str, str]:
-        """The fields with a value, stripped (what the engine reads)."""
-        stripped = map(str.strip, self.cells)
-        return {f: t for f, t in zip(self.fields, stripped, strict=False) if t and f}
-
-    def with_note(self, note: str) -> InputRow:
-        """This row with one more note (e.g. that its shipment id is used by an earlier row)."""
-        return dataclasses.replace(self, notes=(*self.notes, note))
-
-
-@dataclass
-class Header:
-    """The input header and what each column means."""
-
-    columns: list[str]
-    fields: list[str | None]  # canonical field per column, or None to pass through
-    warnings: list[str] = field(default_factory=list)
-
-    @classmethod
-    def read(cls, columns: Sequence[str], mapping: Mapping[str, str] | None = None) -> Header:
-        """Map headers to canonical fields; the first column naming a field wins."""
-        mapping = {k.strip().casefold(): v for k, v in (mapping or {}).items()}
-        fields: list[str | None] = []
-        taken: dict[str, str] = {}
-        warnings: list[str] = []
-        for column in columns:
-            name = mapping.get(column.strip().lstrip("\ufeff").casefold()) or canonical_field(
-                column
-            )
-            if name is not None and name in taken:
-                warnings.append(
-                    f"column '{column}' also means {name} (first given by '{taken[name]}'); "
-                    "it is passed through unread"
-                )
-                name = None
-            if name is not None:
-                taken[name] = column
-            fields.append(name)
-        return cls(columns=list(columns), fields=fields, warnings=warnings)
-
-    def no_field_message(self, label: str = "columns") -> str | None:
-        """Why rows of this header cannot be screened (no column names a shipment field), or
-        None if some column does."""
-        if any(self.fields):
-            return None
-        return (
-            "no column names a shipment field (e.g. shipper, consignee, hs_code, description); "
-            f"{label}: {', '.join(self.columns)}"
-        )
-
-    @property
-    def keys(self) -> list[str]:
-        """The column names made unique, for keyed outputs (JSON Lines)."""
-        seen: dict[str, int] = {}
-        out = []
-        for column in self.columns:
-            seen[column] = seen.get(column, 0) + 1
-            out.append(column if seen[column] == 1 else f"{column} ({seen[column]})")
-        return out
-
-    @property
-    def output_columns(self) -> list[str]:
-        """The input columns (renamed where they clash with result columns), then the results."""
-        out = [f"input_{c}" if c in RESULT_COLUMNS else c for c in self.columns]
-        return [*out, *RESULT_COLUMNS]
-
-
-def load_column_map(path: str | Path) -> dict[str, str]:
-    """Read a columns file (YAML mapping of input header -> canonical field)."""
-    from engine.yamlio import load_yaml
-
-    data, problems = load_yaml(Path(path))
-    if problems:
-        raise InputError("; ".join(p.message for p in problems), file=str(path))
-    if not isinstance(data, dict):
-        raise InputError("a columns file maps input headers to field names", file=str(path))
-    out: dict[str, str] = {}
-    for key, value in data.items():
-        if value not in FIELDS:
-            raise InputError(
-                f"'{key}' maps to '{value}', which is not a field; fields: {', '.join(FIELDS)}",
-                file=str(path),
-            )
-        out[str(key)] = str(value)
-    return out
 
 
 class _Tap(io.RawIOBase):
@@ -622,175 +513,3 @@ class RowShaper:
                     f"longer than {self.max_field:,} are not screened"
                 )
         return InputRow(line, cells, self.fields, error, notes)
-
-
-def neutralise(cell: str) -> str:
-    """Make a cell that a spreadsheet would evaluate inert by prefixing an apostrophe."""
-    if cell.startswith(_FORMULA_START):
-        try:
-            float(cell)
-        except ValueError:
-            return "'" + cell
-    return cell
-
-
-_MAYBE_FORMULA = re.compile("\x1f[=+\\-@\t\r]")
-
-
-def neutralised(cells: list[str]) -> list[str]:
-    """The cells with :func:`neutralise` applied (the same list when none needs it)."""
-    # One search of the joined cells finds a cell that may start a formula.
-    if _MAYBE_FORMULA.search("\x1f" + "\x1f".join(cells)) is None:
-        return cells
-    return [neutralise(c) for c in cells]
-
-
-def result_cells(result: ScreenResult) -> list[str]:
-    """The result columns for one shipment."""
-    if result.error is not None:
-        return ["", "", "", "", result.error]
-    if not result.hits and not result.notes:
-        return [f"{result.score:.1f}", str(result.band), "", "", ""]
-    reasons = " | ".join(
-        [*(f"{h.rule_id}: {h.message}" for h in result.hits), *(f"note: {n}" for n in result.notes)]
-    )
-    return [f"{result.score:.1f}", str(result.band), ";".join(result.rule_ids), reasons, ""]
-
-
-class ScreenedBatch:
-    """Screened rows, in order, as a worker keeps them: a row the quiet lane passed is kept as
-    its cells and line number, and its :class:`Quiet` is made only when a renderer asks.
-
-    Iterating gives (cells, result) as :data:`Screened` does; the CSV renderer reads the lists
-    themselves, and writes a quiet row that has a reusable input line (``lines``) as that line.
-    """
-
-    def __init__(self, screener: QuietSource, shipment_id: Callable[[list[str], int], str]) -> None:
-        self.cells: list[list[str]] = []
-        self.results: list[ScreenResult | Quiet | None] = []  # None: quiet, no Quiet made yet
-        self.numbers: list[int] = []
-        # Each row's input line (without its line end) where it is what the CSV output writes
-        # the row's cells as (see writes_as) and the row is quiet, else None.
-        self.lines: list[str | None] = []
-        self.screener = screener
-        self._shipment_id = shipment_id
-
-    def add(
-        self, cells: list[str], result: ScreenResult | Quiet | None, number: int, line: str | None
-    ) -> None:
-        """Add a row: ``result`` None for a row the quiet lane passed."""
-        self.cells.append(cells)
-        self.results.append(result)
-        self.numbers.append(number)
-        self.lines.append(line)
-
-    def __len__(self) -> int:
-        return len(self.results)
-
-    def __iter__(self) -> Iterator[tuple[Sequence[str], ScreenResult | Quiet]]:
-        screener, shipment_id = self.screener, self._shipment_id
-        for cells, result, number in zip(self.cells, self.results, self.numbers, strict=True):
-            if result is None:
-                result = Quiet(shipment_id(cells, number), number, screener)
-            yield cells, result
-
-
-class CsvRenderer:
-    """Renders screened rows as CSV text: the input cells, neutralised, then the result columns.
-
-    A row with fewer cells than ``width`` (one that could not be parsed has none) is padded with
-    empty cells, so that every line has the header's columns.
-    """
-
-    def __init__(self, width: int = 0) -> None:
-        self.width = width
-
-    def _cells(self, cells: Sequence[str]) -> list[str]:
-        cells = neutralised(list(cells))
-        if len(cells) < self.width:
-            cells += [""] * (self.width - len(cells))
-        return cells
-
-    def render(self, rows: Screened | ScreenedBatch) -> str:
-        """The CSV lines of ``rows`` (cells, result), in order.  A :class:`ScreenedBatch` writes
-        a quiet row whose input line writes as its cells do as that line and the result columns,
-        without writing its cells again."""
-        if isinstance(rows, ScreenedBatch):
-            return self._render_batch(rows)
-        buffer = io.StringIO()
-        write = csv.writer(buffer).writerow
-        for cells, result in rows:
-            tail = result.cells if isinstance(result, Quiet) else result_cells(result)
-            write(self._cells(cells) + tail)
-        return buffer.getvalue()
-
-    def _render_batch(self, batch: ScreenedBatch) -> str:
-        buffer = io.StringIO()
-        write = csv.writer(buffer).writerow
-        quiet = batch.screener._quiet_cells
-        tail = _csv_line(["", *quiet])
-        for cells, result, line in zip(batch.cells, batch.results, batch.lines, strict=True):
-            if line is not None:
-                buffer.write(line + tail)
-            elif result is None:
-                write(self._cells(cells) + quiet)
-            elif isinstance(result, Quiet):
-                write(self._cells(cells) + result.cells)
-            else:
-                write(self._cells(cells) + result_cells(result))
-        return buffer.getvalue()
-
-
-def _csv_line(cells: Sequence[str]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow(cells)
-    return buffer.getvalue()
-
-
-_FORMULA_AFTER_COMMA = re.compile(",[=+\\-@\t\r]")
-
-
-def writes_as(line: str) -> bool:
-    """Whether ``line`` (an input line without its line end) is exactly how the CSV output writes
-    the cells it holds: comma-separated, no quote, no cell a spreadsheet would run as a formula.
-    Its cells are then ``line.split(",")``."""
-    return '"' not in line and _FORMULA_AFTER_COMMA.search("," + line) is None
-
-
-class ResultWriter(TextOutput):
-    """Writes screened rows to a CSV file atomically: a temporary file renamed when complete.
-
-    Input cells a spreadsheet would evaluate are neutralised; the JSON Lines output keeps them as
-    they were.  ``path`` may be an open text stream (standard output), written as it goes.
-    """
-
-    renderer: CsvRenderer
-
-    def __init__(self, path: str | Path | IO[str], header: Header) -> None:
-        super().__init__(path)
-        self.renderer = CsvRenderer(len(header.columns))
-        csv.writer(self._stream).writerow(header.output_columns)
-
-    def __enter__(self) -> ResultWriter:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if exc_type is None:
-            self.commit()
-        else:
-            self.abort()
-
-
-def row_values(row: Mapping[str, Any]) -> dict[str, Any]:
-    """Map a record given with any header spelling to canonical field names."""
-    out: dict[str, Any] = {}
-    for key, value in row.items():
-        name = canonical_field(str(key))
-        if name is not None and name not in out:
-            out[name] = value
-    return out

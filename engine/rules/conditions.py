@@ -30,9 +30,20 @@ from pydantic import (
     model_validator,
 )
 
-from engine.entities import Catalogue, Party, PartyKind
+from engine.catalogue.entities import Catalogue, Party, PartyKind
 from engine.facts import Facts
-from engine.gates import (
+from engine.reading.matching import MATCH_FLOOR, PartyMatch
+from engine.reading.record import (
+    COUNTRY_FIELDS,
+    COUNTRY_GROUPS,
+    FIELDS,
+    LIST_COUNTRY_FIELDS,
+    NUMERIC_FIELDS,
+    PARTY_ROLES,
+    TEXT_FIELDS,
+)
+from engine.results import Evidence, TokenAlignment
+from engine.rules.signals import (
     COUNTRY,
     COUNTRY_TAG,
     DIFFERS,
@@ -50,17 +61,6 @@ from engine.gates import (
     clause,
     either,
 )
-from engine.matching import MATCH_FLOOR, PartyMatch
-from engine.record import (
-    COUNTRY_FIELDS,
-    COUNTRY_GROUPS,
-    FIELDS,
-    LIST_COUNTRY_FIELDS,
-    NUMERIC_FIELDS,
-    PARTY_ROLES,
-    TEXT_FIELDS,
-)
-from engine.results import Evidence, TokenAlignment
 
 Outcome = tuple[float, list[Evidence]] | None
 # (path, message, suggestion-candidates) reported by reference checks.
@@ -92,7 +92,8 @@ class _Node(BaseModel):
         raise NotImplementedError
 
     def gate(self) -> Gate:
-        """Signals a shipment must show for the condition to be able to hold (engine.gates)."""
+        """Signals a shipment must show for the condition to be able to hold (see
+        :mod:`engine.rules.gates`)."""
         raise NotImplementedError
 
 

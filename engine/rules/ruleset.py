@@ -14,12 +14,19 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from rapidfuzz import fuzz, process
 
-from engine.conditions import ALL_VARIABLES, Condition, check_references, node_key, variables
-from engine.entities import TAG_PATTERN, Catalogue
+from engine.catalogue.entities import TAG_PATTERN, Catalogue
+from engine.catalogue.yamlio import load_yaml, yaml_files
 from engine.errors import Problem, RuleSetError
-from engine.record import FIELDS
+from engine.reading.record import FIELDS
 from engine.results import Severity
-from engine.yamlio import load_yaml, yaml_files
+from engine.rules.conditions import (
+    ALL_VARIABLES,
+    NODE_TYPES,
+    Condition,
+    check_references,
+    node_key,
+    variables,
+)
 
 RULE_KEYS: tuple[str, ...] = (
     "id",
@@ -202,8 +209,6 @@ def _validation_problems(
             if isinstance(node, dict) and len(node) == 1:
                 key = str(next(iter(node)))
                 message = f"unknown condition '{key}'"
-                from engine.conditions import NODE_TYPES
-
                 suggestion = _suggest(key, NODE_TYPES)
             elif isinstance(node, dict):
                 keys = ", ".join(map(str, node))
@@ -224,8 +229,6 @@ def _validation_problems(
 
 def _fields_for(parent: Any, loc: tuple[int | str, ...]) -> list[str]:
     """Known keys at a location, for suggestions on unknown keys."""
-    from engine.conditions import NODE_TYPES
-
     if len(loc) == 1:
         return list(RULE_KEYS)
     owner = loc[-2] if len(loc) >= 2 else None

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from engine import caches
-from engine.countries import CountryResolver
-from engine.hscodes import HsCode, parse_hs
+from engine.reading import caches
+from engine.reading.countries import CountryResolver
+from engine.reading.hscodes import HsCode, parse_hs
 
 PARTY_ROLES: tuple[str, ...] = ("shipper", "consignee", "end_user", "intermediary", "notify_party")
 PARTY_COUNTRY_FIELDS: tuple[str, ...] = tuple(f"{role}_country" for role in PARTY_ROLES)
@@ -232,3 +233,38 @@ def read_hs(text: str) -> tuple[tuple[HsCode, ...], tuple[str, ...]]:
     notes = [c.note for c in codes if c.note]
     notes.extend(f"hs_code '{p.written}' cannot be read: {p.reason}" for p in problems)
     return codes, tuple(notes)
+
+
+@dataclass(frozen=True, slots=True)
+class InputRow:
+    """One data row: its line number, its cells, the field each cell is, and any error."""
+
+    line: int
+    cells: list[str]
+    fields: Sequence[str | None] = ()  # the canonical field of each column, None to pass through
+    error: str | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def values(self) -> dict[str, str]:
+        """The cells of the columns that name a field, by field name, as written."""
+        return {f: c for f, c in zip(self.fields, self.cells, strict=False) if f is not None}
+
+    def raw(self) -> dict[str, str]:
+        """The fields with a value, stripped (what the engine reads)."""
+        stripped = map(str.strip, self.cells)
+        return {f: t for f, t in zip(self.fields, stripped, strict=False) if t and f}
+
+    def with_note(self, note: str) -> InputRow:
+        """This row with one more note (e.g. that its shipment id is used by an earlier row)."""
+        return dataclasses.replace(self, notes=(*self.notes, note))
+
+
+def row_values(row: Mapping[str, Any]) -> dict[str, Any]:
+    """Map a record given with any header spelling to canonical field names."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        name = canonical_field(str(key))
+        if name is not None and name not in out:
+            out[name] = value
+    return out

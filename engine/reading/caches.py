@@ -4,7 +4,7 @@ Trade files repeat their parties, goods, wording and countries, so the engine re
 worked out for each value it has seen.  Every such cache is bounded (least recently used values
 go first), at sizes a few hundred thousand rows fill, so a file of a million rows or a billion
 takes the same memory.  A name or word the cache has forgotten is worked out again (the word
-filter in engine.matching makes that cheap for the names no list resembles).
+filter in engine.reading.matching makes that cheap for the names no list resembles).
 """
 
 from __future__ import annotations

@@ -12,12 +12,10 @@ import importlib.util
 from pathlib import Path
 from typing import Any
 
-from engine.atomic import AtomicFile
-from engine.csvio import Header, result_cells
-from engine.results import Quiet, Screened, ScreenResult
-
-#: The result columns, after the input's.
-RESULT_COLUMNS = ("risk_score", "risk_band", "rule_ids", "reasons", "error")
+from engine.io.atomic import AtomicFile
+from engine.io.csvwriter import result_cells
+from engine.io.header import Header
+from engine.results import RESULT_COLUMNS, Quiet, Screened, ScreenResult
 
 
 def parquet_available() -> bool:

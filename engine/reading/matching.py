@@ -1,6 +1,6 @@
 """Party matching: compare a shipment's party name with every name and alias of the loaded lists.
 
-Names are normalised (engine.names) and compared token by token: each token of the query is
+Names are normalised (engine.reading.names) and compared token by token: each token of the query is
 aligned with at most one token of the candidate (exact, transliterated, fuzzy within a small edit
 distance, or two words written as one), and the similarity is a weighted Dice coefficient over the
 aligned tokens.  A token's weight says how much it identifies a firm: generic words ("Technology",
@@ -30,10 +30,10 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
-from engine import caches
-from engine.caches import fingerprint
-from engine.entities import Party
-from engine.names import NameKey, NameNormaliser, Token, ascii_words
+from engine.catalogue.entities import Party
+from engine.reading import caches
+from engine.reading.caches import fingerprint
+from engine.reading.names import NameKey, NameNormaliser, Token, ascii_words
 
 # The lowest similarity the matcher reports; rules ask for this or more.
 MATCH_FLOOR = 0.70

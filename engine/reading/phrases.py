@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from engine.names import fold_text, strip_invisible
+from engine.reading.names import fold_text, strip_invisible
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 

@@ -1,0 +1,87 @@
+"""The header of a shipment table: which field each column is, and the columns of the outputs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engine.catalogue.yamlio import load_yaml
+from engine.errors import InputError
+from engine.reading.record import FIELDS, canonical_field
+from engine.results import RESULT_COLUMNS
+
+
+@dataclass
+class Header:
+    """The input header and what each column means."""
+
+    columns: list[str]
+    fields: list[str | None]  # canonical field per column, or None to pass through
+    warnings: list[str] = field(default_factory=list)
+
+    @classmethod
+    def read(cls, columns: Sequence[str], mapping: Mapping[str, str] | None = None) -> Header:
+        """Map headers to canonical fields; the first column naming a field wins."""
+        mapping = {k.strip().casefold(): v for k, v in (mapping or {}).items()}
+        fields: list[str | None] = []
+        taken: dict[str, str] = {}
+        warnings: list[str] = []
+        for column in columns:
+            name = mapping.get(column.strip().lstrip("\ufeff").casefold()) or canonical_field(
+                column
+            )
+            if name is not None and name in taken:
+                warnings.append(
+                    f"column '{column}' also means {name} (first given by '{taken[name]}'); "
+                    "it is passed through unread"
+                )
+                name = None
+            if name is not None:
+                taken[name] = column
+            fields.append(name)
+        return cls(columns=list(columns), fields=fields, warnings=warnings)
+
+    def no_field_message(self, label: str = "columns") -> str | None:
+        """Why rows of this header cannot be screened (no column names a shipment field), or
+        None if some column does."""
+        if any(self.fields):
+            return None
+        return (
+            "no column names a shipment field (e.g. shipper, consignee, hs_code, description); "
+            f"{label}: {', '.join(self.columns)}"
+        )
+
+    @property
+    def keys(self) -> list[str]:
+        """The column names made unique, for keyed outputs (JSON Lines)."""
+        seen: dict[str, int] = {}
+        out = []
+        for column in self.columns:
+            seen[column] = seen.get(column, 0) + 1
+            out.append(column if seen[column] == 1 else f"{column} ({seen[column]})")
+        return out
+
+    @property
+    def output_columns(self) -> list[str]:
+        """The input columns (renamed where they clash with result columns), then the results."""
+        out = [f"input_{c}" if c in RESULT_COLUMNS else c for c in self.columns]
+        return [*out, *RESULT_COLUMNS]
+
+
+def load_column_map(path: str | Path) -> dict[str, str]:
+    """Read a columns file (YAML mapping of input header -> canonical field)."""
+    data, problems = load_yaml(Path(path))
+    if problems:
+        raise InputError("; ".join(p.message for p in problems), file=str(path))
+    if not isinstance(data, dict):
+        raise InputError("a columns file maps input headers to field names", file=str(path))
+    out: dict[str, str] = {}
+    for key, value in data.items():
+        if value not in FIELDS:
+            raise InputError(
+                f"'{key}' maps to '{value}', which is not a field; fields: {', '.join(FIELDS)}",
+                file=str(path),
+            )
+        out[str(key)] = str(value)
+    return out
