@@ -1,7 +1,13 @@
 """The ``shipscreen`` command: a thin shell over the engine's public API.
 
 Exit codes: 0 done; 1 a shipment reached ``--fail-on``'s band, or a rule test or property failed;
-2 unusable rules, entities, lists, column map or input.
+2 unusable rules, entities, lists, column map or input; 130 and 143 interrupted by SIGINT (Ctrl-C)
+and SIGTERM.
+
+SIGINT and SIGTERM are handled from the moment the command starts, before anything is loaded: at
+any moment they stop it, outputs not yet complete are removed, and it says what it got to, with no
+traceback.  The engine is imported inside the commands, so that the command starts (and can be
+stopped cleanly) in the time it takes Python to load click.
 """
 
 from __future__ import annotations
@@ -11,41 +17,22 @@ import dataclasses
 import json
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from types import FrameType
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
-import yaml
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
 
-from engine import ConfigError, InputError, Screener, __version__, run_inline_tests
-from engine.catalogue.bundled import bundled_dir
-from engine.io.csvreader import ShipmentReader
-from engine.io.header import load_column_map
-from engine.io.manifest import (
-    RunManifest,
-    RunStats,
-    build_manifest,
-    manifest_path,
-    run_manifest,
-    write_manifest,
-)
-from engine.io.outputs import FORMATS, format_of, open_writer, record_schema
-from engine.io.parquet import parquet_available
-from engine.results import SEVERITIES
-from engine.scale import cluster
-from engine.scale.pool import WorkerError, WorkerPool, default_workers, screen_rows
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from engine import Screener
+    from engine.io.csvreader import ShipmentReader
+    from engine.io.manifest import RunManifest, RunStats
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -55,7 +42,96 @@ EXIT_UNUSABLE = 2
 _PARALLEL_FROM = 1_000_000
 _DIR = click.Path(exists=False, file_okay=False, path_type=Path)
 _FILE = click.Path(exists=False, path_type=Path)
-_STDERR = Console(stderr=True, highlight=False, soft_wrap=True)
+
+# The engine's names for what the options offer, written here so that the command starts without
+# importing the engine (tests/test_cli.py checks that they agree with it).
+BANDS = ("low", "medium", "high", "critical")  # engine.results.SEVERITIES
+FORMATS = ("csv", "jsonl", "html", "parquet")  # engine.io.outputs.FORMATS
+PART_ROWS = 100_000  # engine.scale.cluster.PART_ROWS
+
+
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM arrived: the command stops wherever it is.
+
+    A BaseException, like KeyboardInterrupt, so that no ``except Exception`` swallows it, and
+    unlike it, so that click does not turn it into "Aborted!" and exit code 1: :class:`Shipscreen`
+    reports it and exits with 128 + the signal's number.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+    @property
+    def name(self) -> str:
+        """SIGINT or SIGTERM."""
+        return signal.Signals(self.signum).name
+
+    @property
+    def exit_code(self) -> int:
+        """130 for SIGINT, 143 for SIGTERM."""
+        return 128 + self.signum
+
+
+_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    # The first signal stops the command; the clean-up it sets off is not itself interrupted.
+    for other in _SIGNALS:
+        signal.signal(other, signal.SIG_IGN)
+    raise Interrupted(signum)
+
+
+@contextmanager
+def _uninterrupted() -> Iterator[None]:
+    """SIGINT and SIGTERM wait until the block is done (then raise :class:`Interrupted`): for
+    steps that must happen together or not at all, such as committing outputs with their
+    manifests.  Where signals cannot be blocked (not POSIX), they are not."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
+
+
+@contextmanager
+def _interruptible() -> Iterator[None]:
+    """SIGINT and SIGTERM raise :class:`Interrupted` (in the main thread; elsewhere, as before)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {s: signal.signal(s, _interrupt) for s in _SIGNALS}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+class Shipscreen(click.Group):
+    """The command group: signals are handled before anything else, and an interruption anywhere
+    ends the command with its exit code and a line saying so."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        with _interruptible():
+            try:
+                return super().main(*args, **kwargs)
+            except Interrupted as exc:  # a command that writes nothing, or before it began to
+                click.echo(
+                    f"shipscreen: interrupted by {exc.name}; no output was written", err=True
+                )
+                sys.exit(exc.exit_code)
+
+
+@lru_cache(maxsize=1)
+def _stderr() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _fail(message: str, code: int = EXIT_UNUSABLE) -> None:
@@ -69,6 +145,8 @@ def _load(
     lists: tuple[Path, ...] = (),
     allow: tuple[Path, ...] = (),
 ) -> Screener:
+    from engine import ConfigError, Screener
+
     try:
         if rules is None and entities is None and not lists and not allow:
             return Screener.default()
@@ -129,6 +207,9 @@ def _delimiter(delimiter: str | None) -> str | None:
 
 
 def _column_map(columns: Path | None) -> dict[str, str] | None:
+    from engine import InputError
+    from engine.io.header import load_column_map
+
     try:
         return load_column_map(columns) if columns else None
     except InputError as exc:
@@ -142,6 +223,9 @@ def _reader(
     encoding: str | None = None,
     delimiter: str | None = None,
 ) -> ShipmentReader:
+    from engine import InputError
+    from engine.io.csvreader import ShipmentReader
+
     delimiter = _delimiter(delimiter)
     mapping = _column_map(columns)
     try:
@@ -151,8 +235,23 @@ def _reader(
         raise  # unreachable
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="shipscreen")
+def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        from engine.version import engine_version
+
+        click.echo(f"shipscreen, version {engine_version()}")
+        ctx.exit()
+
+
+@click.group(cls=Shipscreen, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and exit.",
+)
 def main() -> None:
     """Screen shipments for signs of diversion to Russia's military."""
 
@@ -175,7 +274,7 @@ def main() -> None:
 )
 @click.option(
     "--fail-on",
-    type=click.Choice(SEVERITIES),
+    type=click.Choice(BANDS),
     help="Exit with code 1 when any shipment reaches this band or a higher one.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
@@ -211,7 +310,7 @@ def main() -> None:
 @click.option(
     "--partition-rows",
     type=click.IntRange(min=1),
-    default=cluster.PART_ROWS,
+    default=PART_ROWS,
     show_default=True,
     help="With --engine dask: rows per part (one task, one output file).",
 )
@@ -239,6 +338,12 @@ def screen(
     With --engine dask, screen many CSV or Parquet files on a Dask cluster into a folder of
     parts (Parquet by default) and one manifest, _manifest.json.
     """
+    from engine.io.manifest import RunStats, manifest_path, run_manifest, write_manifest
+    from engine.io.outputs import format_of, open_writer
+    from engine.io.parquet import parquet_available
+    from engine.scale.pool import WorkerError, default_workers
+    from engine.version import engine_version
+
     if engine == "dask":
         stats = _screen_on_cluster(
             inputs, outputs, fmt, quiet=quiet, manifest=manifest, columns=_column_map(columns),
@@ -264,75 +369,89 @@ def screen(
         _fail("Parquet output goes to a file, not standard output")
     if "parquet" in kinds.values() and not parquet_available():
         _fail("Parquet output needs pyarrow: pip install 'shipscreen[parquet]'")
-    screener = _load(rules, entities, lists, allow)
-    if not quiet:
-        for loaded in screener.lists:
-            _STDERR.print(
-                f"shipscreen: list {loaded.path}: {loaded.entries} entries ({loaded.format}), "
-                f"sha256 {loaded.digest[:12]}"
-            )
-    reader = _reader(input_path, columns, encoding, delimiter)
-    formats = [(out, format_of(out, fmt)) for out in outputs]
-    run = {
-        "input": input_path,
-        "version": __version__,
-        "ruleset_digest": screener.ruleset_digest,
-        "catalogue_digest": screener.catalogue_digest,
-        "lists": [
-            {"name": x.name, "entries": x.entries, "digest": x.digest} for x in screener.lists
-        ],
-    }
-    with reader:
+    stats = RunStats()
+    writers: list[Any] = []
+    committed = False
+    try:
+        screener = _load(rules, entities, lists, allow)
         if not quiet:
-            for warning in reader.header.warnings:
-                _STDERR.print(f"shipscreen: {input_path}: {warning}")
-        writers = []
-        try:
-            for out, kind in formats:
-                target: str | IO[str] = sys.stdout if out == "-" else out
-                writers.append(open_writer(target, kind, reader.header, run=run))
-        except OSError as exc:
-            for writer in writers:
-                writer.abort()
-            _fail(f"cannot write: {exc.strerror or exc}: {exc.filename}")
-        stats = RunStats()
-        if workers is None:
-            small = reader.size is not None and reader.size < _PARALLEL_FROM
-            workers = 1 if small else default_workers()
-        try:
-            with _terminated_as_interrupt():
+            for loaded in screener.lists:
+                _stderr().print(
+                    f"shipscreen: list {loaded.path}: {loaded.entries} entries ({loaded.format}), "
+                    f"sha256 {loaded.digest[:12]}"
+                )
+        reader = _reader(input_path, columns, encoding, delimiter)
+        formats = [(out, format_of(out, fmt)) for out in outputs]
+        run = {
+            "input": input_path,
+            "version": engine_version(),
+            "ruleset_digest": screener.ruleset_digest,
+            "catalogue_digest": screener.catalogue_digest,
+            "lists": [
+                {"name": x.name, "entries": x.entries, "digest": x.digest} for x in screener.lists
+            ],
+        }
+        with reader:
+            if not quiet:
+                for warning in reader.header.warnings:
+                    _stderr().print(f"shipscreen: {input_path}: {warning}")
+            try:
+                for out, kind in formats:
+                    target: str | IO[str] = sys.stdout if out == "-" else out
+                    writers.append(open_writer(target, kind, reader.header, run=run))
+            except OSError as exc:
+                _fail(f"cannot write: {exc.strerror or exc}: {exc.filename}")
+            if workers is None:
+                small = reader.size is not None and reader.size < _PARALLEL_FROM
+                workers = 1 if small else default_workers()
+            try:
                 _screen_with_progress(
                     screener, reader, writers, quiet=quiet, stats=stats, workers=workers
                 )
-        except KeyboardInterrupt as exc:
-            _STDERR.print(
-                f"shipscreen: interrupted after {stats.rows} rows (input line {stats.last_line}); "
-                "no output was written"
-            )
-            sys.exit(143 if exc.args == ("SIGTERM",) else 130)
-        except WorkerError as exc:
-            _fail(str(exc))
-    if manifest:
+            except WorkerError as exc:
+                _fail(str(exc))
         record = run_manifest(
-            screener, reader, stats, formats, version=__version__, workers=workers
+            screener, reader, stats, formats, version=engine_version(), workers=workers
         )
-        for out, _ in formats:
-            if out != "-":
-                write_manifest(manifest_path(out), record)
-    if not quiet:
-        _summary(stats, screener, [out for out, _ in formats])
-        _STDERR.print(
-            f"  input read as {reader.encoding}, delimiter {reader.delimiter!r}; "
-            f"{reader.duplicates} duplicate shipment ids, {reader.blank_lines} blank lines skipped"
-        )
-    _check_fail_on(stats, fail_on, quiet)
+        for writer in writers:
+            writer.finish()  # everything written, under temporary names
+        with _uninterrupted():  # renamed into place with the manifests: all of them, or none
+            for writer in writers:
+                writer.commit()
+            if manifest:
+                for out, _ in formats:
+                    if out != "-":
+                        write_manifest(manifest_path(out), record)
+            committed = True
+        if not quiet:
+            _summary(stats, screener, [out for out, _ in formats])
+            _stderr().print(
+                f"  input read as {reader.encoding}, delimiter {reader.delimiter!r}; "
+                f"{reader.duplicates} duplicate shipment ids, {reader.blank_lines} blank lines "
+                "skipped"
+            )
+        _check_fail_on(stats, fail_on, quiet)
+    except BaseException as exc:
+        if not committed:  # what is not complete goes, whatever stopped the run
+            for writer in writers:
+                writer.abort()
+        if not isinstance(exc, Interrupted):
+            raise
+        if committed:
+            done = "after the outputs were written with their manifests: " + ", ".join(outputs)
+        elif stats.rows:
+            done = f"after {stats.rows} rows (input line {stats.last_line}); no output was written"
+        else:
+            done = "before any row was screened; no output was written"
+        _stderr().print(f"shipscreen: interrupted by {exc.name} {done}")
+        sys.exit(exc.exit_code)
 
 
 def _check_fail_on(stats: RunStats, fail_on: str | None, quiet: bool) -> None:
     """Exit with EXIT_FAILED if a shipment reached the --fail-on band."""
     if fail_on is not None and stats.reached(fail_on):
         if not quiet:
-            _STDERR.print(f"shipscreen: shipments reached {fail_on} or higher (--fail-on)")
+            _stderr().print(f"shipscreen: shipments reached {fail_on} or higher (--fail-on)")
         sys.exit(EXIT_FAILED)
 
 
@@ -353,6 +472,12 @@ def _screen_on_cluster(
 ) -> RunStats:
     """``screen --engine dask``: the inputs' parts screened on a Dask cluster into a folder.
     ``load`` loads the screener (once the inputs and outputs are found usable)."""
+    from engine import InputError
+    from engine.io.manifest import RunStats, build_manifest
+    from engine.io.parquet import parquet_available
+    from engine.scale import cluster
+    from engine.version import engine_version
+
     if not cluster.dask_available():
         _fail("--engine dask needs Dask: pip install 'shipscreen[dask]'")
     if len(outputs) != 1 or outputs[0] == "-":
@@ -380,8 +505,8 @@ def _screen_on_cluster(
         raise  # unreachable
     if not quiet:
         for warning in plan.header.warnings:
-            _STDERR.print(f"shipscreen: {paths[0]}: {warning}")
-        _STDERR.print(
+            _stderr().print(f"shipscreen: {paths[0]}: {warning}")
+        _stderr().print(
             f"shipscreen: {_count(len(plan.files), 'file')}, {_count(plan.rows, 'row')}, "
             f"{_count(len(plan.parts), 'part')}; "
             + (f"scheduler {scheduler}" if scheduler else "starting a local Dask cluster")
@@ -402,12 +527,11 @@ def _screen_on_cluster(
         }
         return build_manifest(
             screener, done, source, [(p, kind) for p in parts], duplicates=plan.duplicates,
-            version=__version__, screening=screening,
+            version=engine_version(), screening=screening,
         )  # fmt: skip
 
     try:
         with (
-            _terminated_as_interrupt(),
             cluster.connect(scheduler, workers, run) as client,
             _row_progress(plan.rows, quiet) as progress,
         ):
@@ -415,14 +539,14 @@ def _screen_on_cluster(
                 screener, plan, output, kind, client, columns=columns,
                 manifest=record if manifest else None, progress=progress, stats=stats,
             )  # fmt: skip
-    except KeyboardInterrupt as exc:
-        _STDERR.print("shipscreen: interrupted; no output was written")
-        sys.exit(143 if exc.args == ("SIGTERM",) else 130)
+    except Interrupted as exc:
+        _stderr().print(f"shipscreen: interrupted by {exc.name}; no output was written")
+        sys.exit(exc.exit_code)
     except cluster.ClusterError as exc:
         _fail(str(exc))
     if not quiet:
         _summary(stats, screener, [output])
-        _STDERR.print(
+        _stderr().print(
             f"  {_count(len(written), 'part')} on {_count(run.workers or 0, 'worker')}; "
             f"{plan.duplicates} duplicate shipment ids"
         )
@@ -436,9 +560,17 @@ def _count(n: int, word: str) -> str:
 @contextmanager
 def _row_progress(total: int, quiet: bool) -> Iterator[Callable[[int], None] | None]:
     """A progress bar of rows screened (none when quiet or not on a terminal)."""
-    if quiet or not _STDERR.is_terminal:
+    if quiet or not _stderr().is_terminal:
         yield None
         return
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     columns = (
         TextColumn("screening"),
         BarColumn(),
@@ -446,23 +578,9 @@ def _row_progress(total: int, quiet: bool) -> Iterator[Callable[[int], None] | N
         TimeElapsedColumn(),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=_STDERR, transient=True) as progress:
+    with Progress(*columns, console=_stderr(), transient=True) as progress:
         task = progress.add_task("screening", total=total)
         yield lambda rows: progress.update(task, completed=rows)
-
-
-@contextmanager
-def _terminated_as_interrupt() -> Iterator[None]:
-    """Treat SIGTERM like Ctrl-C while screening, so unfinished outputs are removed either way."""
-
-    def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt("SIGTERM")
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _screen_with_progress(
@@ -474,9 +592,20 @@ def _screen_with_progress(
     stats: RunStats,
     workers: int,
 ) -> RunStats:
-    show = not quiet and _STDERR.is_terminal and reader.size is not None
+    from engine.scale.pool import WorkerPool, screen_rows
+
+    show = not quiet and _stderr().is_terminal and reader.size is not None
     if not show:
-        return screen_rows(screener, reader, writers, stats=stats, workers=workers)
+        return screen_rows(screener, reader, writers, stats=stats, workers=workers, commit=False)
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     columns = (
         TextColumn("screening"),
         BarColumn(),
@@ -491,42 +620,48 @@ def _screen_with_progress(
         if workers > 1:
             renderers = [w.renderer for w in writers]
             pool = stack.enter_context(WorkerPool(screener, reader, renderers, workers))
-        progress = stack.enter_context(Progress(*columns, console=_STDERR, transient=True))
+        progress = stack.enter_context(Progress(*columns, console=_stderr(), transient=True))
         task = progress.add_task("screening", total=reader.size, rows=0)
 
         def update(rows: int, done: int) -> None:
             progress.update(task, completed=done, rows=rows)
 
-        return screen_rows(screener, reader, writers, progress=update, stats=stats, pool=pool)
+        return screen_rows(
+            screener, reader, writers, progress=update, stats=stats, pool=pool, commit=False
+        )
 
 
 def _summary(stats: RunStats, screener: Screener, outputs: list[str]) -> None:
+    from rich.table import Table
+
+    from engine.results import SEVERITIES
+
     rate = stats.rows / stats.seconds if stats.seconds else 0.0
     bands = ", ".join(f"{stats.bands[b]} {b}" for b in reversed(SEVERITIES))
-    _STDERR.print(
+    _stderr().print(
         f"shipscreen: screened {stats.rows} rows in {stats.seconds:.1f} s ({rate:,.0f} rows/s): "
         f"{bands}, {stats.errors} with errors -> {', '.join(outputs)}"
     )
     for message in stats.error_messages:
-        _STDERR.print(f"  error: {message}", markup=False)
+        _stderr().print(f"  error: {message}", markup=False)
     if stats.errors > len(stats.error_messages):
         more = stats.errors - len(stats.error_messages)
-        _STDERR.print(f"  ... and {more} more rows with errors (see the error column)")
+        _stderr().print(f"  ... and {more} more rows with errors (see the error column)")
     table = Table(title="by band", show_edge=False, title_justify="left")
     table.add_column("band")
     table.add_column("shipments", justify="right")
     for band in reversed(SEVERITIES):
         table.add_row(band, str(stats.bands[band]))
     table.add_row("errors", str(stats.errors))
-    _STDERR.print(table)
+    _stderr().print(table)
     if stats.rules:
         table = Table(title="by rule", show_edge=False, title_justify="left")
         table.add_column("rule")
         table.add_column("shipments", justify="right")
         for rule_id, count in stats.rules.most_common():
             table.add_row(rule_id, str(count))
-        _STDERR.print(table)
-    _STDERR.print(
+        _stderr().print(table)
+    _stderr().print(
         f"  rule set {screener.ruleset_digest[:12]}, catalogue {screener.catalogue_digest[:12]}"
     )
 
@@ -566,6 +701,8 @@ def explain(
 @main.command()
 def schema() -> None:
     """Print the JSON Schema of the JSON Lines output records."""
+    from engine.io.outputs import record_schema
+
     click.echo(json.dumps(record_schema(), indent=2, ensure_ascii=False))
 
 
@@ -580,6 +717,9 @@ def rules() -> None:
 @list_option
 def rules_check(directory: Path | None, entities: Path | None, lists: tuple[Path, ...]) -> None:
     """Validate a rule set (default: the bundled one) and run its inline tests."""
+    from engine import run_inline_tests
+    from engine.catalogue.bundled import bundled_dir
+
     screener = _load(directory, entities, lists)
     source = directory or bundled_dir("rules")
     outcomes = run_inline_tests(screener)
@@ -600,6 +740,11 @@ def rules_check(directory: Path | None, entities: Path | None, lists: tuple[Path
 @entities_option
 def rules_list(directory: Path | None, entities: Path | None) -> None:
     """List a rule set's rules: id, severity, weight, status, title and what each looks at."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from engine.results import SEVERITIES
+
     screener = _load(directory, entities)
     columns = ("rule", "severity", "weight", "status", "title", "looks at")
     rows = [
@@ -652,6 +797,9 @@ def rules_test(
     verbose: bool,
 ) -> None:
     """Run a rule set's inline tests and, with --properties, the engine's properties against it."""
+    from engine import run_inline_tests
+    from engine.catalogue.bundled import bundled_dir
+
     screener = _load(directory, entities, lists)
     source = directory or bundled_dir("rules")
     outcomes = run_inline_tests(screener)
@@ -684,6 +832,8 @@ def rules_test(
 def _example_text(example: object) -> str:
     """A failing example as the user can paste it (a shipment into a rule's tests)."""
     if isinstance(example, dict):
+        import yaml
+
         line = yaml.safe_dump([example], allow_unicode=True, default_flow_style=None, width=10**6)
         return "paste into a rule's tests: " + line.strip()
     return f"example: {example!r}"

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -38,3 +44,55 @@ def screener() -> Screener:
 def repo() -> Path:
     """The repository's root."""
     return REPO
+
+
+# What a test waits for gets this long: far more than any wait takes on a busy machine, so that a
+# wait fails only when what it waits for does not come.
+DEADLINE = 120.0
+
+
+def wait_for(
+    condition: Callable[[], object], what: str, process: subprocess.Popen[str] | None = None
+) -> None:
+    """Wait until ``condition()`` is true (fail after DEADLINE seconds, or as soon as ``process``
+    has ended, with what it printed)."""
+    deadline = time.monotonic() + DEADLINE
+    while not condition():
+        if process is not None and process.poll() is not None:
+            _, err = process.communicate()
+            pytest.fail(f"the process ended (exit {process.returncode}) before {what}:\n{err}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"waited {DEADLINE:.0f} s for {what}")
+        time.sleep(0.01)
+
+
+Spawn = Callable[..., "subprocess.Popen[str]"]
+
+
+@pytest.fixture
+def spawn() -> Iterator[Spawn]:
+    """Start ``python ARGS...`` from the repository in a process group of its own; whatever the
+    test does, the group (the command and any workers it forked) is killed when the test ends."""
+    started: list[subprocess.Popen[str]] = []
+
+    def start(*args: str, **kwargs: object) -> subprocess.Popen[str]:
+        process = subprocess.Popen(
+            [sys.executable, *args],
+            cwd=REPO,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+            **kwargs,  # type: ignore[call-overload]
+        )
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        if process.stderr is not None:
+            process.stderr.close()

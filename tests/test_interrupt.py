@@ -1,57 +1,166 @@
-"""An interrupted run (SIGTERM, Ctrl-C) leaves no output that looks complete, and says so."""
+"""An interrupted run (SIGTERM, Ctrl-C) leaves no output that looks complete, and says so.
+
+The command handles both signals from its start, before anything is loaded.  These tests do not
+guess when the command has reached a step: they wait for what shows it (a FIFO opened by the
+command, a temporary output with rows in it), or send the signal from inside the command after a
+given number of function calls, so that every step is reached whatever the machine's speed.
+"""
 
 from __future__ import annotations
 
+import csv
 import os
 import signal
 import subprocess
-import sys
-import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import DEADLINE, REPO, Spawn, wait_for
+
+HEADER = "shipment_id,consignee,consignee_country,hs_code,description\n"
+SIGNALS = [
+    pytest.param(signal.SIGTERM, 143, id="SIGTERM"),
+    pytest.param(signal.SIGINT, 130, id="SIGINT"),
+]
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs (POSIX)")
 
 
-def _big_input(path: Path, rows: int = 400_000) -> None:
-    with path.open("w", encoding="utf-8") as fh:
-        fh.write("shipment_id,consignee,consignee_country,hs_code,description\n")
-        for i in range(rows):
-            fh.write(f"S{i},Firm {i % 5000} Trading GmbH,DE,0901.21,Roasted coffee\n")
+def _rows(start: int, count: int) -> str:
+    return "".join(f"S{i},Firm {i % 500} Trading GmbH,DE,0901.21,Roasted coffee\n"
+                   for i in range(start, start + count))  # fmt: skip
 
 
-@pytest.mark.parametrize(("sig", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
-def test_an_interrupted_run_writes_nothing(tmp_path: Path, sig: int, code: int) -> None:
-    src = tmp_path / "big.csv"
-    _big_input(src)
-    out = tmp_path / "scored.csv"
-    (tmp_path / "old.csv").write_text("a complete earlier output\n", encoding="utf-8")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "cli",
-            "screen",
-            str(src),
-            "-o",
-            str(out),
-            "-o",
-            str(tmp_path / "r.html"),
-        ],
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    time.sleep(3.0)  # loading takes about a second; the 400,000 rows several more
-    assert process.poll() is None, process.communicate()
+@contextmanager
+def _writer(fifo: Path, process: subprocess.Popen[str]) -> Iterator[int]:
+    """The FIFO's write end, once the command has opened it for reading (so the command has got
+    as far as reading it); closed when the block ends."""
+    fd: list[int] = []
+
+    def opened() -> bool:
+        try:
+            fd.append(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        except OSError:  # ENXIO: no reader yet
+            return False
+        return True
+
+    wait_for(opened, f"the command to open {fifo.name}", process)
+    os.set_blocking(fd[0], True)
+    try:
+        yield fd[0]
+    finally:
+        os.close(fd[0])
+
+
+def _finish(process: subprocess.Popen[str], sig: int) -> str:
     process.send_signal(sig)
-    _, err = process.communicate(timeout=60)
+    _, err = process.communicate(timeout=DEADLINE)
+    assert "Traceback" not in err, err
+    return err
+
+
+def _left(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+@pytest.mark.parametrize(("sig", "code"), SIGNALS)
+def test_a_signal_while_loading(tmp_path: Path, spawn: Spawn, sig: int, code: int) -> None:
+    sdn = tmp_path / "sdn.csv"
+    os.mkfifo(sdn)
+    out = tmp_path / "scored.csv"
+    example = str(REPO / "examples" / "shipments.csv")
+    process = spawn("-m", "cli", "screen", example, "-o", str(out), "--list", str(sdn))
+    with _writer(sdn, process):  # the command is loading the list, and waits for its lines
+        err = _finish(process, sig)
     assert process.returncode == code, err
-    assert "interrupted after" in err
+    assert "interrupted by " + signal.Signals(sig).name in err
     assert "no output was written" in err
-    rows = int(err.split("interrupted after ")[1].split()[0])
-    assert 0 < rows < 400_000
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.csv", "old.csv"]  # no partial files
+    assert _left(tmp_path) == ["sdn.csv"]
+
+
+@pytest.mark.parametrize(("sig", "code"), SIGNALS)
+def test_a_signal_while_screening(tmp_path: Path, spawn: Spawn, sig: int, code: int) -> None:
+    source = tmp_path / "in.csv"
+    os.mkfifo(source)
+    (tmp_path / "old.csv").write_text("a complete earlier output\n", encoding="utf-8")
+    out, report = tmp_path / "scored.csv", tmp_path / "r.html"
+    process = spawn("-m", "cli", "screen", str(source), "-o", str(out), "-o", str(report))
+    with _writer(source, process) as fd:
+        # More than the reader takes at a time (256 KiB), so that some rows are screened and
+        # written while it waits for the rest of a block.
+        os.write(fd, (HEADER + _rows(0, 20_000)).encode())
+
+        def screened() -> bool:  # rows are in the unfinished output: screening is under way
+            return any(p.stat().st_size > 0 for p in tmp_path.glob(".scored.csv.*.part"))
+
+        wait_for(screened, "rows in the unfinished output", process)
+        err = _finish(process, sig)  # while the command waits for more rows
+    assert process.returncode == code, err
+    assert f"interrupted by {signal.Signals(sig).name} after " in err
+    assert "no output was written" in err
+    rows = int(err.split(" after ")[1].split()[0])
+    assert 0 < rows < 20_000
+    assert _left(tmp_path) == ["in.csv", "old.csv"]  # no partial files, the old file kept
+
+
+# Run the command with a profile hook that, from the first call of a function of the command
+# (``-``: from the start), counts calls and, at the given count, sends the signal to the command
+# itself: the signal then arrives at that step of the run, whatever the machine's speed.
+_DRIVER = """
+import os, signal, sys
+anchor, calls, sig = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+count = 0
+started = anchor == "-"
+def hook(frame, event, arg):
+    global count, started
+    if not started:
+        started = event == "call" and frame.f_code.co_name == anchor
+        return
+    count += 1
+    if count == calls:
+        sys.setprofile(None)
+        sys.stderr.write("driver: signal sent\\n")
+        os.kill(os.getpid(), sig)
+import cli
+sys.setprofile(hook)
+cli.main(sys.argv[4:], prog_name="shipscreen")
+"""
+
+
+@pytest.mark.parametrize(
+    ("anchor", "calls", "sig"),
+    [
+        ("-", 2_000, signal.SIGTERM),  # reading the command line
+        ("load_catalogue", 20_000, signal.SIGINT),  # loading the entities
+        ("detect_encoding", 5, signal.SIGTERM),  # opening the input
+        ("screen_batch", 3_000, signal.SIGINT),  # screening
+        ("finish", 20, signal.SIGTERM),  # writing out the outputs
+        ("commit", 1, signal.SIGINT),  # moving them into place with their manifests
+        ("_summary", 200, signal.SIGTERM),  # the summary, after it all
+    ],
+)
+def test_a_signal_at_any_moment(
+    tmp_path: Path, spawn: Spawn, anchor: str, calls: int, sig: int
+) -> None:
+    outputs = [tmp_path / name for name in ("scored.csv", "scored.jsonl", "report.html")]
+    example = str(REPO / "examples" / "shipments.csv")
+    args = ["screen", example, *(a for o in outputs for a in ("-o", str(o)))]
+    process = spawn("-c", _DRIVER, anchor, str(calls), str(sig), *args)
+    _, err = process.communicate(timeout=DEADLINE)
+    assert "driver: signal sent" in err, err  # the step was reached
+    assert "Traceback" not in err, err
+    assert process.returncode == 128 + sig, err
+    assert f"shipscreen: interrupted by {signal.Signals(sig).name}" in err
+    left = _left(tmp_path)
+    assert not [name for name in left if name.endswith(".part")], left  # nothing half-written
+    if any(output.exists() for output in outputs):  # interrupted once the outputs were written
+        assert "after the outputs were written with their manifests" in err
+        assert left == sorted(n for o in outputs for n in (o.name, o.name + ".manifest.json"))
+        with outputs[0].open(encoding="utf-8", newline="") as fh:
+            assert len(list(csv.DictReader(fh))) == 17  # whole
+    else:
+        assert "no output was written" in err
+        assert left == []

@@ -5,9 +5,7 @@ from __future__ import annotations
 import io
 import os
 import signal
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +18,7 @@ from engine.io.outputs import open_writer
 from engine.reading.caches import Fingerprints
 from engine.scale import pool
 from engine.scale.pool import WorkerError, screen_rows
-from tests.conftest import REPO
+from tests.conftest import DEADLINE, REPO, Spawn, wait_for
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from shipments_gen import generate
@@ -88,44 +86,53 @@ def test_a_worker_that_dies_fails_the_run(
     assert list(tmp_path.iterdir()) == []  # nothing that looks complete, no temporary left
 
 
-def _alive(marker: str) -> list[int]:
+def _group(pgid: int) -> list[int]:
+    """The processes of a process group (from /proc)."""
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                if marker in (entry / "cmdline").read_bytes().decode(errors="replace"):
-                    found.append(int(entry.name))
+                stat = (entry / "stat").read_text()
             except OSError:
                 continue
+            # pid (comm) state ppid pgrp ...: comm may hold spaces, so split after its ')'.
+            fields = stat.rsplit(")", 1)[1].split()
+            if int(fields[2]) == pgid and fields[0] != "Z":
+                found.append(int(entry.name))
     return found
 
 
 @fork_only
-@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="needs /proc")
-def test_sigterm_stops_the_workers_too(tmp_path: Path) -> None:
-    src = tmp_path / "many.csv"
-    generate(src, 200_000)
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_sigterm_stops_the_workers_too(tmp_path: Path, spawn: Spawn) -> None:
+    source = tmp_path / "in.csv"
+    os.mkfifo(source)
     out = tmp_path / "scored.csv"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cli", "screen", str(src), "-o", str(out), "--workers", "2"],
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 30
-    while len(_alive(str(src))) < 3 and time.monotonic() < deadline:  # main and two workers
-        time.sleep(0.1)
-    assert len(_alive(str(src))) >= 3
-    process.send_signal(signal.SIGTERM)
-    _, err = process.communicate(timeout=60)
+    process = spawn("-m", "cli", "screen", str(source), "-o", str(out), "--workers", "2")
+    wait_for(lambda: _open_for_writing(source), "the command to open its input", process)
+    fd = os.open(source, os.O_WRONLY)
+    try:
+        os.write(fd, b"shipment_id,consignee,hs_code\nS1,Acme GmbH,0901.21\n")
+        # The main process and its two workers; the command waits for more rows.
+        wait_for(lambda: len(_group(process.pid)) >= 3, "the workers to start", process)
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=DEADLINE)
+    finally:
+        os.close(fd)
     assert process.returncode == 143, err
-    assert "interrupted after" in err
-    deadline = time.monotonic() + 10
-    while _alive(str(src)) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert _alive(str(src)) == []
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["many.csv"]
+    assert "interrupted by SIGTERM" in err
+    assert "Traceback" not in err
+    wait_for(lambda: not _group(process.pid), "the workers to end")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+def _open_for_writing(fifo: Path) -> bool:
+    """Whether a reader has the FIFO open (a non-blocking open for writing succeeds only then)."""
+    try:
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+    except OSError:
+        return False
+    return True
 
 
 @fork_only

@@ -28,8 +28,12 @@ class AtomicFile:
             os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline=newline)
         )
 
+    def finish(self) -> None:
+        """Write out and close the file, still under its temporary name."""
+        self.file.close()
+
     def commit(self) -> None:
-        """Close the file and move it into place."""
+        """Close the file (if :meth:`finish` did not) and move it into place: a rename."""
         self.file.close()
         os.replace(self.temporary, self.path)
 
@@ -65,6 +69,13 @@ class TextOutput:
     def write_rendered(self, text: str) -> None:
         """Write rows rendered by :attr:`renderer`."""
         self._stream.write(text)
+
+    def finish(self) -> None:
+        """Write out what is written (the file stays under its temporary name)."""
+        if self._atomic is not None:
+            self._atomic.finish()
+        else:
+            self._stream.flush()
 
     def commit(self) -> None:
         """Finish the file and move it into place."""

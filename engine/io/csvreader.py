@@ -12,7 +12,7 @@ import os
 import sys
 from array import array
 from collections import deque
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -44,6 +44,9 @@ class _Tap(io.RawIOBase):
 
     def __init__(self, raw: BinaryIO) -> None:
         self.raw = raw
+        # What the stream has (at most one read of it), so that a pipe or a terminal is read as
+        # its data comes rather than a buffer's worth at a time.
+        self._read: Callable[[int], bytes] = getattr(raw, "read1", raw.read)
         self.count = 0
         self.sha256 = hashlib.sha256()
 
@@ -51,7 +54,7 @@ class _Tap(io.RawIOBase):
         return True
 
     def readinto(self, buffer: Any) -> int:
-        data = self.raw.read(len(buffer))
+        data = self._read(len(buffer))
         n = len(data)
         buffer[:n] = data
         self.count += n

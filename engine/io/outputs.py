@@ -199,6 +199,8 @@ class HtmlWriter:
         self.bands: Counter[str] = Counter()
         self.rules: Counter[str] = Counter()
         self.titles: dict[str, str] = {}
+        self._atomic: AtomicFile | None = None  # the assembled report, once finished
+        self._finished = False
 
     def write(self, cells: Sequence[str], result: ScreenResult) -> None:
         """Render one shipment into the spool of its band."""
@@ -212,8 +214,11 @@ class HtmlWriter:
         self.rules.update(piece.rules)
         self.titles.update(piece.titles)
 
-    def commit(self) -> None:
-        """Assemble the report: the summary, then each band's shipments, flagged first."""
+    def finish(self) -> None:
+        """Assemble the report (under a temporary name): the summary, then each band's
+        shipments, flagged first."""
+        if self._finished:
+            return
         for spool in self._spools.values():
             spool.close()
         page = _ENV.get_template("report.html.j2").render(
@@ -229,8 +234,9 @@ class HtmlWriter:
         )
         head, tail = page.split("<!--SHIPMENTS-->", 1)
         path = self._path
-        atomic = AtomicFile(path, newline="\n") if isinstance(path, str | Path) else None
-        out = atomic.file if atomic is not None else self._path
+        if isinstance(path, str | Path):
+            self._atomic = AtomicFile(path, newline="\n")
+        out = self._atomic.file if self._atomic is not None else self._path
         assert not isinstance(out, str | Path)
         try:
             out.write(head)
@@ -238,20 +244,31 @@ class HtmlWriter:
                 with open(Path(self._spool_dir.name) / f"{section}.html", encoding="utf-8") as fh:
                     shutil.copyfileobj(fh, out)
             out.write(tail)
+            if self._atomic is not None:
+                self._atomic.finish()
+            else:
+                out.flush()
         except BaseException:
-            if atomic is not None:
-                atomic.abort()
+            if self._atomic is not None:
+                self._atomic.abort()
             raise
         finally:
             self._spool_dir.cleanup()
-        if atomic is not None:
-            atomic.commit()
+        self._finished = True
+
+    def commit(self) -> None:
+        """Assemble the report (if :meth:`finish` did not) and move it into place."""
+        self.finish()
+        if self._atomic is not None:
+            self._atomic.commit()
 
     def abort(self) -> None:
         """Discard everything."""
         for spool in self._spools.values():
             spool.close()
         self._spool_dir.cleanup()
+        if self._atomic is not None:
+            self._atomic.abort()
 
 
 Writer = ResultWriter | JsonlWriter | HtmlWriter | ParquetWriter

@@ -80,9 +80,14 @@ class ParquetWriter:
         if columns["risk_score"]:
             self._writer.write_table(self._pa.table(columns, schema=self._schema))
 
+    def finish(self) -> None:
+        """Write the file's footer and close it (under its temporary name)."""
+        self._writer.close()
+        self._atomic.finish()
+
     def commit(self) -> None:
         """Finish the file and move it into place."""
-        self._writer.close()
+        self.finish()
         self._atomic.commit()
 
     def abort(self) -> None:

@@ -91,14 +91,16 @@ def screen_rows(
     progress: Callable[[int, int], None] | None = None,
     stats: RunStats | None = None,
     batch_size: int | None = None,
+    commit: bool = True,
 ) -> RunStats:
     """Screen every row of ``reader`` into every writer, calling ``progress(rows, bytes)`` at times.
 
     With ``workers`` above 1 the rows are screened and rendered in that many worker processes (a
     :class:`WorkerPool`, or ``pool`` if one is given, already started) and written in input
-    order.  The writers are committed when the input is exhausted and aborted if anything goes
-    wrong (an interruption included), so no output looks complete unless it is.  ``stats``, if
-    given, is filled as the run goes, so the caller knows how far an interrupted run got.
+    order.  The writers are committed when the input is exhausted (left for the caller to commit
+    or abort if ``commit`` is false, e.g. together with their manifests) and aborted if anything
+    goes wrong (an interruption included), so no output looks complete unless it is.  ``stats``,
+    if given, is filled as the run goes, so the caller knows how far an interrupted run got.
     """
     stats = stats if stats is not None else RunStats()
     clock = time.perf_counter()
@@ -124,8 +126,9 @@ def screen_rows(
                 stats.merge(result.stats)
                 if progress is not None:
                     progress(stats.rows, bytes_read)
-        for writer in writers:
-            writer.commit()
+        if commit:
+            for writer in writers:
+                writer.commit()
     except BaseException:
         for writer in writers:
             writer.abort()
