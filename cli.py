@@ -774,6 +774,13 @@ def rules_list(directory: Path | None, entities: Path | None) -> None:
     help="Also check the engine's properties against the rule set (needs shipscreen[testing]).",
 )
 @click.option(
+    "--property",
+    "only",
+    multiple=True,
+    metavar="NAME",
+    help="With --properties: check only this property (repeatable; default: all of them).",
+)
+@click.option(
     "--examples",
     type=click.IntRange(1, 100000),
     default=60,
@@ -792,6 +799,7 @@ def rules_test(
     entities: Path | None,
     lists: tuple[Path, ...],
     properties: bool,
+    only: tuple[str, ...],
     examples: int,
     random_examples: bool,
     verbose: bool,
@@ -800,6 +808,8 @@ def rules_test(
     from engine import run_inline_tests
     from engine.catalogue.bundled import bundled_dir
 
+    if only and not properties:
+        _fail("--property goes with --properties")
     screener = _load(directory, entities, lists)
     source = directory or bundled_dir("rules")
     outcomes = run_inline_tests(screener)
@@ -814,8 +824,14 @@ def rules_test(
         except ImportError as exc:
             _fail(f"--properties: {exc}")
             return
+        names = [p.name for p in PROPERTIES]
+        unknown = [name for name in only if name not in names]
+        if unknown:
+            _fail(f"--property: no property {', '.join(unknown)}; properties: {', '.join(names)}")
         click.echo(f"properties ({examples} examples each):")
         for prop in PROPERTIES:
+            if only and prop.name not in only:
+                continue
             failure = check_property(
                 prop, screener, max_examples=examples, seed=not random_examples
             )

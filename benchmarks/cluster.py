@@ -13,14 +13,15 @@ all scenarios in turn, so a shared, noisy machine weighs on each alike:
 - ``local, --workers 2``: the same with two worker processes;
 - ``dask, N worker(s)``: ``shipscreen screen FILE -o FOLDER --engine dask --workers N --format
   csv``, which starts a local cluster of N worker processes, plans the file's parts (one read of
-  it in this process), screens them on the cluster and writes a CSV part each.
+  it in this process), screens them on the cluster and writes a CSV part each (N of
+  ``--dask-workers``: 1 and 2 by default).
 
 All write CSV and a manifest.  Wall time (from the command's start to its exit: cluster start-up
 and planning included) and the peak memory of the whole process tree (workers and nannies
 included) are taken as in scale.py; the report gives medians, rows per second and ratios to the
 single process.  Separately, in this process: the time to plan the file's parts, and to start and
-stop a local cluster of each size.  Every round checks that the Dask parts, joined, are the
-single-process output byte for byte.
+stop a local cluster of each size (the median of ``--starts`` times).  Every round checks that
+the Dask parts, joined, are the single-process output byte for byte.
 """
 
 from __future__ import annotations
@@ -98,6 +99,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--partition-rows", type=int, default=PART_ROWS)
     parser.add_argument("--data", type=Path, default=REPO / "benchmarks" / ".data")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--dask-workers",
+        type=int,
+        nargs="+",
+        default=[1, 2],
+        help="the local cluster sizes to screen on and to time the start of (default 1 2)",
+    )
+    parser.add_argument(
+        "--starts", type=int, default=3, help="times to start each cluster size (default 3)"
+    )
     args = parser.parse_args(argv)
 
     args.data.mkdir(parents=True, exist_ok=True)
@@ -109,7 +120,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "single": ["-o", str(out), "--workers", "1"],
         "local, --workers 2": ["-o", str(out), "--workers", "2"],
     }
-    for workers in (1, 2):
+    for workers in args.dask_workers:
         scenarios[f"dask, {workers} worker{'s' if workers > 1 else ''}"] = [
             "-o", str(folder), "--engine", "dask", "--workers", str(workers), "--format", "csv",
             "--partition-rows", str(args.partition_rows),
@@ -129,7 +140,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     clock = time.perf_counter()
     the_plan = plan([str(path)], part_rows=args.partition_rows)
     planning = time.perf_counter() - clock
-    starts = {w: statistics.median(_cluster_start(w) for _ in range(3)) for w in (1, 2)}
+    starts = {
+        w: statistics.median(_cluster_start(w) for _ in range(args.starts))
+        for w in args.dask_workers
+    }
     out.unlink(missing_ok=True)
     out.with_name(out.name + ".manifest.json").unlink(missing_ok=True)
     shutil.rmtree(folder, ignore_errors=True)

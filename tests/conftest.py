@@ -17,6 +17,8 @@ from hypothesis import settings
 from engine import Screener
 from engine.testing import CI_PROFILE, register_profiles
 
+pytest_plugins = ["pytester"]  # running pytest on a user's test file, as the README shows
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("SHIPSCREEN_SHARED", REPO.parent / "shared"))
 

@@ -72,20 +72,28 @@ def test_cluster_benchmark_runs_on_a_small_file(tmp_path: Path) -> None:
     out = tmp_path / "figures.json"
     figures = module.main(
         [
-            "--rows", "3000", "--runs", "1", "--partition-rows", "1000",
-            "--data", str(tmp_path / "data"), "--json", str(out),
+            "--rows", "3000", "--runs", "1", "--partition-rows", "1000", "--dask-workers", "1",
+            "--starts", "1", "--data", str(tmp_path / "data"), "--json", str(out),
         ]
     )  # fmt: skip
     assert out.is_file()
     assert figures["partitions"] == 3
     assert figures["dask_parts_equal_single_output"] is True
-    assert list(figures["scenarios"]) == [
-        "single",
-        "local, --workers 2",
-        "dask, 1 worker",
-        "dask, 2 workers",
-    ]
+    assert list(figures["scenarios"]) == ["single", "local, --workers 2", "dask, 1 worker"]
+    assert list(figures["cluster_start_seconds"]) == ["1"]
     for scenario in figures["scenarios"].values():
         assert scenario["seconds_median"] > 0
         assert scenario["peak_mb_median"] > 0
     assert figures["scenarios"]["single"]["speedup_over_single"] == 1.0
+
+
+def test_hostile_config_benchmark_runs(tmp_path: Path) -> None:
+    module = _script("hostile_config")
+    out = tmp_path / "figures.json"
+    figures = module.main(["--runs", "1", "--kinds", "duplicate-keys", "--json", str(out)])
+    assert out.is_file()
+    for loader in ("rules", "entities"):
+        rows = figures["loaders"][loader]
+        assert list(rows) == ["baseline", "duplicate-keys"]
+        assert rows["baseline"]["to_baseline"] == 1.0
+        assert rows["duplicate-keys"]["seconds_median"] > 0

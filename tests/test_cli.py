@@ -205,11 +205,25 @@ def test_rules_test_prints_a_failing_example_to_paste(repo: Path, tmp_path: Path
         "tests:\n  hits: [{shipper: Acme, value_usd: '250000'}]\n  passes: []\n",
         encoding="utf-8",
     )
-    code, out, _ = run("rules", "test", str(rules), "--properties", "--examples", "60")
+    code, out, _ = run(
+        "rules", "test", str(rules), "--properties", "--property", "no-indicator-no-score",
+        "--examples", "60",
+    )  # fmt: skip
     assert code == 1
     assert "FAILED  no-indicator-no-score" in out
     assert "paste into a rule's tests: - {" in out
     assert "value_usd: '100001'" in out  # shrunk to the boundary
+    assert out.count("  ok  ") + out.count("  FAILED  ") == 1  # that property alone
+
+
+def test_rules_test_names_an_unknown_property() -> None:
+    code, _, err = run("rules", "test", "--properties", "--property", "no-such-thing")
+    assert code == 2
+    assert "no property no-such-thing" in err
+    assert "no-indicator-no-score" in err  # the properties there are
+    code, _, err = run("rules", "test", "--property", "deterministic")
+    assert code == 2
+    assert "--property goes with --properties" in err
 
 
 def test_workers_write_what_one_process_writes(repo: Path, tmp_path: Path) -> None:

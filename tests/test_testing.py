@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -107,21 +105,14 @@ def _block(text: str, marker: str) -> str:
     return match.group(1)
 
 
-def test_the_readme_property_test_example_works(tmp_path: Path) -> None:
+def test_the_readme_property_test_example_works(pytester: pytest.Pytester) -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     rule = _block(readme, "example-rule")
     test = _block(readme, "example-test")
-    shutil.copytree(bundled_dir("rules"), tmp_path / "my-rules")
-    (tmp_path / "my-rules" / "heavy-machinery-via-hub.yaml").write_text(rule, encoding="utf-8")
-    (tmp_path / "test_my_rule.py").write_text(test, encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_my_rule.py"],
-        cwd=tmp_path,
-        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "2 passed" in done.stdout
+    rules = pytester.path / "my-rules"
+    shutil.copytree(bundled_dir("rules"), rules)
+    (rules / "heavy-machinery-via-hub.yaml").write_text(rule, encoding="utf-8")
+    (pytester.path / "test_my_rule.py").write_text(test, encoding="utf-8")
+    # pytest run on the file as a user runs it (in this process: the engine is imported already).
+    done = pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider", "test_my_rule.py")
+    done.assert_outcomes(passed=2)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar, cast
 
 try:
     from hypothesis import HealthCheck, settings
@@ -55,6 +56,42 @@ def bundled_catalogue() -> Catalogue:
 
 def _catalogue(catalogue: Catalogue | None) -> Catalogue:
     return catalogue if catalogue is not None else bundled_catalogue()
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+_MEMO_SIZE = 4096
+
+
+def _memo(factory: F) -> F:
+    """The strategy ``factory`` makes for the same arguments, made once.
+
+    Strategies are immutable, and hypothesis checks each one the first time it draws from it; a
+    test that draws thousands of shipments would otherwise build and check their parts thousands
+    of times.  A catalogue argument counts by identity (and is kept, so its identity stays its
+    own); a call with an argument that cannot be a key is not remembered.
+    """
+    cache: dict[Any, tuple[tuple[Catalogue, ...], Any]] = {}
+
+    def key_of(value: Any) -> Any:
+        return ("catalogue", id(value)) if isinstance(value, Catalogue) else value
+
+    @functools.wraps(factory)
+    def remembered(*args: Any, **kwargs: Any) -> Any:
+        held = tuple(v for v in (*args, *kwargs.values()) if isinstance(v, Catalogue))
+        key = (tuple(map(key_of, args)), tuple((k, key_of(v)) for k, v in sorted(kwargs.items())))
+        try:
+            hit = cache.get(key)
+        except TypeError:  # an unhashable argument (a list, say)
+            return factory(*args, **kwargs)
+        if hit is not None and all(a is b for a, b in zip(hit[0], held, strict=True)):
+            return hit[1]
+        made = factory(*args, **kwargs)
+        if len(cache) >= _MEMO_SIZE:
+            cache.clear()
+        cache[key] = (held, made)
+        return made
+
+    return cast(F, remembered)
 
 
 # ----------------------------------------------------------------------------------- names
@@ -170,12 +207,14 @@ _TRANSLIT = [("ks", "x"), ("x", "ks"), ("kh", "h"), ("ts", "c"), ("y", "i"), ("i
 _INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\u00ad", "\ufeff"]
 
 
+@_memo
 def legal_forms(catalogue: Catalogue | None = None) -> SearchStrategy[str]:
     """Legal forms as the catalogue's name words spell them (JSC, ООО, 有限公司, GmbH...)."""
     forms = sorted({f for lf in _catalogue(catalogue).name_words.legal_forms for f in lf.forms})
     return st.sampled_from(forms)
 
 
+@_memo
 def _latin_name() -> SearchStrategy[str]:
     coined = st.lists(st.sampled_from(_SYLLABLES), min_size=2, max_size=3).map(
         lambda parts: "".join(parts).capitalize()
@@ -187,16 +226,19 @@ def _latin_name() -> SearchStrategy[str]:
     )
 
 
+@_memo
 def _cyrillic_name() -> SearchStrategy[str]:
     return st.lists(st.sampled_from(_CYRILLIC), min_size=1, max_size=3, unique=True).map(
         lambda words: "«" + " ".join(words) + "»"
     )
 
 
+@_memo
 def _han_name() -> SearchStrategy[str]:
     return st.lists(st.sampled_from(_HAN), min_size=2, max_size=4).map("".join)
 
 
+@_memo
 def company_names(
     *,
     scripts: Sequence[str] = ("latin", "cyrillic", "han"),
@@ -217,6 +259,7 @@ def company_names(
     return st.one_of(base, with_form)
 
 
+@_memo
 def name_variants(
     name: str,
     *,
@@ -247,6 +290,7 @@ def name_variants(
     return variant()
 
 
+@_memo
 def evasions(name: str) -> SearchStrategy[str]:
     """``name`` disguised the way diverters disguise names (it may or may not still match)."""
 
@@ -301,6 +345,7 @@ def evasions(name: str) -> SearchStrategy[str]:
     return evade()
 
 
+@_memo
 def listed_names(
     tag: str | None = "sanctioned", *, catalogue: Catalogue | None = None
 ) -> SearchStrategy[str]:
@@ -312,11 +357,19 @@ def listed_names(
     return st.sampled_from(names)
 
 
+@_memo
 def disguised_names(
     tag: str | None = "sanctioned", *, catalogue: Catalogue | None = None
 ) -> SearchStrategy[str]:
     """Listed names put through one of the diverters' disguises."""
     return listed_names(tag, catalogue=catalogue).flatmap(evasions)
+
+
+@_memo
+def _party_names(tag: str, catalogue: Catalogue) -> SearchStrategy[str]:
+    return st.one_of(
+        listed_names(tag, catalogue=catalogue), disguised_names(tag, catalogue=catalogue)
+    )
 
 
 # ----------------------------------------------------------------------------------- goods
@@ -341,11 +394,13 @@ def hs_notation_list(digits: str) -> list[str]:
     return forms
 
 
+@_memo
 def hs_notations(digits: str) -> SearchStrategy[str]:
     """One HS code written in any of its common notations."""
     return st.sampled_from(hs_notation_list(digits))
 
 
+@_memo
 def _extend(prefix: str) -> SearchStrategy[str]:
     """A 6, 8 or 10-digit code starting with ``prefix``."""
     return st.sampled_from([n for n in (6, 8, 10) if n >= len(prefix)]).flatmap(
@@ -355,6 +410,7 @@ def _extend(prefix: str) -> SearchStrategy[str]:
     )
 
 
+@_memo
 def hs_codes(
     *,
     tag: str | None = None,
@@ -382,6 +438,7 @@ def hs_codes(
     return digits.flatmap(hs_notations)
 
 
+@_memo
 def ordinary_hs_codes(*, catalogue: Catalogue | None = None) -> SearchStrategy[str]:
     """HS codes of goods in no catalogue category (furniture, coffee, toys...), in any notation."""
     prefixes = {p for c in _catalogue(catalogue).categories.values() for p in c.hs}
@@ -393,6 +450,7 @@ def ordinary_hs_codes(*, catalogue: Catalogue | None = None) -> SearchStrategy[s
     return chapters.flatmap(_extend).filter(ordinary).flatmap(hs_notations)
 
 
+@_memo
 def invalid_hs_codes() -> SearchStrategy[str]:
     """Values an HS code field may hold that are not HS codes."""
     return st.one_of(
@@ -425,6 +483,7 @@ def _spellings(catalogue: Catalogue) -> dict[str, list[str]]:
     return out
 
 
+@_memo
 def country_spellings(
     code: str | None = None, *, tag: str | None = None, catalogue: Catalogue | None = None
 ) -> SearchStrategy[str]:
@@ -441,11 +500,27 @@ def country_spellings(
     return spelled.flatmap(lambda s: st.sampled_from([s, s.upper(), s.lower()]))
 
 
+@_memo
+def _any_hs_codes(catalogue: Catalogue) -> SearchStrategy[str]:
+    return st.one_of(hs_codes(catalogue=catalogue), invalid_hs_codes())
+
+
 def _plain_country_codes(catalogue: Catalogue) -> list[str]:
     tagged = {c.code for c in catalogue.countries.values() if c.tags}
     return sorted(set(_spellings(catalogue)) - tagged)
 
 
+@_memo
+def _countries(catalogue: Catalogue, *, ordinary: bool) -> SearchStrategy[str]:
+    """Country spellings: of any country, or (``ordinary``) of one no role tag marks."""
+    if not ordinary:
+        return country_spellings(catalogue=catalogue)
+    return st.sampled_from(_plain_country_codes(catalogue)).flatmap(
+        lambda c: country_spellings(c, catalogue=catalogue)
+    )
+
+
+@_memo
 def routes(
     countries: SearchStrategy[str] | None = None, *, catalogue: Catalogue | None = None
 ) -> SearchStrategy[str]:
@@ -456,6 +531,7 @@ def routes(
     ).map(lambda t: t[1].join(t[0]))
 
 
+@_memo
 def values() -> SearchStrategy[str]:
     """Money amounts as shipments write them: '12000', '12,000.50', '$ 12 000', '12000 USD'."""
     amount = st.integers(1, 5_000_000)
@@ -480,6 +556,9 @@ _ORDINARY_GOODS = [
 ]
 
 
+_SHIPMENT_IDS = st.from_regex(r"\A[A-Z]{2,3}-[0-9]{3,6}\Z")
+
+
 @st.composite
 def _shipment(
     draw: Any,
@@ -492,14 +571,9 @@ def _shipment(
     party_role: str,
     ordinary: bool,
 ) -> dict[str, str]:
-    plain = _plain_country_codes(catalogue)
-    ordinary_country = st.sampled_from(plain).flatmap(
-        lambda c: country_spellings(c, catalogue=catalogue)
-    )
-    any_country = country_spellings(catalogue=catalogue)
-    country = ordinary_country if ordinary else any_country
+    country = _countries(catalogue, ordinary=ordinary)
     shipment: dict[str, str] = {
-        "shipment_id": draw(st.from_regex(r"\A[A-Z]{2,3}-[0-9]{3,6}\Z")),
+        "shipment_id": draw(_SHIPMENT_IDS),
         "shipper": draw(company_names(catalogue=catalogue)),
         "shipper_country": draw(country),
         "consignee": draw(company_names(catalogue=catalogue)),
@@ -512,7 +586,7 @@ def _shipment(
     elif ordinary:
         shipment["hs_code"] = draw(ordinary_hs_codes(catalogue=catalogue))
     else:
-        shipment["hs_code"] = draw(st.one_of(hs_codes(catalogue=catalogue), invalid_hs_codes()))
+        shipment["hs_code"] = draw(_any_hs_codes(catalogue))
     if ordinary:
         shipment["description"] = draw(st.sampled_from(_ORDINARY_GOODS))
     if destination is not None:
@@ -533,15 +607,11 @@ def _shipment(
     if draw(st.booleans()):
         shipment["value_usd"] = draw(values())
     if party_tag is not None:
-        shipment[party_role] = draw(
-            st.one_of(
-                listed_names(party_tag, catalogue=catalogue),
-                disguised_names(party_tag, catalogue=catalogue),
-            )
-        )
+        shipment[party_role] = draw(_party_names(party_tag, catalogue))
     return shipment
 
 
+@_memo
 def shipments(
     *,
     destination: str | None = None,
@@ -571,11 +641,13 @@ def shipments(
     )
 
 
+@_memo
 def ordinary_shipments(*, catalogue: Catalogue | None = None) -> SearchStrategy[dict[str, str]]:
     """Shipments with no risk indicator: ordinary goods, parties and countries."""
     return shipments(ordinary=True, catalogue=catalogue)
 
 
+@_memo
 def any_shipments(*, catalogue: Catalogue | None = None) -> SearchStrategy[dict[str, str]]:
     """A mixture that reaches every band: ordinary, unconstrained and risky shipments."""
     cat = _catalogue(catalogue)
