@@ -187,12 +187,30 @@ class _Rows:
 Segment = _Text | _Rows
 
 
+_HELD = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM wait until the block ends (where signals can be blocked: POSIX)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def _start_worker(
     screener: Screener, renderers: Sequence[Renderer], shaper: RowShaper, delimiter: str
 ) -> None:
     # Ctrl-C reaches the whole process group: the main process stops the workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):  # forked with them held back (WorkerPool.__enter__)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
     gc.set_threshold(*_THRESHOLDS)
     set_worker(screener, renderers, shaper, delimiter)
 
@@ -411,11 +429,22 @@ class WorkerPool:
         gc.collect()
         gc.freeze()
         try:
-            self._pool = ProcessPoolExecutor(
-                self._workers, mp_context=context, initializer=_start_worker, initargs=self._args
-            )
-            _widen_pipes(self._pool)
-            self._pool.submit(int).result()  # the workers start now, before any other thread
+            # The workers are forked with SIGINT and SIGTERM held back, so that one arriving
+            # meanwhile reaches this process after the fork, never a half-started worker (each
+            # worker sets its own handling, then lets them through).
+            with _signals_held():
+                self._pool = ProcessPoolExecutor(
+                    self._workers,
+                    mp_context=context,
+                    initializer=_start_worker,
+                    initargs=self._args,
+                )
+                _widen_pipes(self._pool)
+                started = self._pool.submit(int)  # the workers start now, before any other thread
+            started.result()
+        except BaseException:
+            self.__exit__(*sys.exc_info())  # an interruption while starting stops the workers
+            raise
         finally:
             gc.unfreeze()
         return self
@@ -447,6 +476,7 @@ class WorkerPool:
         if exc[0] is None:
             pool.shutdown(wait=True)
             return
+        manager = getattr(pool, "_executor_manager_thread", None)
         pool.shutdown(wait=False, cancel_futures=True)
         # Stop work in progress at once (ProcessPoolExecutor finishes it otherwise).
         processes = getattr(pool, "_processes", None) or {}
@@ -454,3 +484,8 @@ class WorkerPool:
             process.terminate()
         for process in list(processes.values()):
             process.join(timeout=5)
+        # Let the executor's manager thread see its workers gone and close its pipes now: at
+        # interpreter exit, concurrent.futures would otherwise wake it through a pipe it may be
+        # closing that moment, and print an ignored "Bad file descriptor" traceback (Python 3.11).
+        if manager is not None:
+            manager.join(timeout=5)
