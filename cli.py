@@ -84,21 +84,6 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 @contextmanager
-def _uninterrupted() -> Iterator[None]:
-    """SIGINT and SIGTERM wait until the block is done (then raise :class:`Interrupted`): for
-    steps that must happen together or not at all, such as committing outputs with their
-    manifests.  Where signals cannot be blocked (not POSIX), they are not."""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
-
-
-@contextmanager
 def _interruptible() -> Iterator[None]:
     """SIGINT and SIGTERM raise :class:`Interrupted` (in the main thread; elsewhere, as before)."""
     if threading.current_thread() is not threading.main_thread():
@@ -338,6 +323,7 @@ def screen(
     With --engine dask, screen many CSV or Parquet files on a Dask cluster into a folder of
     parts (Parquet by default) and one manifest, _manifest.json.
     """
+    from engine.io.atomic import signals_held
     from engine.io.manifest import RunStats, manifest_path, run_manifest, write_manifest
     from engine.io.outputs import format_of, open_writer
     from engine.io.parquet import parquet_available
@@ -415,7 +401,7 @@ def screen(
         )
         for writer in writers:
             writer.finish()  # everything written, under temporary names
-        with _uninterrupted():  # renamed into place with the manifests: all of them, or none
+        with signals_held():  # renamed into place with the manifests: all of them, or none
             for writer in writers:
                 writer.commit()
             if manifest:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.errors import ShipscreenError
+from engine.io.atomic import release_signals, signals_held
 from engine.io.csvreader import RowShaper, ShipmentReader
 from engine.io.csvwriter import ScreenedBatch, writes_as
 from engine.io.manifest import RunStats
@@ -187,30 +188,13 @@ class _Rows:
 Segment = _Text | _Rows
 
 
-_HELD = (signal.SIGINT, signal.SIGTERM)
-
-
-@contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    """SIGINT and SIGTERM wait until the block ends (where signals can be blocked: POSIX)."""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
 def _start_worker(
     screener: Screener, renderers: Sequence[Renderer], shaper: RowShaper, delimiter: str
 ) -> None:
     # Ctrl-C reaches the whole process group: the main process stops the workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    if hasattr(signal, "pthread_sigmask"):  # forked with them held back (WorkerPool.__enter__)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
+    release_signals()  # forked with them held back (WorkerPool.__enter__)
     gc.set_threshold(*_THRESHOLDS)
     set_worker(screener, renderers, shaper, delimiter)
 
@@ -432,7 +416,7 @@ class WorkerPool:
             # The workers are forked with SIGINT and SIGTERM held back, so that one arriving
             # meanwhile reaches this process after the fork, never a half-started worker (each
             # worker sets its own handling, then lets them through).
-            with _signals_held():
+            with signals_held():
                 self._pool = ProcessPoolExecutor(
                     self._workers,
                     mp_context=context,
