@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,40 @@ def wait_for(
         if time.monotonic() > deadline:
             pytest.fail(f"waited {DEADLINE:.0f} s for {what}")
         time.sleep(0.01)
+
+
+@contextmanager
+def fifo_writer(fifo: Path, process: subprocess.Popen[str]) -> Iterator[Callable[[bytes], None]]:
+    """A function writing to the FIFO, once ``process`` has opened it for reading (so it has got
+    as far as reading it); each write waits for the process to take the bytes (failing after
+    DEADLINE seconds, or if it ends).  The write end is closed when the block ends."""
+    fds: list[int] = []
+
+    def opened() -> bool:
+        try:
+            fds.append(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        except OSError:  # ENXIO: no reader yet
+            return False
+        return True
+
+    wait_for(opened, f"{process.args} to open {fifo.name}", process)
+    fd = fds[0]
+
+    def write(data: bytes) -> None:
+        rest = memoryview(data)
+
+        def written() -> bool:
+            nonlocal rest
+            with contextlib.suppress(BlockingIOError):
+                rest = rest[os.write(fd, rest) :]
+            return not rest
+
+        wait_for(written, f"the command to read {len(data):,} bytes", process)
+
+    try:
+        yield write
+    finally:
+        os.close(fd)
 
 
 Spawn = Callable[..., "subprocess.Popen[str]"]

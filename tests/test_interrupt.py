@@ -12,13 +12,11 @@ import csv
 import os
 import signal
 import subprocess
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import DEADLINE, REPO, Spawn, wait_for
+from tests.conftest import DEADLINE, REPO, Spawn, fifo_writer, wait_for
 
 HEADER = "shipment_id,consignee,consignee_country,hs_code,description\n"
 SIGNALS = [
@@ -32,27 +30,6 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs (
 def _rows(start: int, count: int) -> str:
     return "".join(f"S{i},Firm {i % 500} Trading GmbH,DE,0901.21,Roasted coffee\n"
                    for i in range(start, start + count))  # fmt: skip
-
-
-@contextmanager
-def _writer(fifo: Path, process: subprocess.Popen[str]) -> Iterator[int]:
-    """The FIFO's write end, once the command has opened it for reading (so the command has got
-    as far as reading it); closed when the block ends."""
-    fd: list[int] = []
-
-    def opened() -> bool:
-        try:
-            fd.append(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
-        except OSError:  # ENXIO: no reader yet
-            return False
-        return True
-
-    wait_for(opened, f"the command to open {fifo.name}", process)
-    os.set_blocking(fd[0], True)
-    try:
-        yield fd[0]
-    finally:
-        os.close(fd[0])
 
 
 def _finish(process: subprocess.Popen[str], sig: int) -> str:
@@ -73,7 +50,7 @@ def test_a_signal_while_loading(tmp_path: Path, spawn: Spawn, sig: int, code: in
     out = tmp_path / "scored.csv"
     example = str(REPO / "examples" / "shipments.csv")
     process = spawn("-m", "cli", "screen", example, "-o", str(out), "--list", str(sdn))
-    with _writer(sdn, process):  # the command is loading the list, and waits for its lines
+    with fifo_writer(sdn, process):  # the command is loading the list, and waits for its lines
         err = _finish(process, sig)
     assert process.returncode == code, err
     assert "interrupted by " + signal.Signals(sig).name in err
@@ -88,10 +65,10 @@ def test_a_signal_while_screening(tmp_path: Path, spawn: Spawn, sig: int, code: 
     (tmp_path / "old.csv").write_text("a complete earlier output\n", encoding="utf-8")
     out, report = tmp_path / "scored.csv", tmp_path / "r.html"
     process = spawn("-m", "cli", "screen", str(source), "-o", str(out), "-o", str(report))
-    with _writer(source, process) as fd:
+    with fifo_writer(source, process) as write:
         # More than the reader takes at a time (256 KiB), so that some rows are screened and
         # written while it waits for the rest of a block.
-        os.write(fd, (HEADER + _rows(0, 20_000)).encode())
+        write((HEADER + _rows(0, 20_000)).encode())
 
         def screened() -> bool:  # rows are in the unfinished output: screening is under way
             return any(p.stat().st_size > 0 for p in tmp_path.glob(".scored.csv.*.part"))

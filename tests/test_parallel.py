@@ -18,7 +18,7 @@ from engine.io.outputs import open_writer
 from engine.reading.caches import Fingerprints
 from engine.scale import pool
 from engine.scale.pool import WorkerError, screen_rows
-from tests.conftest import DEADLINE, REPO, Spawn, wait_for
+from tests.conftest import DEADLINE, REPO, Spawn, fifo_writer, wait_for
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from shipments_gen import generate
@@ -109,30 +109,17 @@ def test_sigterm_stops_the_workers_too(tmp_path: Path, spawn: Spawn) -> None:
     os.mkfifo(source)
     out = tmp_path / "scored.csv"
     process = spawn("-m", "cli", "screen", str(source), "-o", str(out), "--workers", "2")
-    wait_for(lambda: _open_for_writing(source), "the command to open its input", process)
-    fd = os.open(source, os.O_WRONLY)
-    try:
-        os.write(fd, b"shipment_id,consignee,hs_code\nS1,Acme GmbH,0901.21\n")
+    with fifo_writer(source, process) as write:
+        write(b"shipment_id,consignee,hs_code\nS1,Acme GmbH,0901.21\n")
         # The main process and its two workers; the command waits for more rows.
         wait_for(lambda: len(_group(process.pid)) >= 3, "the workers to start", process)
         process.send_signal(signal.SIGTERM)
         _, err = process.communicate(timeout=DEADLINE)
-    finally:
-        os.close(fd)
     assert process.returncode == 143, err
     assert "interrupted by SIGTERM" in err
     assert "Traceback" not in err
     wait_for(lambda: not _group(process.pid), "the workers to end")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
-
-
-def _open_for_writing(fifo: Path) -> bool:
-    """Whether a reader has the FIFO open (a non-blocking open for writing succeeds only then)."""
-    try:
-        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
-    except OSError:
-        return False
-    return True
 
 
 @fork_only
