@@ -1,4 +1,4 @@
-"""Streaming CSV input and output: one row at a time, never the whole file in memory."""
+"""Streaming CSV input: one row at a time, never the whole file in memory, and no row lost."""
 
 from __future__ import annotations
 
