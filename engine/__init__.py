@@ -9,7 +9,8 @@
 The package is layered; a layer imports only the layers listed before it (``tests/test_layers.py``
 checks it)::
 
-    errors.py, results.py  what the engine raises and returns (import nothing of the engine)
+    errors.py, results.py  what the engine raises and returns (importing nothing of the engine,
+    version.py, decoding.py  as the installed version and bytes read as text do not either)
     catalogue/             entities, list readers, safe YAML, the bundled data
     reading/               what a cell says: names, countries, HS codes, phrases, the record,
                            party matching against the catalogue's index

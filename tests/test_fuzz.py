@@ -17,8 +17,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from engine import InputError, Screener
+from engine.decoding import detect_encoding
 from engine.io.csvreader import ShipmentReader
-from engine.io.decoding import detect_encoding
 from engine.reading.countries import country_key
 from engine.reading.hscodes import parse_hs
 from engine.reading.phrases import PhraseMatcher

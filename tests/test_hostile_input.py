@@ -13,8 +13,8 @@ from click.testing import CliRunner
 
 from cli import main
 from engine import InputError
+from engine.decoding import detect_encoding
 from engine.io.csvreader import ShipmentReader
-from engine.io.decoding import detect_encoding
 
 HEADER = "shipment_id,consignee,consignee_country,hs_code,description\n"
 

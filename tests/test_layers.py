@@ -22,7 +22,7 @@ from tests.conftest import REPO
 
 # Lowest first: each entry's modules are those named, and the modules inside them.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("base", ("engine.errors", "engine.results", "engine.version")),
+    ("base", ("engine.errors", "engine.results", "engine.version", "engine.decoding")),
     ("catalogue", ("engine.catalogue",)),
     ("reading", ("engine.reading",)),
     ("facts", ("engine.facts",)),

@@ -18,8 +18,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, BinaryIO
 
-from engine.errors import InputError
-from engine.io.decoding import (
+from engine.decoding import (
     SAMPLE_BYTES,
     Line,
     detect_delimiter,
@@ -27,6 +26,7 @@ from engine.io.decoding import (
     iter_lines,
     splits_on_newline_bytes,
 )
+from engine.errors import InputError
 from engine.io.header import Header
 from engine.reading.caches import SALTED_HASH64, fingerprint
 from engine.reading.record import InputRow

@@ -41,9 +41,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine.decoding import splits_on_newline_bytes
 from engine.errors import InputError, ShipscreenError
 from engine.io.csvreader import FilePart, RowShaper, SeenIds, ShipmentReader, duplicate_note
-from engine.io.decoding import splits_on_newline_bytes
 from engine.io.header import Header
 from engine.io.manifest import RunManifest, RunStats, write_manifest
 from engine.io.outputs import open_writer
