@@ -145,3 +145,65 @@ def test_reading_ids_only_reads_the_same_records(
             if whole is not None and some is not None:
                 assert shipment_id(whole) == shipment_id(some)
                 assert some == whole or some[:-1] == whole[: len(some) - 1]
+
+
+# Accidents of quoting a record may hold: quotes inside unquoted fields (an inch mark), quoted
+# fields over several lines, a quote left open, carriage returns, blank lines.
+_ACCIDENTS = st.sampled_from(
+    [
+        "S1,Acme,RU,8542.31,Chips\n",
+        "S2,Bolt GmbH,DE,0901.21,Coffee\r\n",
+        'S3,Acme,KZ,7304.19,12" pipe\n',
+        'S4,"Acme, Inc.",TR,8542.31,"two\nlines"\n',
+        'S5,Ac"me,AE,8471.50,"6"" pipe"\n',
+        "\n",
+        "\r\n",
+        'S6,"open quote,RU,8542.31,x\n',
+        'S7,a"b"c,DE,,\n',
+        'S8,Orion LLC,RU,8542.31,"x"y\n',
+        '"',
+        "\r",
+        'S9,x,RU,8542.31,"ends in a quote""\n',
+        "S1,Acme again,RU,8542.31,Chips\n",
+    ]
+)
+
+
+def _outputs(path: Path, *, workers: bool, block: int) -> tuple[str, str]:
+    """The CSV and JSON Lines outputs of a file: screened in one process, or as the main
+    process sends it to workers and a worker screens it (in this process)."""
+    from engine.io.csvwriter import ResultWriter
+    from engine.io.outputs import JsonlWriter
+    from engine.scale import pool
+
+    csv_out, jsonl_out = io.StringIO(), io.StringIO()
+    with ShipmentReader(path, encoding="utf-8") as reader:
+        reader.BLOCK_BYTES = block
+        writers = [ResultWriter(csv_out, reader.header), JsonlWriter(jsonl_out, reader.header)]
+        if workers:
+            pool.set_worker(
+                SCREENER, [w.renderer for w in writers], reader.shaper, reader.delimiter
+            )
+            for segments, _ in pool._work(reader, 7):
+                done = pool._screen_in_worker(segments)
+                for writer, piece in zip(writers, done.pieces, strict=True):
+                    writer.write_rendered(piece)
+        else:
+            pool.screen_rows(SCREENER, reader, writers, workers=1, commit=False)
+    return csv_out.getvalue(), jsonl_out.getvalue()
+
+
+@given(pieces=st.lists(_ACCIDENTS, max_size=40), block=st.sampled_from([16, 64, 1 << 18]))
+def test_workers_read_records_as_one_process_does(pieces: list[str], block: int) -> None:
+    """Differential: whatever the quoting accidents, the rows a worker parses from the text it is
+    sent are the rows the single process reads (a quote left open spans at most 4 lines here)."""
+    original = ShipmentReader.MAX_RECORD_LINES
+    ShipmentReader.MAX_RECORD_LINES = 4
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "in.csv"
+            path.write_bytes((HEADER.decode() + "".join(pieces)).encode())
+            one = _outputs(path, workers=False, block=block)
+            assert _outputs(path, workers=True, block=block) == one
+    finally:
+        ShipmentReader.MAX_RECORD_LINES = original

@@ -33,6 +33,8 @@ def shipments(tmp_path_factory: pytest.TempPathFactory) -> Path:
     generate(path, 3000, listed=listed)
     with path.open("a", encoding="utf-8", newline="") as fh:  # rows the lane leaves alone
         fh.write('S99,2024-01-01,"Quote, Inc.",DE,"Two\nLines",RU,,,,,,,8542.31,Chips\n')
+        fh.write('S98,2024-01-01,Acme Pipes,DE,Orion,KZ,,,,,,,7304.19,12" steel pipe\n')  # an inch
+        fh.write('S97,2024-01-01,Acme "Best" Pipes,DE,Orion,KZ,,,,,,,7304.19,"3"" pipe"\n')
         fh.write("S00000001,2024-01-01,=cmd,DE,Acme,FR,,,,,,,6911.10,Plates\n")
         fh.write("S100,bad row\n")
     return path

@@ -170,11 +170,13 @@ RowTuple = tuple[int, list[str], str | None, tuple[str, ...]]
 @dataclass(slots=True)
 class _Text:
     """A run of clean records as their text, parsed again in the worker (cheaper to send than
-    cells): each record's first line, and the duplicate-id notes by record index."""
+    cells): each record's first line, the duplicate-id notes by record index, and how many lines
+    each record that holds a quote takes (the others take one), as the main process read them."""
 
     firsts: list[int]
     text: str
     duplicates: dict[int, str]
+    spans: dict[int, int]
 
 
 @dataclass(slots=True)
@@ -268,8 +270,9 @@ def _parse(segment: _Text, delimiter: str) -> list[tuple[int, list[str], str | N
         return [(n, line.split(delimiter), None) for n, line in zip(firsts, lines, strict=True)]
     out: list[tuple[int, list[str], str | None]] = []
     append = out.append
+    spans = segment.spans
     i = 0
-    for number in firsts:
+    for k, number in enumerate(firsts):
         line = lines[i]
         if '"' not in line:
             if cr:
@@ -277,12 +280,10 @@ def _parse(segment: _Text, delimiter: str) -> list[tuple[int, list[str], str | N
             append((number, line.split(delimiter), line if comma else None))
             i += 1
             continue
-        # A quoted field may hold line ends (kept as written): the record goes on while a quote
-        # is open.
-        end, quotes = i + 1, line.count('"')
-        while quotes % 2:
-            quotes += lines[end].count('"')
-            end += 1
+        # A record with a quote is parsed as the reader parsed it, over the lines the reader
+        # found it on: a quoted field may hold line ends, and a quote inside an unquoted field
+        # (12" pipe) is a plain character.
+        end = i + spans.get(k, 1)
         record = [f"{part}\n" for part in lines[i:end]]
         append((number, next(csv.reader(record, delimiter=delimiter, strict=True)), None))
         i = end
@@ -299,39 +300,45 @@ def _work(reader: ShipmentReader, size: int) -> Iterator[tuple[list[Segment], in
     firsts: list[int] = []
     texts: list[str] = []
     duplicates: dict[int, str] = {}
+    spans: dict[int, int] = {}
     rows: list[RowTuple] = []
+
+    def end_text() -> None:
+        nonlocal firsts, texts, duplicates, spans
+        if firsts:
+            segments.append(_Text(firsts, "".join(texts), duplicates, spans))
+            firsts, texts, duplicates, spans = [], [], {}, {}
+
+    def end_rows() -> None:
+        nonlocal rows
+        if rows:
+            segments.append(_Rows(rows))
+            rows = []
+
     count = 0
     for line, cells, problem, text in reader.records(id_only=True):
         note = duplicate(cells) if cells is not None else None
         if text is not None and problem is None:
-            if rows:
-                segments.append(_Rows(rows))
-                rows = []
+            end_rows()
             if note is not None:
                 duplicates[len(firsts)] = note
+            if '"' in text:  # how many lines it takes is the reader's to say, not the quotes'
+                spans[len(firsts)] = text.count("\n") + (not text.endswith("\n"))
             firsts.append(line)
             texts.append(text)
         else:
-            if firsts:
-                segments.append(_Text(firsts, "".join(texts), duplicates))
-                firsts, texts, duplicates = [], [], {}
+            end_text()
             row = shape(line, cells, problem)
             notes = row.notes if note is None else (*row.notes, note)
             rows.append((row.line, row.cells, row.error, notes))
         count += 1
         if count == size:
-            if firsts:
-                segments.append(_Text(firsts, "".join(texts), duplicates))
-                firsts, texts, duplicates = [], [], {}
-            if rows:
-                segments.append(_Rows(rows))
-                rows = []
+            end_text()
+            end_rows()
             yield segments, reader.bytes_read
             segments, count = [], 0
-    if firsts:
-        segments.append(_Text(firsts, "".join(texts), duplicates))
-    if rows:
-        segments.append(_Rows(rows))
+    end_text()
+    end_rows()
     if segments:
         yield segments, reader.bytes_read
 
