@@ -416,6 +416,12 @@ def screen(
                 f"{reader.duplicates} duplicate shipment ids, {reader.blank_lines} blank lines "
                 "skipped"
             )
+            if reader.utf8_lines_read:
+                _stderr().print(
+                    f"shipscreen: {input_path}: {reader.utf8_lines_read} lines are UTF-8 in a "
+                    f"file read as {reader.encoding}; they were read as UTF-8 (each row says "
+                    "so); give --encoding to read the file otherwise"
+                )
         _check_fail_on(stats, fail_on, quiet)
     except BaseException as exc:
         if not committed:  # what is not complete goes, whatever stopped the run

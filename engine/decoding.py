@@ -8,7 +8,10 @@ Windows-1251; accented letters inside Latin words in Latin-1).  ``--encoding`` o
 
 Lines are decoded one at a time and strictly: a line that is not valid in the encoding, or that
 holds NUL bytes, is marked, so the row it belongs to is reported as an error rather than screened
-with mangled text.
+with mangled text.  A file is judged by its start, and files are sometimes pasted together: in a
+file read in a single-byte encoding (Windows-1251, Latin-1...), a later line whose bytes are valid
+UTF-8 (with letters beyond ASCII, which text in those encodings almost never is) can be read as
+UTF-8, with a note saying so, rather than as mojibake.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import BinaryIO
 
 SAMPLE_BYTES = 1 << 16
@@ -35,6 +39,7 @@ class Line:
     number: int
     text: str
     problem: str | None = None
+    note: str | None = None  # how the line was read, where that is not the file's way
 
 
 def detect_encoding(sample: bytes) -> str:
@@ -73,10 +78,27 @@ def detect_delimiter(header: str) -> str:
     return best if counts[best] else ","
 
 
-def iter_lines(raw: BinaryIO, encoding: str, *, start: int = 1) -> Iterator[Line]:
+@lru_cache(maxsize=64)
+def single_byte(encoding: str) -> bool:
+    """Whether ``encoding`` reads every byte as one character (Windows-125x, ISO 8859...), so that
+    UTF-8 text read in it comes out as mojibake instead of failing."""
+    try:
+        text = bytes(range(256)).decode(encoding, "replace")
+    except (LookupError, TypeError, ValueError):
+        return False
+    # One character a byte, and nearly every byte a character of its own (Windows-1252 leaves
+    # five undefined; UTF-8 and the ISO 2022 encodings leave the 128 high bytes undefined).
+    return len(text) == 256 and text.count("\ufffd") <= 16
+
+
+def iter_lines(
+    raw: BinaryIO, encoding: str, *, start: int = 1, utf8_lines: bool = False
+) -> Iterator[Line]:
     """Decoded physical lines, each checked; line endings are kept for the CSV parser.
 
-    ``start`` is the number of the first line (when reading resumes inside a file).
+    ``start`` is the number of the first line (when reading resumes inside a file).  With
+    ``utf8_lines`` (for a file read in a single-byte encoding), a line beyond ASCII that is valid
+    UTF-8 is read as UTF-8, with a note.
     """
     if encoding.lower().replace("_", "-").startswith("utf-16"):
         # Not ASCII-compatible: decode the stream as a whole (an invalid sequence is fatal there).
@@ -90,6 +112,16 @@ def iter_lines(raw: BinaryIO, encoding: str, *, start: int = 1) -> Iterator[Line
     for number, data in enumerate(raw, start=start):
         if number == 1 and sig and data.startswith(codecs.BOM_UTF8):
             data = data[len(codecs.BOM_UTF8) :]
+        if utf8_lines and not data.isascii() and _UTF8_SEQUENCE.search(data):
+            try:
+                line = data.decode("utf-8", "strict")
+            except UnicodeDecodeError:
+                pass
+            else:
+                if "\x00" not in line:
+                    note = f"line {number} is UTF-8 in a file read as {encoding}: read as UTF-8"
+                    yield Line(number, line, note=note)
+                    continue
         try:
             line = decode(data, "strict")[0]
         except UnicodeDecodeError as exc:

@@ -282,3 +282,43 @@ def test_every_output_line_has_the_header_s_columns(tmp_path: Path) -> None:
     assert {len(line) for line in lines} == {len(lines[0])}
     assert "not valid CSV" in lines[2][-1]
     assert records[1]["input"] == {}  # nothing could be read of it
+
+
+def test_utf8_lines_in_a_windows_1251_file_are_read_as_utf8(tmp_path: Path) -> None:
+    """A file that starts in Windows-1251 and goes on in UTF-8 after the part its encoding is
+    judged by: the UTF-8 rows are read as UTF-8, each says so, and the summary counts them."""
+    start = "".join(
+        f"S{i},ООО «Ромашка» № {i},RU,0901.21,Кофе жареный; ёмкость 1 кг\n" for i in range(1500)
+    ).encode("cp1251")
+    assert len(start) > 1 << 16  # beyond the sample the encoding is judged by
+    later = "X1,АО «Рособоронэкспорт»,RU,8526.91,Навигационное оборудование\n".encode()
+    code, records, err = screen(tmp_path, HEADER.encode() + start + later)
+    assert code == 0
+    by_id = {r["shipment_id"]: r for r in records}
+    assert by_id["X1"]["input"]["consignee"] == "АО «Рособоронэкспорт»"
+    assert by_id["X1"]["band"] == "critical"
+    assert by_id["X1"]["notes"] == [
+        f"line {len(records) + 1} is UTF-8 in a file read as cp1251: read as UTF-8"
+    ]
+    assert by_id["S7"]["input"]["consignee"] == "ООО «Ромашка» № 7"  # the Windows-1251 rows
+    assert not any(r["notes"] for r in records if r["shipment_id"] != "X1")
+    assert "1 lines are UTF-8 in a file read as cp1251" in err
+    manifest = json.loads((tmp_path / "out.jsonl.manifest.json").read_text("utf-8"))
+    assert manifest["input"]["utf8_lines"] == 1
+    # With the encoding given, the file is read as the user says.
+    code, records, _ = screen(tmp_path, HEADER.encode() + start + later, "--encoding", "cp1251")
+    assert records[-1]["input"]["consignee"] != "АО «Рособоронэкспорт»"
+    assert records[-1]["notes"] == []
+
+
+def test_workers_read_mixed_encodings_as_one_process_does(tmp_path: Path) -> None:
+    start = "".join(f"S{i},ООО «Ромашка» {i},RU,0901.21,Кофе\n" for i in range(2000))
+    later = "".join(f"U{i},АО Рособоронэкспорт {i},RU,8526.91,Приборы\n" for i in range(50))
+    data = HEADER.encode() + start.encode("cp1251") + later.encode()
+    outputs = []
+    for workers in ("1", "2"):
+        code, records, _ = screen(tmp_path, data, "--workers", workers, "--no-manifest")
+        assert code == 0
+        outputs.append((tmp_path / "out.csv").read_bytes())
+    assert outputs[0] == outputs[1]
+    assert sum(1 for r in records if r["notes"]) == 50

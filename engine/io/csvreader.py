@@ -24,6 +24,7 @@ from engine.decoding import (
     detect_delimiter,
     detect_encoding,
     iter_lines,
+    single_byte,
     splits_on_newline_bytes,
 )
 from engine.errors import InputError
@@ -144,6 +145,11 @@ class ShipmentReader:
 
     With ``part``, only that part of the file is read (after its header), in the ``encoding``
     the whole file was read in, which must be given; rows keep the file's line numbers.
+
+    A file in a detected single-byte encoding (Windows-1251, Latin-1...) is read line by line, and
+    a line that is valid UTF-8 beyond ASCII is read as UTF-8, with a note on its row
+    (``utf8_lines``, on by default for such files, says whether; ``utf8_lines_read`` counts them):
+    files are pasted together from many hands, and such a line read as Windows-1251 is mojibake.
     """
 
     #: A quoted field may span lines, but a record of more lines than this is a quote left open.
@@ -161,6 +167,7 @@ class ShipmentReader:
         encoding: str | None = None,
         delimiter: str | None = None,
         part: FilePart | None = None,
+        utf8_lines: bool | None = None,
     ) -> None:
         self.path = str(path)
         self.size: int | None = None
@@ -188,13 +195,22 @@ class ShipmentReader:
         except LookupError as exc:
             self.close()
             raise InputError(f"unknown encoding '{encoding}'", file=self.path) from exc
+        detected = self.encoding is None
         if self.encoding is None:
             self.encoding = detect_encoding(self._bytes.peek(SAMPLE_BYTES)[:SAMPLE_BYTES])
-        lines = iter_lines(self._bytes, self.encoding)
+        if utf8_lines is None:
+            utf8_lines = detected and single_byte(self.encoding)
+        self.utf8_lines = utf8_lines
+        self.utf8_lines_read = 0
+        #: Notes on how lines were read, by the first line of their record, for the rows to carry.
+        self.line_notes: dict[int, str] = {}
+        lines = iter_lines(self._bytes, self.encoding, utf8_lines=utf8_lines)
         if part is not None:  # the header, then the part's lines numbered as in the file
             lines = itertools.chain(
-                iter_lines(io.BytesIO(header_bytes), self.encoding),
-                iter_lines(self._bytes, self.encoding, start=part.first_line),
+                iter_lines(io.BytesIO(header_bytes), self.encoding, utf8_lines=utf8_lines),
+                iter_lines(
+                    self._bytes, self.encoding, start=part.first_line, utf8_lines=utf8_lines
+                ),
             )
         self._feeder = _Feeder(lines, self.MAX_RECORD_LINES)
         self._seen = SeenIds()
@@ -241,7 +257,7 @@ class ShipmentReader:
         """The records after the header: a block at a time while the text is clean."""
         name = codecs.lookup(self.encoding or "utf-8").name
         blocks = "utf-8" if name == "utf-8-sig" else name
-        if self._feeder.pending or not splits_on_newline_bytes(blocks):
+        if self._feeder.pending or self.utf8_lines or not splits_on_newline_bytes(blocks):
             return self._records()
         return self._block_records(self._resume, blocks, id_only)
 
@@ -361,7 +377,7 @@ class ShipmentReader:
                 self.encoding or "utf-8",
                 start=number + block.count(b"\n") + (not block.endswith(b"\n")),
             ),
-        )
+        )  # (never a file of utf8_lines: such a file is read line by line from the start)
         self._reader = self._parser()
         yield from self._records()
 
@@ -397,6 +413,9 @@ class ShipmentReader:
                 for item in lines
                 if item.problem
             ]
+            if self.utf8_lines and (notes := [item.note for item in lines if item.note]):
+                self.utf8_lines_read += len(notes)
+                self.line_notes[start] = "; ".join(notes)
             yield lines[0].number, cells, "; ".join(problems) or None, None
 
     @property
@@ -445,11 +464,17 @@ class ShipmentReader:
             return duplicate_note(shipment_id)
         return None
 
+    def line_note(self, line: int) -> str | None:
+        """The note on how the record starting at ``line`` was read, if it needs one (once)."""
+        return self.line_notes.pop(line, None) if self.line_notes else None
+
     def __iter__(self) -> Iterator[InputRow]:
         shape = self.shaper.shape
         duplicate = self.duplicate
         for line, cells, problem, _ in self._body():
             row = shape(line, cells, problem)
+            if (note := self.line_note(line)) is not None:
+                row = row.with_note(note)
             if cells is not None and (note := duplicate(cells)) is not None:
                 row = row.with_note(note)
             yield row

@@ -124,6 +124,8 @@ def run_manifest(
         "encoding": reader.encoding,
         "delimiter": reader.delimiter,
         "blank_lines": reader.blank_lines,
+        # Lines valid as UTF-8 in a file read in a single-byte encoding, read as UTF-8.
+        "utf8_lines": reader.utf8_lines_read,
     }
     return build_manifest(
         screener,

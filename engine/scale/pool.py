@@ -329,7 +329,11 @@ def _work(reader: ShipmentReader, size: int) -> Iterator[tuple[list[Segment], in
         else:
             end_text()
             row = shape(line, cells, problem)
-            notes = row.notes if note is None else (*row.notes, note)
+            notes = row.notes
+            if (read := reader.line_note(line)) is not None:
+                notes = (*notes, read)
+            if note is not None:
+                notes = (*notes, note)
             rows.append((row.line, row.cells, row.error, notes))
         count += 1
         if count == size:
