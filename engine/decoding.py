@@ -25,6 +25,13 @@ from functools import lru_cache
 from typing import BinaryIO
 
 SAMPLE_BYTES = 1 << 16
+#: A physical line longer than this is not read (it is reported on its row): no shipment row is
+#: anywhere near it (the reader does not screen a field over 100,000 characters), and a file of
+#: junk without line ends (2 GB of NUL bytes) must not be read into memory as one line.
+MAX_LINE_BYTES = 1 << 24
+# A character no decoder produces from valid input: marks the bytes a UTF-16 stream could not
+# decode (a plane-15 private-use character, which shipment files do not hold).
+_BAD = "\U000fffbd"
 _DELIMITERS = (",", ";", "\t", "|")
 _WORD = re.compile(r"[^\W\d_]+")
 _UTF8_SEQUENCE = re.compile(
@@ -48,9 +55,14 @@ def detect_encoding(sample: bytes) -> str:
         return "utf-8-sig"
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    if len(sample) >= 4 and sample.count(0) > len(sample) // 4:
-        # ASCII text in UTF-16 without a mark: every other byte is zero.
-        return "utf-16-le" if sample[1] == 0 else "utf-16-be"
+    if len(sample) >= 4:
+        # ASCII text in UTF-16 without a mark: every other byte is zero, and the others are not
+        # (a run of NUL bytes, zero at every position, is not text of any kind).
+        even, odd = sample[0::2], sample[1::2]
+        if odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
+            return "utf-16-le"
+        if even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
+            return "utf-16-be"
     try:
         codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
         return "utf-8"
@@ -101,15 +113,15 @@ def iter_lines(
     UTF-8 is read as UTF-8, with a note.
     """
     if encoding.lower().replace("_", "-").startswith("utf-16"):
-        # Not ASCII-compatible: decode the stream as a whole (an invalid sequence is fatal there).
-        text = io.TextIOWrapper(raw, encoding=encoding, newline="")
-        for number, line in enumerate(text, start=start):
-            yield Line(number, line, "holds NUL characters" if "\x00" in line else None)
+        yield from _utf16_lines(raw, encoding, start)
         return
     sig = codecs.lookup(encoding).name == "utf-8-sig"
     # The byte-order mark opens the file only; after it the text is plain UTF-8.
     decode = codecs.getdecoder("utf-8" if sig else encoding)
-    for number, data in enumerate(raw, start=start):
+    for number, (data, overlong) in enumerate(_physical_lines(raw), start=start):
+        if overlong:
+            yield _overlong(number, overlong, "bytes")
+            continue
         if number == 1 and sig and data.startswith(codecs.BOM_UTF8):
             data = data[len(codecs.BOM_UTF8) :]
         if utf8_lines and not data.isascii() and _UTF8_SEQUENCE.search(data):
@@ -136,6 +148,61 @@ def iter_lines(
             yield Line(number, line.replace("\x00", "\ufffd"), "holds NUL bytes")
             continue
         yield Line(number, line)
+
+
+def _physical_lines(raw: BinaryIO) -> Iterator[tuple[bytes, int]]:
+    """Each line's bytes, and 0; for a line over MAX_LINE_BYTES, no bytes and its length (the
+    line is read through, in pieces, and dropped)."""
+    while data := raw.readline(MAX_LINE_BYTES):
+        if len(data) < MAX_LINE_BYTES or data.endswith(b"\n"):
+            yield data, 0
+            continue
+        size = len(data)
+        while (more := raw.readline(MAX_LINE_BYTES)) and not more.endswith(b"\n"):
+            size += len(more)
+        yield b"", size + len(more)
+
+
+def _overlong(number: int, size: int, unit: str) -> Line:
+    # Read as a row of one empty cell ('""'), so that the row reports it (an empty line would be
+    # skipped as blank).
+    return Line(
+        number,
+        '""\n',
+        f"is {size:,} {unit} long, over the {MAX_LINE_BYTES:,} a line may hold; it is not read",
+    )
+
+
+def _utf16_lines(raw: BinaryIO, encoding: str, start: int) -> Iterator[Line]:
+    """The lines of a UTF-16 stream (not ASCII-compatible: decoded as a whole), with what cannot
+    be decoded (an odd byte at the end, a lone surrogate) marked on its line, not fatal."""
+    text = io.TextIOWrapper(raw, encoding=encoding, errors=_MARK, newline="")
+    number = start
+    while line := text.readline(MAX_LINE_BYTES):
+        if len(line) == MAX_LINE_BYTES and not line.endswith("\n"):
+            size = len(line)
+            while (more := text.readline(MAX_LINE_BYTES)) and not more.endswith("\n"):
+                size += len(more)
+            yield _overlong(number, size + len(more), "characters")
+        elif _BAD in line:
+            yield Line(
+                number, line.replace(_BAD, "\ufffd"), f"holds bytes that are not valid {encoding}"
+            )
+        elif "\x00" in line:
+            yield Line(number, line, "holds NUL characters")
+        else:
+            yield Line(number, line)
+        number += 1
+
+
+def _mark_undecodable(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    return _BAD, error.end
+
+
+_MARK = "shipscreen-mark-undecodable"
+codecs.register_error(_MARK, _mark_undecodable)
 
 
 def splits_on_newline_bytes(encoding: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import json
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +13,12 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from engine import InputError
+from engine import InputError, Screener
 from engine.decoding import detect_encoding
 from engine.io.csvreader import ShipmentReader
 
 HEADER = "shipment_id,consignee,consignee_country,hs_code,description\n"
+SCREENER = Screener.default()
 
 
 def screen(tmp_path: Path, data: bytes, *args: str) -> tuple[int, list[dict[str, Any]], str]:
@@ -322,3 +324,73 @@ def test_workers_read_mixed_encodings_as_one_process_does(tmp_path: Path) -> Non
         outputs.append((tmp_path / "out.csv").read_bytes())
     assert outputs[0] == outputs[1]
     assert sum(1 for r in records if r["notes"]) == 50
+
+
+def test_a_file_of_nul_bytes_without_line_ends_is_read_in_bounded_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Megabytes of NUL bytes (or any junk) with no line end after a valid header: one row
+    reported with the line's length, read through in pieces, never held whole."""
+    from engine import decoding
+    from engine.io import csvreader
+
+    limit = 1 << 16
+    monkeypatch.setattr(decoding, "MAX_LINE_BYTES", limit)  # the line limit, made small
+    monkeypatch.setattr(csvreader, "MAX_LINE_BYTES", limit)
+    src = tmp_path / "nul.csv"
+    size = 1024 * limit  # 64 MiB
+    with src.open("wb") as fh:
+        fh.write(HEADER.encode() + b"1,Acme,DE,0901.21,Coffee\n")
+        fh.write(bytes(size))
+        fh.write(b"\n2,Rostec,RU,0901.21,Tea\n")
+    tracemalloc.start()
+    with csvreader.ShipmentReader(src) as reader:
+        rows = list(reader)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert [r.line for r in rows] == [2, 3, 4]
+    assert rows[1].error == (
+        f"line 3: is {size + 1:,} bytes long, over the {limit:,} a line may hold; it is not read"
+    )
+    assert rows[0].error is None
+    assert rows[2].error is None
+    assert peak < size // 16  # never the whole line: a few blocks of the reader's
+
+
+def test_a_file_of_nul_bytes_on_the_command_line(tmp_path: Path) -> None:
+    data = HEADER.encode() + bytes(3 << 20) + b"\n2,Rostec,RU,0901.21,Tea\n"
+    code, records, err = screen(tmp_path, data)
+    assert code == 0, err
+    assert records[0]["error"] == "line 2: holds NUL bytes"
+    assert records[1]["band"] == "critical"
+
+
+def test_utf16_with_an_odd_trailing_byte(tmp_path: Path) -> None:
+    body = (
+        HEADER + "1,Acme,DE,0901.21,Coffee\n2,Rostec,RU,0901.21,Tea\n3,Lyon SARL,FR,6911.10,Plates"
+    )
+    data = body.encode("utf-16") + b"\x41"  # one byte of a character that never comes
+    code, records, err = screen(tmp_path, data)
+    assert code == 0, err
+    assert [r["error"] for r in records] == [
+        None,
+        None,
+        "line 4: holds bytes that are not valid utf-16",
+    ]
+    assert records[1]["band"] == "critical"
+    # A cluster's part of such a file (one part: UTF-16 is not cut) reads it the same way.
+    from engine.scale.cluster import plan, screen_part
+
+    src = tmp_path / "in.csv"
+    (folder := tmp_path / "parts").mkdir()
+    for part in plan([str(src)]).parts:
+        screen_part(part, screener=SCREENER, folder=str(folder), fmt="csv", columns=None)
+    text = (folder / "part-00000.csv").read_text("utf-8")
+    assert text.count("holds bytes that are not valid utf-16") == 1
+
+
+def test_utf16_without_a_mark_is_told_from_a_run_of_nul_bytes() -> None:
+    text = HEADER + "1,Acme,DE,0901.21,Coffee\n"
+    assert detect_encoding(text.encode("utf-16-le")) == "utf-16-le"
+    assert detect_encoding(text.encode("utf-16-be")) == "utf-16-be"
+    assert detect_encoding(HEADER.encode() + bytes(5000)) == "utf-8"

@@ -19,6 +19,7 @@ from types import TracebackType
 from typing import Any, BinaryIO
 
 from engine.decoding import (
+    MAX_LINE_BYTES,
     SAMPLE_BYTES,
     Line,
     detect_delimiter,
@@ -66,6 +67,28 @@ class _Tap(io.RawIOBase):
         if self.raw is not sys.stdin.buffer:
             self.raw.close()
         super().close()
+
+
+class _Joined(io.RawIOBase):
+    """Bytes already read, then the rest of a stream."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self._head = memoryview(head)
+        self._rest = rest
+        self._read: Callable[[int], bytes] = getattr(rest, "read1", rest.read)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._head:
+            n = min(len(buffer), len(self._head))
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
 
 
 class _RunawayRecordError(Exception):
@@ -287,12 +310,14 @@ class ShipmentReader:
         while True:
             block = source.read(self.BLOCK_BYTES)
             if block and not block.endswith(b"\n"):
-                block += source.readline()
+                block += source.readline(MAX_LINE_BYTES)
             start = number - len(carry)  # the number of lines[0]
             if block:
                 try:
                     if b"\0" in block:
                         raise ValueError("NUL byte")
+                    if len(block) >= MAX_LINE_BYTES and not block.endswith(b"\n"):
+                        raise ValueError("a line too long to hold")
                     text = block.decode(encoding)
                 except ValueError:  # UnicodeDecodeError included
                     yield from self._by_line(carry, start, block, number)
@@ -367,17 +392,13 @@ class ShipmentReader:
     def _by_line(
         self, carry: list[str], start: int, block: bytes, number: int
     ) -> Iterator[RawRecord]:
-        """Continue line by line from a block that is not clean text."""
+        """Continue line by line from a block that is not clean text (the block may end inside
+        a line, which then goes on in the input)."""
         feeder = self._feeder
         feeder.pending.extend(Line(start + i, text) for i, text in enumerate(carry))
-        feeder.lines = itertools.chain(
-            iter_lines(io.BytesIO(block), self.encoding or "utf-8", start=number),
-            iter_lines(
-                self._bytes,
-                self.encoding or "utf-8",
-                start=number + block.count(b"\n") + (not block.endswith(b"\n")),
-            ),
-        )  # (never a file of utf8_lines: such a file is read line by line from the start)
+        rest = io.BufferedReader(_Joined(block, self._bytes), buffer_size=SAMPLE_BYTES)
+        # (never a file of utf8_lines: such a file is read line by line from the start)
+        feeder.lines = iter_lines(rest, self.encoding or "utf-8", start=number)
         self._reader = self._parser()
         yield from self._records()
 
