@@ -53,6 +53,8 @@ def detect_encoding(sample: bytes) -> str:
     """The encoding of a file, judged from its first bytes."""
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16's: FF FE
+        return "utf-32"
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     if len(sample) >= 4:
@@ -112,8 +114,8 @@ def iter_lines(
     ``utf8_lines`` (for a file read in a single-byte encoding), a line beyond ASCII that is valid
     UTF-8 is read as UTF-8, with a note.
     """
-    if encoding.lower().replace("_", "-").startswith("utf-16"):
-        yield from _utf16_lines(raw, encoding, start)
+    if encoding.lower().replace("_", "-").startswith(("utf-16", "utf-32")):
+        yield from _wide_lines(raw, encoding, start)
         return
     sig = codecs.lookup(encoding).name == "utf-8-sig"
     # The byte-order mark opens the file only; after it the text is plain UTF-8.
@@ -173,9 +175,9 @@ def _overlong(number: int, size: int, unit: str) -> Line:
     )
 
 
-def _utf16_lines(raw: BinaryIO, encoding: str, start: int) -> Iterator[Line]:
-    """The lines of a UTF-16 stream (not ASCII-compatible: decoded as a whole), with what cannot
-    be decoded (an odd byte at the end, a lone surrogate) marked on its line, not fatal."""
+def _wide_lines(raw: BinaryIO, encoding: str, start: int) -> Iterator[Line]:
+    """The lines of a UTF-16 or UTF-32 stream (not ASCII-compatible: decoded as a whole), with
+    what cannot be decoded (an odd byte at the end, a lone surrogate) marked on its line."""
     text = io.TextIOWrapper(raw, encoding=encoding, errors=_MARK, newline="")
     number = start
     while line := text.readline(MAX_LINE_BYTES):

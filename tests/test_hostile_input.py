@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import bz2
 import codecs
 import csv
+import gzip
 import json
 import tracemalloc
 from pathlib import Path
@@ -394,3 +396,75 @@ def test_utf16_without_a_mark_is_told_from_a_run_of_nul_bytes() -> None:
     assert detect_encoding(text.encode("utf-16-le")) == "utf-16-le"
     assert detect_encoding(text.encode("utf-16-be")) == "utf-16-be"
     assert detect_encoding(HEADER.encode() + bytes(5000)) == "utf-8"
+
+
+def test_lines_ended_by_carriage_returns_alone(tmp_path: Path) -> None:
+    """A file saved as 'CSV (Macintosh)': every line ends in CR; it is read as lines."""
+    body = HEADER + '1,Acme,DE,0901.21,Coffee\n2,Rostec,RU,0901.21,"Tea\nbags"\n'
+    code, records, err = screen(tmp_path, body.replace("\n", "\r").encode())
+    assert code == 0, err
+    assert [r["shipment_id"] for r in records] == ["1", "2"]
+    assert records[1]["band"] == "critical"
+    assert records[1]["input"]["description"] == "Tea\nbags"
+    manifest = json.loads((tmp_path / "out.jsonl.manifest.json").read_text("utf-8"))
+    assert manifest["input"]["line_ends"] == "CR"
+
+
+def test_excel_sep_line_names_the_delimiter(tmp_path: Path) -> None:
+    body = "sep=;\n" + HEADER.replace(",", ";") + "1;Rostec;RU;0901.21;Tea, green\n"
+    code, records, err = screen(tmp_path, body.encode())
+    assert code == 0, err
+    assert records[0]["input"]["description"] == "Tea, green"
+    assert records[0]["band"] == "critical"
+    assert records[0]["row"] == 3  # the file's own line numbers
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (gzip.compress(HEADER.encode()), "gzip-compressed: decompress it first"),
+        (b"PK\x03\x04\x14\x00\x06\x00[Content_Types].xml xl/workbook.xml", "an XLSX workbook"),
+        (b"PK\x03\x04\x14\x00\x00\x00data.csv", "a ZIP archive: unpack it"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100), "an Excel 97-2003 workbook"),
+        (bz2.compress(HEADER.encode()), "bzip2-compressed"),
+        (b"%PDF-1.7\n", "a PDF document"),
+    ],
+    ids=["gzip", "xlsx", "zip", "xls", "bzip2", "pdf"],
+)
+def test_a_file_that_is_not_text_is_named_for_what_it_is(
+    tmp_path: Path, data: bytes, expected: str
+) -> None:
+    code, records, err = screen(tmp_path, data)
+    assert code == 2
+    assert expected in err
+    assert "in.csv" in err
+    assert records == []
+
+
+def test_utf32_with_a_byte_order_mark(tmp_path: Path) -> None:
+    body = HEADER + "1,Rostec,RU,0901.21,Tea\n"
+    for encoding in ("utf-32", "utf-32-be"):
+        data = body.encode(encoding)
+        if encoding == "utf-32-be":
+            data = codecs.BOM_UTF32_BE + data
+        code, records, err = screen(tmp_path, data)
+        assert code == 0, err
+        assert records[0]["band"] == "critical"
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "expected"),
+    [
+        ("--encoding", "rot13", "'rot13' is not a character encoding"),
+        ("--encoding", "zlib", "'zlib' is not a character encoding"),
+        ("--delimiter", '"', "the delimiter cannot be '\"': it is the quote character"),
+        ("--delimiter", ";", "with the delimiter ';' the header is one column, and it holds ','"),
+    ],
+)
+def test_an_unusable_encoding_or_delimiter_is_named(
+    tmp_path: Path, option: str, value: str, expected: str
+) -> None:
+    code, _, err = screen(tmp_path, (HEADER + "1,Acme,DE,0901.21,Coffee\n").encode(), option, value)
+    assert code == 2
+    assert expected in err
+    assert "Traceback" not in err

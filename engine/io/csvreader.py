@@ -9,6 +9,8 @@ import hashlib
 import io
 import itertools
 import os
+import re
+import stat
 import sys
 from array import array
 from collections import deque
@@ -208,19 +210,34 @@ class ShipmentReader:
                 self.size = part.end - part.start
             else:
                 raw = open(path, "rb")  # noqa: SIM115 - closed by __exit__
-                self.size = os.fstat(raw.fileno()).st_size
+                status = os.fstat(raw.fileno())
+                # A regular file's size; a pipe or a device has none to judge progress by.
+                self.size = status.st_size if stat.S_ISREG(status.st_mode) else None
         except OSError as exc:
             raise InputError(f"cannot open: {exc.strerror or exc}", file=self.path) from exc
         self._tap = _Tap(raw)
-        self._bytes = io.BufferedReader(self._tap, buffer_size=SAMPLE_BYTES)
+        self._bytes: io.BufferedReader[Any] = io.BufferedReader(self._tap, SAMPLE_BYTES)
         try:
-            self.encoding = codecs.lookup(encoding).name if encoding else None
-        except LookupError as exc:
+            self.encoding = _text_encoding(encoding) if encoding else None
+            if delimiter is not None:
+                _check_delimiter(delimiter)
+        except ValueError as exc:
             self.close()
-            raise InputError(f"unknown encoding '{encoding}'", file=self.path) from exc
+            raise InputError(str(exc), file=self.path) from None
+        head = self._bytes.peek(SAMPLE_BYTES)[:SAMPLE_BYTES]
+        if part is None and (what := not_text(head)) is not None:
+            self.close()
+            raise InputError(what, file=self.path)
+        #: "CR" for a file whose lines end in a carriage return alone (old Mac exports): it is
+        #: read as if they ended in line feeds.
+        self.line_ends: str | None = None
+        cr_only = b"\r" in head and b"\n" not in head
+        if cr_only and splits_on_newline_bytes(self.encoding or detect_encoding(head)):
+            self.line_ends = "CR"
+            self._bytes = io.BufferedReader(_CrAsLf(self._bytes), SAMPLE_BYTES)
         detected = self.encoding is None
         if self.encoding is None:
-            self.encoding = detect_encoding(self._bytes.peek(SAMPLE_BYTES)[:SAMPLE_BYTES])
+            self.encoding = detect_encoding(head)
         if utf8_lines is None:
             utf8_lines = detected and single_byte(self.encoding)
         self.utf8_lines = utf8_lines
@@ -239,8 +256,13 @@ class ShipmentReader:
         self._seen = SeenIds()
         self.duplicates = 0
         self.blank_lines = 0
+        #: The delimiter an Excel "sep=;" first line named, if the file has one.
+        self.sep_line: str | None = None
         try:
             first = self._first_line()
+            if first is not None and (named := _SEP_LINE.match(first.text)) is not None:
+                self.sep_line = named.group(1)
+                first = self._first_line()
         except (UnicodeDecodeError, ValueError) as exc:
             self.close()
             raise InputError(f"cannot read as {self.encoding}: {exc}", file=self.path) from exc
@@ -250,7 +272,7 @@ class ShipmentReader:
         if first.problem is not None:
             self.close()
             raise InputError(f"the header row {first.problem}", file=self.path, line=first.number)
-        self.delimiter = delimiter or detect_delimiter(first.text)
+        self.delimiter = delimiter or self.sep_line or detect_delimiter(first.text)
         self._feeder.pending.append(first)
         self._reader = self._parser()
         header = next(self._records(), None)
@@ -264,6 +286,13 @@ class ShipmentReader:
             self._resume = part.first_line
         if (message := self.header.no_field_message("header")) is not None:
             self.close()
+            if delimiter is not None and len(self.header.columns) == 1:
+                others = [d for d in (",", ";", "\t", "|") if d != delimiter and d in first.text]
+                if others:
+                    message = (
+                        f"with the delimiter {delimiter!r} the header is one column, and it holds "
+                        f"{others[0]!r}: is the file {others[0]!r}-separated? ({message})"
+                    )
             raise InputError(message, file=self.path, line=first.number)
 
     def _first_line(self) -> Line | None:
@@ -499,6 +528,77 @@ class ShipmentReader:
             if cells is not None and (note := duplicate(cells)) is not None:
                 row = row.with_note(note)
             yield row
+
+
+# Excel's first line naming the delimiter ("sep=;"), written by Excel and read by it.
+_SEP_LINE = re.compile(r"\Asep=([^\r\n])\r?\n?\Z", re.IGNORECASE)
+
+# What the start of a file that is not text says it is, and what to do about it.
+_NOT_TEXT: tuple[tuple[bytes, str], ...] = (
+    (b"\x1f\x8b", "gzip-compressed: decompress it first (gunzip -k FILE), or pipe it in: "
+     "gunzip -c FILE | shipscreen screen - -o ..."),
+    (b"BZh", "bzip2-compressed: decompress it first (bunzip2 -k FILE)"),
+    (b"\xfd7zXZ\x00", "xz-compressed: decompress it first (unxz -k FILE)"),
+    (b"(\xb5/\xfd", "zstd-compressed: decompress it first (unzstd FILE)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Excel 97-2003 workbook (or another OLE file): "
+     "save it as CSV (File > Save As > CSV UTF-8)"),
+    (b"%PDF-", "a PDF document, not a table"),
+)  # fmt: skip
+
+
+def not_text(head: bytes) -> str | None:
+    """What a file is, if its first bytes show it is no text table (a compressed file, a
+    workbook, a PDF), with what to do; None for anything that may be text."""
+    if head.startswith(b"PK\x03\x04"):
+        if b"xl/" in head or b"[Content_Types].xml" in head:
+            return "an XLSX workbook (a ZIP file): save it as CSV (File > Save As > CSV UTF-8)"
+        return "a ZIP archive: unpack it and screen the CSV file inside"
+    for magic, what in _NOT_TEXT:
+        if head.startswith(magic):
+            return f"this file is {what}"
+    return None
+
+
+class _CrAsLf(io.RawIOBase):
+    """A byte stream whose carriage returns read as line feeds (a file of CR line ends)."""
+
+    _TABLE = bytes.maketrans(b"\r", b"\n")
+
+    def __init__(self, raw: io.BufferedReader[Any]) -> None:
+        self._raw = raw
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._raw.read1(len(buffer)).translate(self._TABLE)
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _text_encoding(encoding: str) -> str:
+    """The codec's name for a character encoding, or ValueError for an unknown name or a codec
+    that is not one (rot13, base64, zlib... transform bytes or text, not bytes into text)."""
+    try:
+        info = codecs.lookup(encoding)
+    except LookupError:
+        raise ValueError(f"unknown encoding {encoding!r}") from None
+    if not getattr(info, "_is_text_encoding", True):
+        raise ValueError(
+            f"{encoding!r} is not a character encoding (it transforms bytes or text); give the "
+            "file's encoding, e.g. utf-8, cp1251, cp1252 or utf-16"
+        )
+    return info.name
+
+
+def _check_delimiter(delimiter: str) -> None:
+    """ValueError unless ``delimiter`` can separate fields: one character, not the quote
+    character, not a line break."""
+    if len(delimiter) != 1:
+        raise ValueError(f"the delimiter is one character, not {delimiter!r}")
+    if delimiter in '"\r\n':
+        what = "the quote character" if delimiter == '"' else "a line break"
+        raise ValueError(f"the delimiter cannot be {delimiter!r}: it is {what}")
 
 
 def duplicate_note(shipment_id: str) -> str:

@@ -126,6 +126,7 @@ def run_manifest(
         "blank_lines": reader.blank_lines,
         # Lines valid as UTF-8 in a file read in a single-byte encoding, read as UTF-8.
         "utf8_lines": reader.utf8_lines_read,
+        "line_ends": reader.line_ends or "LF or CRLF",
     }
     return build_manifest(
         screener,
