@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import os
 from pathlib import Path
 
@@ -129,6 +130,21 @@ def test_formulas_are_neutralised() -> None:
     assert neutralise("@SUM(A1)") == "'@SUM(A1)"
     assert neutralise("-12.5") == "-12.5"
     assert neutralise("Acme") == "Acme"
+    # Fullwidth forms, and spaces before the sign (no-break ones too), start a formula as well.
+    for cell in ("＝cmd|' /C calc'!A0", "＋1", "＠SUM(A1)", " =1+2", "\u00a0=cmd", "\u3000-x"):
+        assert neutralise(cell) == "'" + cell
+    assert neutralise(" -5") == " -5"  # a number with a space is a number
+    assert neutralise("a=b") == "a=b"
+
+
+def test_header_cells_are_neutralised(screener: Screener) -> None:
+    header = Header.read(["consignee", '=HYPERLINK("http://x")', "＠notes"])
+    out = io.StringIO()
+    writer = ResultWriter(out, header)
+    writer.write(["Acme", "a", "b"], screener.screen({"consignee": "Acme"}))
+    writer.finish()
+    first = next(csv.reader(io.StringIO(out.getvalue())))
+    assert first[:3] == ["consignee", '\'=HYPERLINK("http://x")', "'＠notes"]
 
 
 def test_an_interrupted_write_leaves_no_output(screener: Screener, tmp_path: Path) -> None:

@@ -34,7 +34,8 @@ COLUMNS = [*FIELDS, "comment"]
 # Values that make a row noteworthy or awkward to read and write.
 _ODD = st.sampled_from(
     ["", "  ", " DE ", "Atlantis", "12 boxes", "=1+2", "-5", "+7", "@home", "a,b", 'say "hi"',
-     "two\nlines", "two\r\nlines", "HS 8542.31", "854231", "99x", "TR; Narnia", "\t tab"]
+     "two\nlines", "two\r\nlines", "HS 8542.31", "854231", "99x", "TR; Narnia", "\t tab",
+     " =1+2", "\u00a0=cmd", "＝cmd", "＋7", " -5"]
 )  # fmt: skip
 
 

@@ -14,13 +14,19 @@ from engine.io.atomic import TextOutput
 from engine.io.header import Header
 from engine.results import Quiet, QuietSource, Screened, ScreenResult
 
-# A cell starting with one of these is run as a formula by spreadsheets.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# How a cell that spreadsheets run as a formula starts: = + - @, in their ASCII or fullwidth
+# forms (which spreadsheets read alike), after any spaces (no-break and other Unicode spaces
+# included, which some spreadsheets skip); or a tab or a carriage return.
+_FORMULA = (
+    "[\\s\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]*[=+\\-@\uff1d\uff0b\uff0d\uff20]|[\t\r]"
+)
+_FORMULA_AT_START = re.compile(_FORMULA)
 
 
 def neutralise(cell: str) -> str:
-    """Make a cell that a spreadsheet would evaluate inert by prefixing an apostrophe."""
-    if cell.startswith(_FORMULA_START):
+    """Make a cell that a spreadsheet would evaluate inert by prefixing an apostrophe (a number
+    such as -12.5 stays as it is)."""
+    if _FORMULA_AT_START.match(cell):
         try:
             float(cell)
         except ValueError:
@@ -28,7 +34,7 @@ def neutralise(cell: str) -> str:
     return cell
 
 
-_MAYBE_FORMULA = re.compile("\x1f[=+\\-@\t\r]")
+_MAYBE_FORMULA = re.compile(f"\x1f(?:{_FORMULA})")
 
 
 def neutralised(cells: list[str]) -> list[str]:
@@ -141,7 +147,7 @@ def _csv_line(cells: Sequence[str]) -> str:
     return buffer.getvalue()
 
 
-_FORMULA_AFTER_COMMA = re.compile(",[=+\\-@\t\r]")
+_FORMULA_AFTER_COMMA = re.compile(f",(?:{_FORMULA})")
 
 
 def writes_as(line: str) -> bool:
@@ -163,7 +169,8 @@ class ResultWriter(TextOutput):
     def __init__(self, path: str | Path | IO[str], header: Header) -> None:
         super().__init__(path)
         self.renderer = CsvRenderer(len(header.columns))
-        csv.writer(self._stream).writerow(header.output_columns)
+        # The header's cells come from the input too: neutralised like any other.
+        csv.writer(self._stream).writerow(neutralised(header.output_columns))
 
     def __enter__(self) -> ResultWriter:
         return self
