@@ -221,6 +221,16 @@ class Screener:
 
     def screen(self, shipment: Mapping[str, Any], *, row: int | None = None) -> ScreenResult:
         """Screen one shipment given as a mapping (canonical names or common header variants)."""
+        if not isinstance(shipment, Mapping):
+            raise TypeError(
+                "screen() takes one shipment as a mapping of field names to values, e.g. "
+                f"{{'consignee': 'Acme', 'hs_code': '8542.31'}}, not {type(shipment).__name__}"
+                + (
+                    "; screen_many() takes an iterable of them"
+                    if isinstance(shipment, list)
+                    else ""
+                )
+            )
         raw = {
             name: text
             for name, value in row_values(shipment).items()

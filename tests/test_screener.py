@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pickle
 
+import pytest
+
 from engine import Screener, ScreenResult
 
 
@@ -120,3 +122,20 @@ def test_screen_many_numbers_the_rows(screener: Screener) -> None:
     results = list(screener.screen_many([{"shipper": "A"}, {"quantity": "1"}, {"shipper": "B"}]))
     assert [r.shipment_id for r in results] == ["row-1", "row-2", "row-3"]
     assert results[1].error is not None
+
+
+def test_screen_takes_a_mapping(screener: Screener) -> None:
+    with pytest.raises(TypeError, match="takes one shipment as a mapping"):
+        screener.screen([{"consignee": "Rostec"}])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="not NoneType"):
+        screener.screen(None)  # type: ignore[arg-type]
+
+
+def test_a_lone_surrogate_is_noted_and_the_result_serialises(screener: Screener) -> None:
+    result = screener.screen({"consignee": "Rostec\ud800", "description": "Tea \udcff"})
+    assert result.band == "critical"
+    assert result.notes == [
+        "consignee holds lone surrogates (no characters): read as U+FFFD",
+        "description holds lone surrogates (no characters): read as U+FFFD",
+    ]
+    assert "\ufffd" in result.model_dump_json()  # serialises, the surrogates replaced

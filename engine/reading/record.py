@@ -189,6 +189,11 @@ def read_record(values: Mapping[str, Any], resolver: CountryResolver, *, default
     return read_raw(raw, resolver, default_id=default_id)
 
 
+# Half of a UTF-16 surrogate pair, alone: no character, and not encodable (a str built by a
+# program, or read with surrogateescape; never from a file this engine decodes).
+SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def read_raw(raw: dict[str, str], resolver: CountryResolver, *, default_id: str) -> Record:
     """As :func:`read_record`, for values already stripped, non-empty and keyed by field."""
     if NEEDS_ONE.isdisjoint(raw):
@@ -197,6 +202,10 @@ def read_raw(raw: dict[str, str], resolver: CountryResolver, *, default_id: str)
             + ", ".join((*PARTY_ROLES, "hs_code", "description"))
         )
     notes: list[str] = []
+    for name, text in raw.items():
+        if not text.isascii() and SURROGATE.search(text):
+            raw[name] = SURROGATE.sub("\ufffd", text)
+            notes.append(f"{name} holds lone surrogates (no characters): read as U+FFFD")
     countries: dict[str, str] = {}
     resolve = resolver.resolve
     for name in COUNTRY_FIELDS:

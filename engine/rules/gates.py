@@ -30,6 +30,7 @@ from engine.reading.record import (
     NEEDS_ONE,
     NUMERIC_FIELDS,
     PARTY_ROLES,
+    SURROGATE,
     Record,
     parse_number,
     read_hs,
@@ -397,7 +398,7 @@ class QuietLane:
         text = cell.strip()
         if not text:
             return 0
-        if self._match(text):
+        if self._match(text) or (not text.isascii() and SURROGATE.search(text)):
             return self._FULL
         need = self._NEED if i in self._needs else 0
         return need | self._bits.get((PRESENT, self._fields[i]), 0)
@@ -407,6 +408,8 @@ class QuietLane:
         text = cell.strip()
         if not text:
             return 0
+        if not text.isascii() and SURROGATE.search(text):
+            return self._FULL  # a note to make
         code = self._NEED if i in self._needs else 0
         if i in self._roles and self._match(text):
             return self._FULL
