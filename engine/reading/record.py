@@ -202,9 +202,9 @@ def read_raw(raw: dict[str, str], resolver: CountryResolver, *, default_id: str)
             + ", ".join((*PARTY_ROLES, "hs_code", "description"))
         )
     notes: list[str] = []
-    for name, text in raw.items():
-        if not text.isascii() and SURROGATE.search(text):
-            raw[name] = SURROGATE.sub("\ufffd", text)
+    for name, value in raw.items():
+        if not value.isascii() and SURROGATE.search(value):
+            raw[name] = SURROGATE.sub("\ufffd", value)
             notes.append(f"{name} holds lone surrogates (no characters): read as U+FFFD")
     countries: dict[str, str] = {}
     resolve = resolver.resolve
