@@ -422,6 +422,10 @@ def screen(
                     f"file read as {reader.encoding}; they were read as UTF-8 (each row says "
                     "so); give --encoding to read the file otherwise"
                 )
+        if (changed := reader.changed()) is not None:
+            _fail(
+                f"{input_path}: {changed}; the outputs hold the rows read, as their manifests say"
+            )
         _check_fail_on(stats, fail_on, quiet)
     except BaseException as exc:
         if not committed:  # what is not complete goes, whatever stopped the run

@@ -7,6 +7,7 @@ import codecs
 import csv
 import gzip
 import json
+import os
 import tracemalloc
 from pathlib import Path
 from typing import Any
@@ -468,3 +469,32 @@ def test_an_unusable_encoding_or_delimiter_is_named(
     assert code == 2
     assert expected in err
     assert "Traceback" not in err
+
+
+def test_an_input_truncated_while_it_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another program truncates the file mid-run: the run says so, exits 2, and the manifest
+    records it; the outputs hold the rows that were read."""
+    from engine.scale import pool
+
+    src = tmp_path / "in.csv"
+    rows = "".join(f"S{i},Acme Trading {i} GmbH,DE,0901.21,Roasted coffee\n" for i in range(8000))
+    src.write_text(HEADER + rows, encoding="utf-8")
+    real = pool.screen_batch
+    calls = []
+
+    def truncating(*args: Any, **kwargs: Any) -> Any:
+        if not calls:
+            os.truncate(src, src.stat().st_size // 2)
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pool, "screen_batch", truncating)
+    out = tmp_path / "out.csv"
+    result = CliRunner().invoke(main, ["screen", str(src), "-o", str(out), "--workers", "1"])
+    assert result.exit_code == 2
+    assert "it changed while it was read" in result.stderr
+    manifest = json.loads((tmp_path / "out.csv.manifest.json").read_text("utf-8"))
+    assert "changed while it was read" in manifest["input"]["changed_while_read"]
+    assert 0 < out.read_text("utf-8").count("\n") < 8001

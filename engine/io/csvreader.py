@@ -478,6 +478,17 @@ class ShipmentReader:
         """How many bytes of the input have been read so far."""
         return self._tap.count
 
+    def changed(self) -> str | None:
+        """Once the input is read whole: what says the file changed while it was read (it was
+        truncated, or grew, after it was opened), or None.  A stream has no size to judge by."""
+        if self.size is None or self.bytes_read == self.size:
+            return None
+        return (
+            f"the file was {self.size:,} bytes when opened and {self.bytes_read:,} bytes were "
+            "read: it changed while it was read (truncated or written to); screen it again once "
+            "it is complete"
+        )
+
     def sha256(self) -> str:
         """The SHA-256 of the bytes read (of the whole input once it has been read)."""
         return self._tap.sha256.hexdigest()

@@ -127,6 +127,7 @@ def run_manifest(
         # Lines valid as UTF-8 in a file read in a single-byte encoding, read as UTF-8.
         "utf8_lines": reader.utf8_lines_read,
         "line_ends": reader.line_ends or "LF or CRLF",
+        "changed_while_read": reader.changed(),
     }
     return build_manifest(
         screener,
