@@ -323,10 +323,12 @@ def screen(
     With --engine dask, screen many CSV or Parquet files on a Dask cluster into a folder of
     parts (Parquet by default) and one manifest, _manifest.json.
     """
+    from engine.errors import OutputError
     from engine.io.atomic import signals_held
-    from engine.io.manifest import RunStats, manifest_path, run_manifest, write_manifest
-    from engine.io.outputs import format_of, open_writer
+    from engine.io.manifest import RunStats, run_manifest
+    from engine.io.outputs import dumps, format_of, open_writer
     from engine.io.parquet import parquet_available
+    from engine.io.targets import check_targets, manifest_path, move_into_place, write_out
     from engine.scale.pool import WorkerError, default_workers
     from engine.version import engine_version
 
@@ -355,6 +357,10 @@ def screen(
         _fail("Parquet output goes to a file, not standard output")
     if "parquet" in kinds.values() and not parquet_available():
         _fail("Parquet output needs pyarrow: pip install 'shipscreen[parquet]'")
+    try:  # before anything is loaded or read: a mistake in the outputs costs no screening
+        check_targets(outputs, input_path=input_path, manifests=manifest)
+    except OutputError as exc:
+        _fail(str(exc))
     stats = RunStats()
     writers: list[Any] = []
     committed = False
@@ -381,12 +387,12 @@ def screen(
             if not quiet:
                 for warning in reader.header.warnings:
                     _stderr().print(f"shipscreen: {input_path}: {warning}")
-            try:
-                for out, kind in formats:
-                    target: str | IO[str] = sys.stdout if out == "-" else out
+            for out, kind in formats:
+                target: str | IO[str] = sys.stdout if out == "-" else out
+                try:
                     writers.append(open_writer(target, kind, reader.header, run=run))
-            except OSError as exc:
-                _fail(f"cannot write: {exc.strerror or exc}: {exc.filename}")
+                except OSError as exc:
+                    raise OutputError(f"cannot write: {exc.strerror or exc}", file=out) from exc
             if workers is None:
                 small = reader.size is not None and reader.size < _PARALLEL_FROM
                 workers = 1 if small else default_workers()
@@ -399,15 +405,12 @@ def screen(
         record = run_manifest(
             screener, reader, stats, formats, version=engine_version(), workers=workers
         )
-        for writer in writers:
-            writer.finish()  # everything written, under temporary names
-        with signals_held():  # renamed into place with the manifests: all of them, or none
-            for writer in writers:
-                writer.commit()
-            if manifest:
-                for out, _ in formats:
-                    if out != "-":
-                        write_manifest(manifest_path(out), record)
+        text = dumps(record.model_dump(mode="json")) + "\n"
+        manifests = [(manifest_path(o), text) for o in outputs if o != "-"] if manifest else []
+        # Every output with its manifest, or none (engine.io.targets).
+        steps = write_out(list(zip(outputs, writers, strict=True)), manifests)
+        with signals_held():
+            move_into_place(steps)
             committed = True
         if not quiet:
             _summary(stats, screener, [out for out, _ in formats])
@@ -431,6 +434,8 @@ def screen(
         if not committed:  # what is not complete goes, whatever stopped the run
             for writer in writers:
                 writer.abort()
+        if isinstance(exc, OutputError):
+            _fail(str(exc))
         if not isinstance(exc, Interrupted):
             raise
         if committed:

@@ -6,7 +6,9 @@
     ├── ConfigError                 rules, entities or lists cannot be used (CLI exit code 2)
     │   ├── RuleSetError            one or more problems in a rule set, all reported at once
     │   └── CatalogueError          one or more problems in the entity catalogue or a list file
-    └── InputError                  an input file cannot be read at all (CLI exit code 2)
+    ├── InputError                  an input file cannot be read at all (CLI exit code 2)
+    └── OutputError                 an output cannot be written (CLI exit code 2); says which
+                                    files were written, if any
 
 A problem in a single shipment row is not an exception: the row comes back with its ``error``
 set and the run goes on.  Context is passed keyword-only.
@@ -69,3 +71,17 @@ class InputError(ShipscreenError):
         self.line = line
         where = f"{file}:{line}" if line is not None else file
         super().__init__(f"{where}: {message}")
+
+
+class OutputError(ShipscreenError):
+    """An output that cannot be written: where, why, and the files written all the same."""
+
+    def __init__(self, message: str, *, file: str, written: Sequence[str] = ()) -> None:
+        self.file = file
+        self.written = tuple(written)
+        done = (
+            "; written all the same: " + ", ".join(self.written)
+            if self.written
+            else "; nothing was written"
+        )
+        super().__init__(f"{file}: {message}{done}")

@@ -113,8 +113,8 @@ cli.main(sys.argv[4:], prog_name="shipscreen")
         ("-", 2_000, signal.SIGTERM),  # reading the command line
         ("load_catalogue", 20_000, signal.SIGINT),  # loading the entities
         ("screen_batch", 3_000, signal.SIGTERM),  # screening
-        ("finish", 20, signal.SIGINT),  # writing out the outputs
-        ("commit", 1, signal.SIGTERM),  # moving them into place with their manifests
+        ("write_out", 30, signal.SIGINT),  # writing out the outputs and their manifests
+        ("move_into_place", 1, signal.SIGTERM),  # renaming them all into place
     ],
 )
 def test_a_signal_at_any_moment(

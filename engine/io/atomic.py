@@ -40,9 +40,12 @@ class AtomicFile:
         os.replace(self.temporary, self.path)
 
     def abort(self) -> None:
-        """Close and remove the unfinished file."""
-        self.file.close()
-        self.temporary.unlink(missing_ok=True)
+        """Close and remove the unfinished file (never raising: it is being thrown away, and a
+        full disk fails the close's flush)."""
+        with contextlib.suppress(OSError):
+            self.file.close()
+        with contextlib.suppress(OSError):
+            self.temporary.unlink(missing_ok=True)
 
 
 class _TextRenderer(Protocol):
@@ -58,6 +61,8 @@ class TextOutput:
     renderer: _TextRenderer
 
     def __init__(self, target: str | Path | IO[str], *, newline: str | None = "") -> None:
+        #: The output's path, or "-" for a stream (as the command names it).
+        self.name = str(target) if isinstance(target, str | Path) else "-"
         if isinstance(target, str | Path):
             self._atomic: AtomicFile | None = AtomicFile(target, newline=newline)
             self._stream: IO[str] = self._atomic.file

@@ -205,9 +205,3 @@ def write_manifest(path: str | Path, manifest: RunManifest) -> None:
         atomic.abort()
         raise
     atomic.commit()
-
-
-def manifest_path(output: str | Path) -> Path:
-    """Where the manifest of an output goes: beside it, named OUTPUT.manifest.json."""
-    path = Path(output)
-    return path.with_name(path.name + ".manifest.json")

@@ -13,6 +13,7 @@ a time, and keeps memory flat however long the input is:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import shutil
@@ -186,9 +187,15 @@ class HtmlWriter:
         run: dict[str, Any],
     ) -> None:
         self.renderer = HtmlRenderer(header.columns)
+        self.name = str(path) if isinstance(path, str | Path) else "-"
         self._path = path
         self._title = title
         self._run = run
+        # The report's own temporary file, made now so that a target that cannot be written fails
+        # before the first row, not after the last; assembled in finish().
+        self._atomic: AtomicFile | None = None
+        if isinstance(path, str | Path):
+            self._atomic = AtomicFile(path, newline="\n")
         self._spool_dir = tempfile.TemporaryDirectory(prefix="shipscreen-report-")
         self._spools = {
             section: open(  # noqa: SIM115 - closed in commit/abort
@@ -199,7 +206,6 @@ class HtmlWriter:
         self.bands: Counter[str] = Counter()
         self.rules: Counter[str] = Counter()
         self.titles: dict[str, str] = {}
-        self._atomic: AtomicFile | None = None  # the assembled report, once finished
         self._finished = False
 
     def write(self, cells: Sequence[str], result: ScreenResult) -> None:
@@ -233,9 +239,6 @@ class HtmlWriter:
             generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         )
         head, tail = page.split("<!--SHIPMENTS-->", 1)
-        path = self._path
-        if isinstance(path, str | Path):
-            self._atomic = AtomicFile(path, newline="\n")
         out = self._atomic.file if self._atomic is not None else self._path
         assert not isinstance(out, str | Path)
         try:
@@ -263,9 +266,10 @@ class HtmlWriter:
             self._atomic.commit()
 
     def abort(self) -> None:
-        """Discard everything."""
+        """Discard everything (never raising: a full disk fails a spool's flush)."""
         for spool in self._spools.values():
-            spool.close()
+            with contextlib.suppress(OSError):
+                spool.close()
         self._spool_dir.cleanup()
         if self._atomic is not None:
             self._atomic.abort()

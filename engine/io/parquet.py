@@ -59,6 +59,7 @@ class ParquetWriter:
         parquet = importlib.import_module("pyarrow.parquet")
         self._pa = pa
         self.path = Path(path)
+        self.name = str(path)
         keys = list(header.keys)
         self.renderer = ParquetRenderer(keys)
         self._schema = pa.schema(
@@ -94,5 +95,7 @@ class ParquetWriter:
         """Discard the partial file."""
         try:
             self._writer.close()
+        except OSError:
+            pass  # a full disk fails the footer's write: the file goes all the same
         finally:
             self._atomic.abort()

@@ -22,12 +22,13 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
-from engine.errors import ShipscreenError
+from engine.errors import OutputError, ShipscreenError
 from engine.io.atomic import release_signals, signals_held
 from engine.io.csvreader import RowShaper, ShipmentReader
 from engine.io.csvwriter import ScreenedBatch, writes_as
 from engine.io.manifest import RunStats
 from engine.io.outputs import Renderer, Writer
+from engine.io.targets import os_error_text
 from engine.reading.record import InputRow
 from engine.results import Quiet
 from engine.rules.gates import QUIET
@@ -123,7 +124,11 @@ def screen_rows(
                 )
             for result, bytes_read in results:
                 for writer, piece in zip(writers, result.pieces, strict=True):
-                    writer.write_rendered(piece)
+                    try:
+                        writer.write_rendered(piece)
+                    except OSError as exc:  # a full disk, a lost mount
+                        text = os_error_text(exc)
+                        raise OutputError(f"cannot write: {text}", file=writer.name) from exc
                 stats.merge(result.stats)
                 if progress is not None:
                     progress(stats.rows, bytes_read)
