@@ -173,3 +173,48 @@ def test_batches_cross_wide_pipes(shipments: Path) -> None:
             executor = pool._pool
             for queue in (executor._call_queue, executor._result_queue):  # type: ignore[union-attr]
                 assert fcntl.fcntl(queue._reader.fileno(), 1032) == 1 << 20  # F_GETPIPE_SZ
+
+
+@fork_only
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_workers_end_when_the_main_process_is_killed(tmp_path: Path, spawn: Spawn) -> None:
+    """SIGKILL gives the main process no chance to stop its workers: they end by themselves."""
+    source = tmp_path / "in.csv"
+    os.mkfifo(source)
+    process = spawn("-m", "cli", "screen", str(source), "-o", str(tmp_path / "o.csv"),
+                    "--workers", "2")  # fmt: skip
+    with fifo_writer(source, process) as write:
+        write(b"shipment_id,consignee,hs_code\nS1,Acme GmbH,0901.21\n")
+        wait_for(lambda: len(_group(process.pid)) >= 3, "the workers to start", process)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=DEADLINE)
+        wait_for(lambda: not _group(process.pid), "the workers to end once the main process died")
+
+
+@fork_only
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_a_stopped_worker_fails_the_run_instead_of_hanging_it(
+    shipments: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from engine.scale.pool import WorkerPool
+
+    monkeypatch.setattr(WorkerPool, "WATCH_SECONDS", 0.05)
+    monkeypatch.setattr(WorkerPool, "STOPPED_SECONDS", 0.2)
+    out = tmp_path / "scored.csv"
+    stopped: list[int] = []
+    with ShipmentReader(shipments) as reader:
+        writer = open_writer(out, "csv", reader.header)
+        with WorkerPool(Screener.default(), reader, [writer.renderer], 2) as workers:
+
+            def stop_one(rows: int, done: int) -> None:
+                if not stopped:
+                    pid = next(iter(workers._pool._processes))  # type: ignore[union-attr]
+                    os.kill(pid, signal.SIGSTOP)
+                    stopped.append(pid)
+
+            with pytest.raises(WorkerError, match=r"has been stopped \(SIGSTOP"):
+                screen_rows(Screener.default(), reader, [writer], pool=workers, batch_size=50,
+                            progress=stop_one)  # fmt: skip
+    assert stopped
+    wait_for(lambda: not Path(f"/proc/{stopped[0]}").exists(), "the stopped worker to be ended")
+    assert list(tmp_path.iterdir()) == []

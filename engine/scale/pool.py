@@ -14,12 +14,14 @@ import os
 import platform
 import signal
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from engine.errors import OutputError, ShipscreenError
@@ -201,9 +203,35 @@ def _start_worker(
     # Ctrl-C reaches the whole process group: the main process stops the workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent()
     release_signals()  # forked with them held back (WorkerPool.__enter__)
     gc.set_threshold(*_THRESHOLDS)
     set_worker(screener, renderers, shaper, delimiter)
+
+
+def _die_with_parent() -> None:
+    """End this worker when the process that started it ends, however it ends (SIGKILL
+    included, which gives it no chance to stop its workers): on Linux the kernel sends SIGKILL
+    (PR_SET_PDEATHSIG); elsewhere a thread watches the parent's id."""
+    parent = os.getppid()
+    prctl = None
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            prctl = ctypes.CDLL(None, use_errno=True).prctl
+    if prctl is not None and prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+        if os.getppid() != parent:  # the parent died before the kernel was told
+            os._exit(1)
+        return
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="shipscreen-parent-watch", daemon=True).start()
+
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def set_worker(
@@ -459,15 +487,51 @@ class WorkerPool:
                 pending.append((pool.submit(_screen_in_worker, segments), bytes_read))
                 if len(pending) >= self._workers * self.AHEAD:
                     future, done = pending.popleft()
-                    yield future.result(), done
+                    yield self._result(future), done
             while pending:
                 future, done = pending.popleft()
-                yield future.result(), done
+                yield self._result(future), done
         except BrokenProcessPool as exc:
             raise WorkerError(
                 "a screening worker process stopped unexpectedly (killed, or out of memory); "
                 "nothing was written"
             ) from exc
+
+    #: Seconds between looks at the workers while waiting for a batch, and how long a worker may
+    #: stay stopped (SIGSTOP, a debugger) before the run fails rather than waiting for good.
+    WATCH_SECONDS = 1.0
+    STOPPED_SECONDS = 30.0
+
+    def _result(self, future: Future[BatchResult]) -> BatchResult:
+        """A batch's result; the run fails if a worker stays stopped (a worker that dies breaks
+        the pool, which the caller sees)."""
+        stopped_since: dict[int, float] = {}
+        while True:
+            try:
+                return future.result(timeout=self.WATCH_SECONDS)
+            except TimeoutError:
+                pass
+            now = time.monotonic()
+            for pid in self._stopped():
+                first = stopped_since.setdefault(pid, now)
+                if now - first >= self.STOPPED_SECONDS:
+                    raise WorkerError(
+                        f"screening worker process {pid} has been stopped (SIGSTOP, or held by a "
+                        f"debugger) for {now - first:.0f} s; nothing was written"
+                    )
+
+    def _stopped(self) -> list[int]:
+        """The workers that are stopped now (from /proc; none known where there is no /proc)."""
+        processes = getattr(self._pool, "_processes", None) or {}
+        found = []
+        for pid in list(processes):
+            try:
+                state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            except (OSError, IndexError):
+                continue
+            if state in ("T", "t"):
+                found.append(pid)
+        return found
 
     def __exit__(self, *exc: object) -> None:
         pool, self._pool = self._pool, None
@@ -477,13 +541,21 @@ class WorkerPool:
             pool.shutdown(wait=True)
             return
         manager = getattr(pool, "_executor_manager_thread", None)
+        # Taken before shutdown(), which lets go of them (so, before, none was ever stopped here).
+        processes = dict(getattr(pool, "_processes", None) or {})
         pool.shutdown(wait=False, cancel_futures=True)
         # Stop work in progress at once (ProcessPoolExecutor finishes it otherwise).
-        processes = getattr(pool, "_processes", None) or {}
         for process in list(processes.values()):
             process.terminate()
+            if process.pid is not None and hasattr(signal, "SIGCONT"):
+                with contextlib.suppress(OSError):  # a stopped worker takes SIGTERM when let go
+                    os.kill(process.pid, signal.SIGCONT)
+        deadline = time.monotonic() + 5
         for process in list(processes.values()):
-            process.join(timeout=5)
+            process.join(timeout=max(0.0, deadline - time.monotonic()))
+            if process.is_alive():  # stopped, or ignoring SIGTERM: SIGKILL ends it even so
+                process.kill()
+                process.join(timeout=5)
         # Let the executor's manager thread see its workers gone and close its pipes now: at
         # interpreter exit, concurrent.futures would otherwise wake it through a pipe it may be
         # closing that moment, and print an ignored "Bad file descriptor" traceback (Python 3.11).
