@@ -40,8 +40,13 @@ OFAC_SDN = "ofac-sdn"
 OPENSANCTIONS = "opensanctions"
 
 _EMPTY = "-0-"
-# An alias ends at a quote followed by ';' or '.' and the end or a space: aliases may hold quotes.
-_AKA = re.compile(r"\b([afn])\.k\.a\.\s+'(.+?)'(?=;|\.(?:\s|$)|$)")
+# Where an alias in OFAC remarks begins, and the quotes that can close one: a quote followed by ';',
+# by '.' and a space or the end, or by the end (aliases may hold quotes).
+_AKA_MARK = re.compile(r"\b[afn]\.k\.a\.\s++'")
+_AKA_CLOSE = re.compile(r"'(?=;|\.(?:\s|$)|$)")
+# Where an alias whose quote is left open ends: at the next ';' or full stop.
+_AKA_OPEN_END = re.compile(r";|\.(?:\s|$)")
+
 _OFAC_KINDS: dict[str, PartyKind] = {
     "individual": "person",
     "vessel": "vessel",
@@ -115,6 +120,35 @@ def detect_format(path: Path) -> str:
     )
 
 
+def remark_aliases(remarks: str) -> list[str]:
+    """The names in ``a.k.a. '...'`` (``f.k.a.``, ``n.k.a.``) of OFAC remarks, in one pass.
+
+    An alias ends at the first quote after it that is followed by ';', by '.' and a space or the
+    end, or by the end; left open (no such quote before the next alias), it ends at the next ';'
+    or full stop, or where the next alias begins (remarks cut off inside an alias keep what
+    there is of it).  Aliases without a letter or digit are left out.
+    """
+    marks = list(_AKA_MARK.finditer(remarks))
+    closes = [m.start() for m in _AKA_CLOSE.finditer(remarks)]
+    aliases: list[str] = []
+    c = 0
+    for i, mark in enumerate(marks):
+        begin = mark.end()
+        limit = marks[i + 1].start() if i + 1 < len(marks) else len(remarks)
+        # Both lists are in order: each is walked once, whatever the quotes left open.
+        while c < len(closes) and closes[c] <= begin:  # an alias has at least one character
+            c += 1
+        if c < len(closes) and closes[c] < limit:
+            alias = remarks[begin : closes[c]]
+        else:
+            end = _AKA_OPEN_END.search(remarks, begin, limit)
+            alias = remarks[begin : end.start() if end else limit].strip().strip("'")
+        alias = alias.strip()
+        if any(ch.isalnum() for ch in alias):  # not a stray quote or a cut-off '@'
+            aliases.append(alias)
+    return aliases
+
+
 def _person_names(name: str) -> list[str]:
     """'LAST, First Middle' also as 'First Middle LAST'."""
     if name.count(",") == 1:
@@ -170,7 +204,7 @@ def read_ofac_sdn(path: Path, alt: Path | None = None) -> LoadedList:
             )
             continue
         kind = _OFAC_KINDS.get(sdn_type.lower(), "company")
-        aliases = [m.group(2).strip() for m in _AKA.finditer(remarks)]
+        aliases = remark_aliases(remarks)
         aliases += alt_names.get(ent_num, [])
         if kind == "person":
             # One-word aliases of individuals are nicknames (OFAC's "weak" a.k.a.s): not
