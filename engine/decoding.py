@@ -12,6 +12,11 @@ with mangled text.  A file is judged by its start, and files are sometimes paste
 file read in a single-byte encoding (Windows-1251, Latin-1...), a later line whose bytes are valid
 UTF-8 (with letters beyond ASCII, which text in those encodings almost never is) can be read as
 UTF-8, with a note saying so, rather than as mojibake.
+
+Sanctions lists are read the same way, with two differences (:func:`detect_file_encoding`,
+:func:`iter_checked_lines`): the encoding is judged from the whole file and falls back to
+Windows-1252, what Western publishers' lists are in when not UTF-8; and a lone CR ends a line too,
+as in files saved on an old Mac.
 """
 
 from __future__ import annotations
@@ -29,14 +34,27 @@ SAMPLE_BYTES = 1 << 16
 #: anywhere near it (the reader does not screen a field over 100,000 characters), and a file of
 #: junk without line ends (2 GB of NUL bytes) must not be read into memory as one line.
 MAX_LINE_BYTES = 1 << 24
-# A character no decoder produces from valid input: marks the bytes a UTF-16 stream could not
-# decode (a plane-15 private-use character, which shipment files do not hold).
-_BAD = "\U000fffbd"
+_CHUNK_BYTES = 1 << 20
 _DELIMITERS = (",", ";", "\t", "|")
 _WORD = re.compile(r"[^\W\d_]+")
 _UTF8_SEQUENCE = re.compile(
     rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
 )
+# Where a lone CR ends a line: after it, unless an LF follows.
+_AFTER_LONE_CR = re.compile(rb"(?<=\r)(?!\n)")
+# What the decoders of iter_checked_lines put for bytes that do not decode: a lone surrogate, which
+# no strict decoding of UTF-16 or UTF-32 can produce, so it marks the bad bytes unambiguously.
+_INVALID_MARK = "\udcff"
+_MARK_INVALID = "shipscreen-mark-invalid"
+
+
+def _mark_invalid(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    return _INVALID_MARK, exc.end
+
+
+codecs.register_error(_MARK_INVALID, _mark_invalid)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,36 +193,35 @@ def _overlong(number: int, size: int, unit: str) -> Line:
     )
 
 
-def _wide_lines(raw: BinaryIO, encoding: str, start: int) -> Iterator[Line]:
-    """The lines of a UTF-16 or UTF-32 stream (not ASCII-compatible: decoded as a whole), with
-    what cannot be decoded (an odd byte at the end, a lone surrogate) marked on its line."""
-    text = io.TextIOWrapper(raw, encoding=encoding, errors=_MARK, newline="")
+def _wide_lines(raw: BinaryIO, encoding: str, start: int = 1) -> Iterator[Line]:
+    """The lines of a UTF-16 or UTF-32 stream (not ASCII-compatible: decoded as a whole), each
+    checked: what cannot be decoded (an odd byte at the end, a lone surrogate) marks its line, a
+    line over MAX_LINE_BYTES characters is read through and reported.  The stream stays open."""
+    text = io.TextIOWrapper(raw, encoding=encoding, errors=_MARK_INVALID, newline="")
     number = start
-    while line := text.readline(MAX_LINE_BYTES):
-        if len(line) == MAX_LINE_BYTES and not line.endswith("\n"):
-            size = len(line)
-            while (more := text.readline(MAX_LINE_BYTES)) and not more.endswith("\n"):
-                size += len(more)
-            yield _overlong(number, size + len(more), "characters")
-        elif _BAD in line:
-            yield Line(
-                number, line.replace(_BAD, "\ufffd"), f"holds bytes that are not valid {encoding}"
-            )
-        elif "\x00" in line:
-            yield Line(number, line, "holds NUL characters")
-        else:
-            yield Line(number, line)
-        number += 1
-
-
-def _mark_undecodable(error: UnicodeError) -> tuple[str, int]:
-    if not isinstance(error, UnicodeDecodeError):
-        raise error
-    return _BAD, error.end
-
-
-_MARK = "shipscreen-mark-undecodable"
-codecs.register_error(_MARK, _mark_undecodable)
+    try:
+        while line := text.readline(MAX_LINE_BYTES):
+            if number == 1:
+                line = line.removeprefix("\ufeff")
+            if len(line) >= MAX_LINE_BYTES and not line.endswith("\n"):
+                size = len(line)
+                while (more := text.readline(MAX_LINE_BYTES)) and not more.endswith("\n"):
+                    size += len(more)
+                yield _overlong(number, size + len(more), "characters")
+            elif _INVALID_MARK in line:
+                position = line.index(_INVALID_MARK) + 1
+                yield Line(
+                    number,
+                    line.replace(_INVALID_MARK, "\ufffd"),
+                    f"bytes at character {position} are not valid {encoding}",
+                )
+            elif "\x00" in line:
+                yield Line(number, line.replace("\x00", "\ufffd"), "holds NUL characters")
+            else:
+                yield Line(number, line)
+            number += 1
+    finally:
+        text.detach()  # the caller's stream stays open, as it is in the other encodings
 
 
 def splits_on_newline_bytes(encoding: str) -> bool:
@@ -214,3 +231,81 @@ def splits_on_newline_bytes(encoding: str) -> bool:
     if name.startswith(("utf-16", "utf-32", "utf-7", "iso2022", "hz")):
         return False
     return '\n,"'.encode(name) == b'\n,"'
+
+
+def detect_file_encoding(raw: BinaryIO, fallback: str = "cp1252") -> str:
+    """The encoding of a whole file, read from its start to its end (``raw`` must be seekable).
+
+    A byte-order mark's (UTF-8, UTF-16, UTF-32), else UTF-8 if the file decodes as UTF-8, or if
+    its valid multi-byte sequences outnumber its invalid bytes (UTF-8 with a few bad bytes, which
+    :func:`iter_checked_lines` then reports on their lines), else ``fallback``.
+    """
+    raw.seek(0)
+    head = raw.read(SAMPLE_BYTES)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    strict = codecs.getincrementaldecoder("utf-8")()
+    try:
+        chunk = head
+        while chunk:
+            strict.decode(chunk)
+            chunk = raw.read(_CHUNK_BYTES)
+        strict.decode(b"", final=True)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    raw.seek(0)
+    lenient = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    valid = invalid = 0
+    for chunk in iter(lambda: raw.read(_CHUNK_BYTES), b""):
+        text = lenient.decode(chunk)
+        bad = text.count("\ufffd")
+        invalid += bad
+        valid += len(text) - len(text.encode("ascii", "ignore")) - bad
+    return "utf-8" if valid and valid >= invalid else fallback
+
+
+def iter_checked_lines(raw: BinaryIO, encoding: str) -> Iterator[Line]:
+    """Decoded lines, each checked strictly in any encoding; line endings are kept.
+
+    Unlike :func:`iter_lines`, a line ends at LF, CRLF or a lone CR (as a file opened with
+    ``newline=""`` reads), bytes that do not decode mark their line in UTF-16 and UTF-32 too
+    (rather than ending the reading), and a byte-order mark opening the file is dropped whatever
+    the encoding.
+    """
+    if not splits_on_newline_bytes(encoding):
+        yield from _wide_lines(raw, encoding)
+        return
+    name = codecs.lookup(encoding).name
+    # The byte-order mark opens the file only; after it the text is plain UTF-8.
+    decode = codecs.getdecoder("utf-8" if name == "utf-8-sig" else encoding)
+    number = 0
+    for data in raw:
+        lone_cr = data.count(b"\r") > data.endswith(b"\r\n")
+        pieces = _AFTER_LONE_CR.split(data) if lone_cr else [data]
+        for piece in pieces:
+            if not piece:
+                continue
+            number += 1
+            if number == 1 and name.startswith("utf-8") and piece.startswith(codecs.BOM_UTF8):
+                piece = piece[len(codecs.BOM_UTF8) :]
+            try:
+                line = decode(piece, "strict")[0]
+            except UnicodeDecodeError as exc:
+                bad = piece[exc.start : exc.end].hex(" ")
+                yield Line(
+                    number,
+                    decode(piece, "replace")[0],
+                    f"bytes {bad} at position {exc.start} are not valid {encoding}",
+                )
+                continue
+            if number == 1:
+                line = line.removeprefix("\ufeff")
+            if "\x00" in line:
+                yield Line(number, line.replace("\x00", "\ufffd"), "holds NUL bytes")
+                continue
+            yield Line(number, line)

@@ -378,7 +378,7 @@ def test_utf16_with_an_odd_trailing_byte(tmp_path: Path) -> None:
     assert [r["error"] for r in records] == [
         None,
         None,
-        "line 4: holds bytes that are not valid utf-16",
+        "line 4: bytes at character 30 are not valid utf-16",
     ]
     assert records[1]["band"] == "critical"
     # A cluster's part of such a file (one part: UTF-16 is not cut) reads it the same way.
@@ -389,7 +389,7 @@ def test_utf16_with_an_odd_trailing_byte(tmp_path: Path) -> None:
     for part in plan([str(src)]).parts:
         screen_part(part, screener=SCREENER, folder=str(folder), fmt="csv", columns=None)
     text = (folder / "part-00000.csv").read_text("utf-8")
-    assert text.count("holds bytes that are not valid utf-16") == 1
+    assert text.count("are not valid utf-16") == 1
 
 
 def test_utf16_without_a_mark_is_told_from_a_run_of_nul_bytes() -> None:

@@ -6,42 +6,60 @@ Formats, recognised from the file itself:
   ``a.k.a. '...'`` (also ``f.k.a.``/``n.k.a.``), programs as ``A] [B``; an ``alt.csv`` beside it (or
   given as its own list) adds alternate names by entity number;
 - OpenSanctions ``targets.simple.csv``: a header with ``id, schema, name, aliases, ..., countries,
-  sanctions, dataset``; aliases separated by ``;``;
+  sanctions, dataset``; several values in a cell separated by ``;``;
 - the project's own entity YAML (a file or a directory): its parties.
 
 Each entry becomes a :class:`~engine.catalogue.entities.Party` with the list's dataset tag, its
 programs as a designation and its remarks as notes; individuals, vessels and aircraft keep their
 kind.
+
+The CSV lists are read strictly, since a list read in part looks complete and is not.  The bytes
+are decoded in the encoding given, else the file's own (its byte-order mark's, else UTF-8, else
+Windows-1252: :func:`engine.decoding.detect_file_encoding`), with no replacement characters; the
+CSV is RFC 4180's (a field holding quotes is quoted whole, its own quotes doubled), and an OFAC
+record is one line.  A quote left open or stray, a row of the wrong width, bytes the encoding does
+not allow, NUL bytes, a header the reader cannot use, a file with no entries: each is a problem
+naming the file and the line, and :func:`load_lists` refuses a list with any, reporting them all
+(up to MAX_PROBLEMS a file).
 """
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import csv
 import hashlib
 import re
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pycountry
+from pydantic import ValidationError
 
 from engine.catalogue.entities import (
     SANCTIONED,
-    Designation,
     Party,
     PartyKind,
     Source,
     load_catalogue,
     load_catalogue_files,
 )
+from engine.decoding import Line, detect_file_encoding, iter_checked_lines
 from engine.errors import CatalogueError, Problem
 
 OFAC_SDN = "ofac-sdn"
 OPENSANCTIONS = "opensanctions"
 
 _EMPTY = "-0-"
-# An alias ends at a quote followed by ';' or '.' and the end or a space: aliases may hold quotes.
-_AKA = re.compile(r"\b([afn])\.k\.a\.\s+'(.+?)'(?=;|\.(?:\s|$)|$)")
+# Where an alias in OFAC remarks begins, and the quotes that can close one: a quote followed by ';',
+# by '.' and a space or the end, or by the end (aliases may hold quotes).
+_AKA_MARK = re.compile(r"\b[afn]\.k\.a\.\s++'")
+_AKA_CLOSE = re.compile(r"'(?=;|\.(?:\s|$)|$)")
+# Where an alias whose quote is left open ends: at the next ';' or full stop.
+_AKA_OPEN_END = re.compile(r";|\.(?:\s|$)")
+
 _OFAC_KINDS: dict[str, PartyKind] = {
     "individual": "person",
     "vessel": "vessel",
@@ -56,16 +74,46 @@ _OS_KINDS: dict[str, PartyKind] = {
     "vessel": "vessel",
     "airplane": "aircraft",
 }
+# The columns an OpenSanctions list cannot be read without, and what each says.
+_OS_NEEDED = {
+    "id": "which entity an entry is",
+    "schema": "what kind of entity it is",
+    "name": "the name screened",
+    "sanctions": "which entries are sanctioned",
+}
+
+# A file with more problems than this shows these and counts the others.
+MAX_PROBLEMS = 50
+# A quoted field running on over more lines than this is taken for a quote left open.
+MAX_FIELD_LINES = 100
+
+# RFC 4180 fields, each matched without backtracking: quoted (its quotes doubled) or plain.
+_FIELD = r'(?>"[^"]*+(?:""[^"]*+)*+"|[^",\r\n]*+)'
+_ONE_LINE_RECORD = re.compile(rf"{_FIELD}(?:,{_FIELD})*+(?:\r\n|\n|\r)?")
+_PLAIN = re.compile(r'[^",\r\n]*+')
+_QUOTED_BODY = re.compile(r'[^"]*+(?:""[^"]*+)*+')
+_LINE_ENDS = ("", "\r", "\n")
+_BLANK = " \t\r\n\x0b\x0c\x1a"
+# Only the last line of a file can end without a line break; ending in a comma, it looks cut off
+# (the field after the comma, lost, would read as empty).
+_CUT_OFF = (
+    "the file ends right after a comma, as if cut off (a whole list ends its last line with a "
+    "line break)"
+)
+# A first line that does not read as CSV still shows an OFAC file by how it starts.
+_OFAC_ALT_START = re.compile(r"\s*\d+\s*,\s*\d+\s*,")
+_OFAC_START = re.compile(r"\s*\d+\s*,")
 
 
 @dataclass(frozen=True)
 class LoadedList:
-    """A list read from a file: what it is, its digest, and its parties."""
+    """A list read from a file: what it is, its digest, its encoding, and its parties."""
 
     name: str
     path: str
     format: str
     digest: str
+    encoding: str  # as Python names it ("utf-8", "cp1252"...), with an alt.csv's if it differs
     parties: tuple[Party, ...]
     problems: tuple[Problem, ...] = ()
 
@@ -73,6 +121,46 @@ class LoadedList:
     def entries(self) -> int:
         """The number of entries read."""
         return len(self.parties)
+
+
+class _Problems:
+    """The problems of one file: the first MAX_PROBLEMS kept, the others counted."""
+
+    def __init__(self, path: Path) -> None:
+        self.file = str(path)
+        self.kept: list[Problem] = []
+        self.more = 0
+        self.undecoded = 0  # how many are bytes that do not decode (the others are of the CSV)
+
+    def add(
+        self,
+        message: str,
+        line: int | None = None,
+        column: int | None = None,
+        *,
+        decoding: bool = False,
+    ) -> None:
+        """One problem, at its line (and column) when it has one."""
+        self.undecoded += decoding
+        if len(self.kept) >= MAX_PROBLEMS:
+            self.more += 1
+            return
+        where = ""
+        if line is not None:
+            where = f"line {line}, column {column}: " if column else f"line {line}: "
+        self.kept.append(Problem(file=self.file, message=where + message))
+
+    def all(self) -> tuple[Problem, ...]:
+        """The problems kept, and how many more there are."""
+        if not self.more:
+            return tuple(self.kept)
+        more = f"and {self.more} more problems (the first {MAX_PROBLEMS} are shown)"
+        return (*self.kept, Problem(file=self.file, message=more))
+
+    @property
+    def of_csv(self) -> int:
+        """How many problems are in the CSV itself (not in the decoding of its bytes)."""
+        return len(self.kept) + self.more - self.undecoded
 
 
 def _digest(paths: Iterable[Path]) -> str:
@@ -89,19 +177,227 @@ def _cell(value: str) -> str:
     return "" if value == _EMPTY else value
 
 
-def _first_line(path: Path) -> list[str]:
-    with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
-        for row in csv.reader(fh):
-            if row and any(c.strip() for c in row):
-                return row
-    return []
+def _has_content(cells: list[str]) -> bool:
+    # Blank lines, rows of empty cells and the DOS end-of-file mark OFAC's files end with hold
+    # nothing.
+    return any(c.strip(_BLANK) for c in cells)
 
 
-def detect_format(path: Path) -> str:
+def known_encoding(encoding: str) -> str:
+    """Python's name for a text encoding (``"latin1"`` -> ``"iso8859-1"``), else CatalogueError."""
+    try:
+        info = codecs.lookup(encoding)
+    except LookupError:
+        info = None
+    # Codecs such as base64 or rot13 are not text encodings.
+    if info is None or not getattr(info, "_is_text_encoding", True):
+        raise CatalogueError(f"'{encoding}' is not a text encoding shipscreen knows")
+    return info.name
+
+
+def _file_encoding(path: Path, encoding: str | None) -> str:
+    """The encoding given, else the file's own."""
+    if encoding is not None:
+        return known_encoding(encoding)
+    with path.open("rb") as raw:
+        return detect_file_encoding(raw)
+
+
+class _OneLine:
+    """The lines a csv.reader pulls: the one set, once (so a record it cannot end on that line
+    ends the reading there, rather than taking the next)."""
+
+    def __init__(self) -> None:
+        self.line: str | None = None
+
+    def __iter__(self) -> _OneLine:
+        return self
+
+    def __next__(self) -> str:
+        line, self.line = self.line, None
+        if line is None:
+            raise StopIteration
+        return line
+
+
+def _csv_records(
+    lines: Iterable[Line], problems: _Problems, *, multiline: bool
+) -> Iterator[tuple[int, list[str]]]:
+    """(first line, cells) of each record of a CSV file read strictly (RFC 4180).
+
+    A quote inside a plain field, a quoted field followed by anything but a comma or the end of
+    its line, a quote not closed (on its line, unless ``multiline``; before the end of the file;
+    within MAX_FIELD_LINES lines), a line that does not decode: each is a problem on its line,
+    its record is left out, and the reading goes on, so that every problem is reported.  A quoted
+    field that runs on over lines and does not end right is reported where its quote opened, and
+    the lines after that one are read again: a stray quote there is the likeliest accident, and
+    it would hide them.  A last line ending in a comma (no line break after it) is a file cut
+    off.  Records holding nothing are skipped.
+    """
+    source = iter(lines)
+    pending: deque[Line] = deque()  # lines to read again, before those still in the source
+    decoded_to = 0  # the last line whose decoding problem is reported
+    cells: list[str] = []
+    field: list[str] | None = None  # the pieces of an open quoted field
+    held: list[Line] = []  # the lines of the record so far, when it runs over several
+    start = opened_line = opened_column = 0
+    feed = _OneLine()
+    reader = csv.reader(feed, strict=True)
+
+    while True:
+        line = pending.popleft() if pending else next(source, None)
+        if line is None:
+            if field is None:
+                return
+            problems.add(
+                "a quote opens a field that is not closed before the end of the file",
+                opened_line,
+                opened_column,
+            )
+            pending.extend(held[1:])
+            cells, field, held = [], None, []
+            continue
+        if line.problem and line.number > decoded_to:
+            problems.add(line.problem, line.number, decoding=True)
+            decoded_to = line.number
+        text = line.text
+        if field is None and not cells:
+            start = line.number
+            if '"' not in text:
+                cells = text.rstrip("\r\n").split(",")
+            else:
+                # A whole record on its line, as nearly every one is: the C reader takes it,
+                # unless its quotes are not all around fields (which it does not check) or it
+                # fails (a quote left open, a field over its size limit): read below then.
+                feed.line = text
+                try:
+                    cells = next(reader)
+                except (csv.Error, StopIteration):
+                    cells = []
+                if '"' in "".join(cells) and not _ONE_LINE_RECORD.fullmatch(text):
+                    cells = []
+            if cells:
+                if text.endswith(","):
+                    problems.add(_CUT_OFF, line.number)
+                elif _has_content(cells):
+                    yield start, cells
+                cells = []
+                continue
+        pos = 0
+        while True:
+            if field is not None:
+                body = _QUOTED_BODY.match(text, pos)
+                assert body is not None  # it matches the empty string
+                field.append(body.group())
+                pos = body.end()
+                if pos == len(text):  # the field runs on past this line
+                    held.append(line)
+                    if not multiline or len(held) > MAX_FIELD_LINES:
+                        problems.add(
+                            f"a quote opens a field that runs on for more than {MAX_FIELD_LINES}"
+                            " lines (a quote left open?)"
+                            if multiline
+                            else "a quote opens a field that is not closed on its line",
+                            opened_line,
+                            opened_column,
+                        )
+                        pending.extendleft(reversed(held[1:]))
+                        cells, field, held = [], None, []
+                    break
+                pos += 1  # past the closing quote
+                cells.append("".join(field).replace('""', '"'))
+                field = None
+                after = text[pos : pos + 1]
+                if after == ",":
+                    pos += 1
+                    continue
+                if after in _LINE_ENDS:
+                    if _has_content(cells):
+                        yield start, cells
+                elif held:
+                    problems.add(
+                        "a quote opens a field that is not closed on its line: the next quote, "
+                        f"on line {line.number} at column {pos}, is followed by {after!r} "
+                        "(a stray quote, or one left open?)",
+                        opened_line,
+                        opened_column,
+                    )
+                    pending.extendleft(reversed([*held[1:], line]))
+                else:
+                    problems.add(
+                        f"a quote ends the quoted field begun at column {opened_column} and is "
+                        f"followed by {after!r}, not a comma (a quote inside a quoted field is "
+                        "written twice)",
+                        line.number,
+                        pos,
+                    )
+                cells, held = [], []
+                break
+            if text.startswith('"', pos):
+                field, opened_line, opened_column = [], line.number, pos + 1
+                pos += 1
+                continue
+            plain = _PLAIN.match(text, pos)
+            assert plain is not None  # it matches the empty string
+            cells.append(plain.group())
+            pos = plain.end()
+            after = text[pos : pos + 1]
+            if after == ",":
+                pos += 1
+                continue
+            if after == '"':
+                problems.add(
+                    "a quote inside a field that does not begin with one (a field holding "
+                    "quotes is put in quotes whole, its own quotes doubled)",
+                    line.number,
+                    pos + 1,
+                )
+            elif text.endswith(","):
+                problems.add(_CUT_OFF, line.number)
+            elif _has_content(cells):
+                yield start, cells
+            cells, held = [], []
+            break
+
+
+def _read_records(
+    path: Path, encoding: str, problems: _Problems, *, multiline: bool = False
+) -> Iterator[tuple[int, list[str]]]:
+    """The records of a CSV list file, decoded strictly in ``encoding``."""
+    with path.open("rb") as raw:
+        yield from _csv_records(iter_checked_lines(raw, encoding), problems, multiline=multiline)
+
+
+def _first_record(path: Path, encoding: str) -> tuple[Line, list[str]] | None:
+    """The first line holding anything and its cells (as far as they read), or None if none."""
+    with path.open("rb") as raw:
+        for line in iter_checked_lines(raw, encoding):
+            if not _has_content([line.text]):
+                continue
+            record = next(_csv_records([line], _Problems(path), multiline=False), None)
+            if record is not None:
+                return line, record[1]
+            # A broken first line (the reader reports it): the format shown by how it starts.
+            if _OFAC_ALT_START.match(line.text):
+                return line, ["0"] * 5
+            if _OFAC_START.match(line.text):
+                return line, ["0"] + [""] * 11
+            return line, []
+    return None
+
+
+def _is_yaml(path: Path) -> bool:
+    return path.is_dir() or path.suffix.lower() in {".yaml", ".yml"}
+
+
+def detect_format(path: Path, encoding: str | None = None) -> str:
     """'yaml', 'ofac-sdn', 'ofac-alt' or 'opensanctions', from the path and the first line."""
-    if path.is_dir() or path.suffix.lower() in {".yaml", ".yml"}:
+    if _is_yaml(path):
         return "yaml"
-    first = _first_line(path)
+    found = _first_record(path, _file_encoding(path, encoding))
+    if found is None:
+        raise CatalogueError(f"{path}: the file is empty (or holds only blank lines)")
+    line, first = found
     header = {c.strip().lower() for c in first}
     if {"id", "schema", "name"} <= header:
         return OPENSANCTIONS
@@ -110,9 +406,52 @@ def detect_format(path: Path) -> str:
     if len(first) == 5 and first[0].strip().isdigit() and first[1].strip().isdigit():
         return "ofac-alt"
     raise CatalogueError(
-        f"{path}: not a list format shipscreen reads (OFAC sdn.csv or alt.csv, OpenSanctions "
-        "targets.simple.csv, or entity YAML)"
+        f"{path}: line {line.number}: {line.problem + '; ' if line.problem else ''}not a list "
+        "format shipscreen reads (OFAC sdn.csv or alt.csv, OpenSanctions targets.simple.csv, or "
+        "entity YAML)"
     )
+
+
+def remark_aliases(remarks: str) -> list[str]:
+    """The names in ``a.k.a. '...'`` (``f.k.a.``, ``n.k.a.``) of OFAC remarks, in one pass.
+
+    An alias ends at the first quote after it that is followed by ';', by '.' and a space or the
+    end, or by the end; left open (no such quote before the next alias), it ends at the next ';'
+    or full stop, or where the next alias begins (remarks cut off inside an alias keep what
+    there is of it).  Aliases without a letter or digit are left out.
+    """
+    marks = list(_AKA_MARK.finditer(remarks))
+    closes = [m.start() for m in _AKA_CLOSE.finditer(remarks)]
+    aliases: list[str] = []
+    c = 0
+    for i, mark in enumerate(marks):
+        begin = mark.end()
+        limit = marks[i + 1].start() if i + 1 < len(marks) else len(remarks)
+        # Both lists are in order: each is walked once, whatever the quotes left open.
+        while c < len(closes) and closes[c] <= begin:  # an alias has at least one character
+            c += 1
+        if c < len(closes) and closes[c] < limit:
+            alias = remarks[begin : closes[c]]
+        else:
+            end = _AKA_OPEN_END.search(remarks, begin, limit)
+            alias = remarks[begin : end.start() if end else limit].strip().strip("'")
+        alias = alias.strip()
+        if any(ch.isalnum() for ch in alias):  # not a stray quote or a cut-off '@'
+            aliases.append(alias)
+    return aliases
+
+
+def _party(line: int, problems: _Problems, **fields: object) -> Party | None:
+    """The party of a list entry, or None and a problem on its line if it cannot be one."""
+    try:
+        return Party.model_validate(fields)
+    except ValidationError as exc:
+        what = "; ".join(
+            f"{' '.join(str(part) for part in error['loc'])}: {error['msg']}"
+            for error in exc.errors()[:3]
+        )
+        problems.add(f"the entry cannot be used ({what})", line)
+        return None
 
 
 def _person_names(name: str) -> list[str]:
@@ -124,28 +463,31 @@ def _person_names(name: str) -> list[str]:
     return [name]
 
 
-def _ofac_rows(path: Path, width: int, problems: list[Problem]) -> Iterator[tuple[int, list[str]]]:
+def _ofac_rows(
+    path: Path, encoding: str, width: int, problems: _Problems
+) -> Iterator[tuple[int, list[str]]]:
     """(line, cells) of an OFAC CSV file; rows of the wrong width become problems."""
-    with path.open(encoding="utf-8", errors="replace", newline="") as fh:
-        for line, row in enumerate(csv.reader(fh), start=1):
-            if not row or not any(c.strip().strip("\x1a") for c in row):
-                continue  # blank lines and the DOS end-of-file mark OFAC's files end with
-            if len(row) != width:
-                message = f"line {line}: {len(row)} columns, expected {width}"
-                problems.append(Problem(file=str(path), message=message))
-                continue
-            yield line, row
+    rows = 0
+    for line, row in _read_records(path, encoding, problems):
+        rows += 1
+        if len(row) != width:
+            problems.add(f"{len(row)} columns, expected {width}", line)
+            continue
+        yield line, row
+    if not rows and not problems.kept:
+        problems.add("no entries (an empty list would screen nothing)")
 
 
-def _read_alt(path: Path) -> tuple[dict[str, list[str]], list[Problem]]:
+def _read_alt(path: Path, encoding: str, problems: _Problems) -> dict[str, list[str]]:
     """alt.csv: ent_num, alt_num, alt_type, alt_name, alt_remarks -> names by entity number."""
     names: dict[str, list[str]] = {}
-    problems: list[Problem] = []
-    for _, row in _ofac_rows(path, 5, problems):
+    for line, row in _ofac_rows(path, encoding, 5, problems):
         ent_num, _, _, alt_name = (_cell(c) for c in row[:4])
-        if ent_num and alt_name:
+        if not ent_num.isdigit():
+            problems.add(f"the entity number {ent_num!r} is not a number", line)
+        elif alt_name:
             names.setdefault(ent_num, []).append(alt_name)
-    return names, problems
+    return names
 
 
 def _alt_beside(path: Path) -> Path | None:
@@ -156,21 +498,37 @@ def _alt_beside(path: Path) -> Path | None:
     return next((c for c in candidates if c != path and c.is_file()), None)
 
 
-def read_ofac_sdn(path: Path, alt: Path | None = None) -> LoadedList:
-    """Read OFAC's sdn.csv (and its alt.csv) into parties tagged ``sanctioned`` and ``ofac-sdn``."""
+def read_ofac_sdn(path: Path, alt: Path | None = None, encoding: str | None = None) -> LoadedList:
+    """Read OFAC's sdn.csv (and its alt.csv) into parties tagged ``sanctioned`` and ``ofac-sdn``.
+
+    ``encoding`` is that of both files; by default each file's own.  What cannot be read is in
+    the list's ``problems``.
+    """
     alt = alt or _alt_beside(path)
-    alt_names, problems = _read_alt(alt) if alt else ({}, [])
+    problems = _Problems(path)
+    sdn_encoding = _file_encoding(path, encoding)
+    alt_names: dict[str, list[str]] = {}
+    alt_problems: tuple[Problem, ...] = ()
+    list_encoding = sdn_encoding
+    if alt:
+        alt_encoding = _file_encoding(alt, encoding)
+        collected = _Problems(alt)
+        alt_names = _read_alt(alt, alt_encoding, collected)
+        alt_problems = collected.all()
+        if alt_encoding != sdn_encoding:
+            list_encoding = f"{sdn_encoding} ({alt.name}: {alt_encoding})"
     parties: list[Party] = []
-    for line, row in _ofac_rows(path, 12, problems):
+    for line, row in _ofac_rows(path, sdn_encoding, 12, problems):
         ent_num, name, sdn_type, programs = (_cell(c) for c in row[:4])
         remarks = _cell(row[11])
         if not ent_num or not name:
-            problems.append(
-                Problem(file=str(path), message=f"line {line}: no entity number or name")
-            )
+            problems.add("no entity number or name", line)
+            continue
+        if not ent_num.isdigit():
+            problems.add(f"the entity number {ent_num!r} is not a number", line)
             continue
         kind = _OFAC_KINDS.get(sdn_type.lower(), "company")
-        aliases = [m.group(2).strip() for m in _AKA.finditer(remarks)]
+        aliases = remark_aliases(remarks)
         aliases += alt_names.get(ent_num, [])
         if kind == "person":
             # One-word aliases of individuals are nicknames (OFAC's "weak" a.k.a.s): not
@@ -181,36 +539,39 @@ def read_ofac_sdn(path: Path, alt: Path | None = None) -> LoadedList:
             names = [name, *aliases]
         program_list = [p.strip() for p in programs.strip("[]").split("] [") if p.strip()]
         source = Source(public=f"OFAC SDN list, entry {ent_num} ({path.name})")
-        parties.append(
-            Party(
-                id=f"{OFAC_SDN}-{ent_num}",
-                name=name,
-                aliases=list(dict.fromkeys(n for n in names[1:] if n != name)),
-                kind=kind,
-                tags=[SANCTIONED, OFAC_SDN],
-                designations=[
-                    Designation(
-                        authority="OFAC",
-                        list="SDN",
-                        programs=program_list,
-                        list_id=ent_num,
-                        blocking=True,
-                        source=source,
-                    )
-                ],
-                notes=remarks or None,
-                dataset=OFAC_SDN,
-                sources=[source],
-            )
+        party = _party(
+            line,
+            problems,
+            id=f"{OFAC_SDN}-{ent_num}",
+            name=name,
+            aliases=list(dict.fromkeys(n for n in names[1:] if n != name)),
+            kind=kind,
+            tags=[SANCTIONED, OFAC_SDN],
+            designations=[
+                {
+                    "authority": "OFAC",
+                    "list": "SDN",
+                    "programs": program_list,
+                    "list_id": ent_num,
+                    "blocking": True,
+                    "source": source,
+                }
+            ],
+            notes=remarks or None,
+            dataset=OFAC_SDN,
+            sources=[source],
         )
+        if party is not None:
+            parties.append(party)
     files = [path, alt] if alt else [path]
     return LoadedList(
         name=OFAC_SDN,
         path=str(path),
         format=OFAC_SDN + (" + alt.csv" if alt else ""),
         digest=_digest(files),
+        encoding=list_encoding,
         parties=tuple(parties),
-        problems=tuple(problems),
+        problems=(*problems.all(), *alt_problems),
     )
 
 
@@ -221,69 +582,118 @@ def _country_code(text: str) -> str | None:
     return None
 
 
-def read_opensanctions(path: Path) -> LoadedList:
-    """Read OpenSanctions targets.simple.csv; entries with sanctions are tagged ``sanctioned``."""
+def _values(cell: str) -> list[str]:
+    """The values of an OpenSanctions cell: ';'-separated, each quoted as CSV if it holds a ';'
+    or a quote (as OpenSanctions writes them); a cell not written so is split at its ';'s."""
+    parts = cell.split(";")
+    if '"' in cell:
+        with contextlib.suppress(csv.Error):  # a quote as it stands, in a hand-made cell
+            parts = next(csv.reader((cell,), delimiter=";", strict=True), [])
+    return [v.strip() for v in parts if v.strip()]
+
+
+def read_opensanctions(path: Path, encoding: str | None = None) -> LoadedList:
+    """Read OpenSanctions targets.simple.csv; entries with sanctions are tagged ``sanctioned``.
+
+    ``encoding`` is the file's; by default its own.  What cannot be read is in the list's
+    ``problems``.
+    """
+    file_encoding = _file_encoding(path, encoding)
     parties: list[Party] = []
-    problems: list[Problem] = []
-    with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
-        reader = csv.DictReader(fh)
-        fields = {f.strip().lower(): f for f in reader.fieldnames or []}
-        for line, row in enumerate(reader, start=2):
+    problems = _Problems(path)
+    records = _read_records(path, file_encoding, problems, multiline=True)
+    first = next(records, None)
+    header_line, header = first if first is not None else (0, [])
+    columns = [c.strip().lower() for c in header]
+    index = {c: i for i, c in reversed(list(enumerate(columns)))}
+    # After a broken line the first record is not the header: the rows are not read then.
+    usable = first is not None and not problems.of_csv
+    missing = [c for c in _OS_NEEDED if c not in index]
+    if usable and missing:
+        names = ", ".join(f"'{c}'" for c in missing)
+        saying = "; ".join(_OS_NEEDED[c] for c in missing)
+        problems.add(
+            f"the header has no {names} column{'s' if len(missing) > 1 else ''} (saying "
+            f"{saying}); its columns are: {', '.join(header)}",
+            header_line,
+        )
+        usable = False
+    doubled = sorted(c for c, n in Counter(columns).items() if c and n > 1)
+    if usable and doubled:
+        problems.add(
+            f"the header names {', '.join(repr(c) for c in doubled)} more than once", header_line
+        )
+        usable = False
+    entries = 0
+    for line, row in records:
+        entries += 1
+        if not usable:
+            continue
+        if len(row) != len(header):
+            problems.add(f"{len(row)} columns, expected {len(header)} (as the header has)", line)
+            continue
 
-            def get(column: str, row: dict[str, str] = row) -> str:
-                key = fields.get(column)
-                return (row.get(key) or "").strip() if key else ""
+        def get(column: str, row: list[str] = row) -> str:
+            i = index.get(column)
+            return row[i].strip() if i is not None else ""
 
-            entity_id, name = get("id"), get("name")
-            if not entity_id or not name:
-                problems.append(Problem(file=str(path), message=f"line {line}: no id or name"))
-                continue
-            schema = get("schema")
-            kind = _OS_KINDS.get(schema.lower(), "organisation")
-            aliases = [a.strip() for a in get("aliases").split(";") if a.strip()]
-            countries = [c for c in get("countries").split(";") if c.strip()]
-            sanctions = [s.strip() for s in get("sanctions").split(";") if s.strip()]
-            datasets = get("dataset")
-            source = Source(public=f"OpenSanctions entity {entity_id} ({datasets or path.name})")
-            tags = [OPENSANCTIONS]
-            designations = []
-            if sanctions:
-                tags.insert(0, SANCTIONED)
-                designations.append(
-                    Designation(
-                        authority="OpenSanctions",
-                        list=datasets or "targets",
-                        programs=sanctions[:20],
-                        list_id=entity_id,
-                        blocking=True,
-                        source=source,
-                    )
-                )
-            if kind == "person":
-                aliases = [a for a in aliases if len(a.split()) > 1]
-            safe_id = re.sub(r"[^a-z0-9]+", "-", entity_id.lower()).strip("-") or str(line)
-            parties.append(
-                Party(
-                    id=f"{OPENSANCTIONS}-{safe_id}"[:80].rstrip("-"),
-                    name=name,
-                    aliases=list(dict.fromkeys(a for a in aliases if a != name)),
-                    kind=kind,
-                    country=_country_code(countries[0]) if countries else None,
-                    tags=tags,
-                    designations=designations,
-                    identifiers={"opensanctions": entity_id},
-                    notes=get("identifiers") or None,
-                    dataset=OPENSANCTIONS,
-                    sources=[source],
-                )
+        entity_id, name = get("id"), get("name")
+        if not entity_id or not name:
+            problems.add("no id or name", line)
+            continue
+        schema = get("schema")
+        kind = _OS_KINDS.get(schema.lower(), "organisation")
+        aliases = _values(get("aliases"))
+        countries = _values(get("countries"))
+        sanctions = _values(get("sanctions"))
+        datasets = get("dataset")
+        source = Source(public=f"OpenSanctions entity {entity_id} ({datasets or path.name})")
+        tags = [OPENSANCTIONS]
+        designations = []
+        if sanctions:
+            tags.insert(0, SANCTIONED)
+            designations.append(
+                {
+                    "authority": "OpenSanctions",
+                    "list": datasets or "targets",
+                    "programs": sanctions[:20],
+                    "list_id": entity_id,
+                    "blocking": True,
+                    "source": source,
+                }
             )
+        if kind == "person":
+            aliases = [a for a in aliases if len(a.split()) > 1]
+        safe_id = re.sub(r"[^a-z0-9]+", "-", entity_id.lower()).strip("-") or str(line)
+        party = _party(
+            line,
+            problems,
+            id=f"{OPENSANCTIONS}-{safe_id}"[:80].rstrip("-"),
+            name=name,
+            aliases=list(dict.fromkeys(a for a in aliases if a != name)),
+            kind=kind,
+            country=_country_code(countries[0]) if countries else None,
+            tags=tags,
+            designations=designations,
+            identifiers={"opensanctions": entity_id},
+            notes=get("identifiers") or None,
+            dataset=OPENSANCTIONS,
+            sources=[source],
+        )
+        if party is not None:
+            parties.append(party)
+    if first is None:
+        problems.add("no header and no entries")
+    elif usable and not entries:
+        problems.add("a header and no entries (an empty list would screen nothing)", header_line)
     return LoadedList(
         name=OPENSANCTIONS,
         path=str(path),
         format=OPENSANCTIONS,
         digest=_digest([path]),
+        encoding=file_encoding,
         parties=tuple(parties),
-        problems=tuple(problems),
+        problems=problems.all(),
     )
 
 
@@ -301,23 +711,47 @@ def read_yaml_list(path: Path) -> LoadedList:
         for p in catalogue.parties.values()
     )
     return LoadedList(
-        name=name, path=str(path), format="yaml", digest=_digest(files), parties=parties
+        name=name,
+        path=str(path),
+        format="yaml",
+        digest=_digest(files),
+        encoding="utf-8",  # as entity YAML always is
+        parties=parties,
     )
 
 
-def load_lists(paths: Iterable[str | Path]) -> list[LoadedList]:
-    """Read each list file; an alt.csv given on its own joins the sdn.csv given with it."""
+def _unreadable(path: Path, exc: OSError) -> Problem:
+    """A file the system would not let be read (the list's, or the alt.csv beside it)."""
+    return Problem(
+        file=str(exc.filename or path), message=f"cannot be read ({exc.strerror or exc})"
+    )
+
+
+def load_lists(paths: Iterable[str | Path], encoding: str | None = None) -> list[LoadedList]:
+    """Read each list file; an alt.csv given on its own joins the sdn.csv given with it.
+
+    ``encoding`` is that of every CSV list given (and of an alt.csv beside an sdn.csv); by default
+    each file's own (its byte-order mark's, else UTF-8, else Windows-1252).  Entity YAML is always
+    UTF-8.  A list that cannot be read whole is refused: CatalogueError, with every problem.
+    """
+    if encoding is not None:
+        encoding = known_encoding(encoding)
     given = [Path(p) for p in paths]
     problems: list[Problem] = []
     formats: dict[Path, str] = {}
+    encodings: dict[Path, str] = {}
     for path in given:
         if not path.exists():
             problems.append(Problem(file=str(path), message="no such file or directory"))
             continue
         try:
-            formats[path] = detect_format(path)
+            if not _is_yaml(path):
+                encodings[path] = _file_encoding(path, encoding)
+            formats[path] = detect_format(path, encodings.get(path))
         except CatalogueError as exc:
             problems.append(Problem(file=str(path), message=str(exc).split(": ", 1)[-1]))
+        except OSError as exc:
+            problems.append(_unreadable(path, exc))
     alts = [p for p, f in formats.items() if f == "ofac-alt"]
     sdns = [p for p, f in formats.items() if f == OFAC_SDN]
     if alts and len(sdns) != 1:
@@ -328,14 +762,17 @@ def load_lists(paths: Iterable[str | Path]) -> list[LoadedList]:
         raise CatalogueError("lists cannot be loaded", problems=problems)
     loaded: list[LoadedList] = []
     for path, fmt in formats.items():
-        if fmt == OFAC_SDN:
-            loaded.append(read_ofac_sdn(path, alts[0] if alts else None))
-        elif fmt == OPENSANCTIONS:
-            loaded.append(read_opensanctions(path))
-        elif fmt == "yaml":
-            loaded.append(read_yaml_list(path))
+        try:
+            if fmt == OFAC_SDN:
+                loaded.append(read_ofac_sdn(path, alts[0] if alts else None, encoding))
+            elif fmt == OPENSANCTIONS:
+                loaded.append(read_opensanctions(path, encodings[path]))
+            elif fmt == "yaml":
+                loaded.append(read_yaml_list(path))
+        except OSError as exc:
+            problems.append(_unreadable(path, exc))
     # Screening against a list read only in part would look complete and is not: refuse it.
-    broken = [problem for lst in loaded for problem in lst.problems]
+    broken = problems + [problem for lst in loaded for problem in lst.problems]
     if broken:
         raise CatalogueError("lists with unreadable entries cannot be used", problems=broken)
     return loaded
