@@ -132,10 +132,14 @@ def _load(
 ) -> Screener:
     from engine import ConfigError, Screener
 
+    context = click.get_current_context(silent=True)
+    list_encoding = context.meta.get(_LIST_ENCODING) if context is not None else None
     try:
         if rules is None and entities is None and not lists and not allow:
             return Screener.default()
-        return Screener.load(rules=rules, entities=entities, lists=lists, allow=allow)
+        return Screener.load(
+            rules=rules, entities=entities, lists=lists, allow=allow, list_encoding=list_encoding
+        )
     except ConfigError as exc:
         _fail(str(exc))
         raise  # unreachable; keeps type checkers sure the function returns
@@ -155,7 +159,16 @@ encoding_option = click.option(
 delimiter_option = click.option(
     "--delimiter", help="The input's field delimiter (default: detected: , ; tab or |)."
 )
-list_option = click.option(
+F = TypeVar("F", bound=Callable[..., Any])
+_LIST_ENCODING = "shipscreen.list_encoding"
+
+
+def _remember_list_encoding(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.meta[_LIST_ENCODING] = value
+
+
+_list_path_option = click.option(
     "--list",
     "lists",
     multiple=True,
@@ -163,15 +176,26 @@ list_option = click.option(
     help="Sanctions list to screen against as well: OFAC sdn.csv (alt.csv beside it is read too), "
     "OpenSanctions targets.simple.csv, or entity YAML. Repeatable.",
 )
+_list_encoding_option = click.option(
+    "--list-encoding",
+    expose_value=False,
+    callback=_remember_list_encoding,
+    help="The lists' encoding (default: each list's own: its byte-order mark, else UTF-8, else "
+    "Windows-1252).",
+)
+
+
+def list_option(command: F) -> F:
+    """--list and --list-encoding (which the loading reads from the command's context)."""
+    return _list_path_option(_list_encoding_option(command))
+
+
 allow_option = click.option(
     "--allow",
     multiple=True,
     type=_FILE,
     help="Allow-list file of cleared matches (YAML with 'cleared:'). Repeatable.",
 )
-
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 def screening_options(command: F) -> F:

@@ -89,15 +89,17 @@ class Screener:
         lists: Iterable[str | Path] = (),
         allow: Iterable[str | Path] = (),
         as_of: dt.date | None = None,
+        list_encoding: str | None = None,
     ) -> Screener:
         """Load a rule set, a catalogue, sanctions lists and allow-lists.
 
         ``rules`` and ``entities`` default to the bundled ones; ``lists`` are OFAC sdn.csv (with
-        alt.csv), OpenSanctions targets.simple.csv or entity YAML files; ``allow`` are allow-list
-        files; ``as_of`` (default today) is the day clearances are judged on.
+        alt.csv), OpenSanctions targets.simple.csv or entity YAML files, read in
+        ``list_encoding`` (default: each file's own, detected); ``allow`` are allow-list files;
+        ``as_of`` (default today) is the day clearances are judged on.
         """
         catalogue = load_catalogue(entities if entities is not None else bundled_dir("entities"))
-        loaded = load_lists(lists)
+        loaded = load_lists(lists, encoding=list_encoding)
         cleared = [c for path in allow for c in load_clearances(path)]
         merged = catalogue.with_parties(iter_parties(loaded))
         ruleset = load_rules(rules if rules is not None else bundled_dir("rules"), merged)

@@ -259,3 +259,25 @@ def test_a_worker_that_dies_exits_2_and_writes_nothing(
     assert code == 2
     assert "worker process stopped unexpectedly" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_list_encoding_can_be_given(tmp_path: Path) -> None:
+    """An OFAC list in Windows-1252, read as detected and as given; the manifest names it."""
+    sdn = tmp_path / "sdn.csv"
+    sdn.write_bytes(
+        '7001,"SOCIÉTÉ GÉNÉRALE DES ARMEMENTS","-0-","RUSSIA-EO14024",-0-,-0-,-0-,-0-,-0-,-0-,'
+        "-0-,-0-\n".encode("cp1252")
+    )
+    src = tmp_path / "in.csv"
+    src.write_text("shipment_id,consignee\nS1,Societe Generale des Armements\n", encoding="utf-8")
+    for given in ((), ("--list-encoding", "cp1252")):
+        out = tmp_path / "out.csv"
+        code, _, err = run("screen", str(src), "-o", str(out), "--list", str(sdn), *given)
+        assert code == 0, err
+        assert "critical" in out.read_text("utf-8")
+        manifest = json.loads((tmp_path / "out.csv.manifest.json").read_text("utf-8"))
+        assert manifest["lists"][0]["encoding"] == "cp1252"
+    code, _, err = run("screen", str(src), "-o", str(out), "--list", str(sdn),
+                       "--list-encoding", "utf-8")  # fmt: skip
+    assert code == 2
+    assert "not valid utf-8" in err

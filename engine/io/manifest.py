@@ -178,6 +178,7 @@ def build_manifest(
                 "name": x.name,
                 "path": x.path,
                 "format": x.format,
+                "encoding": x.encoding,
                 "sha256": x.digest,
                 "entries": x.entries,
             }
