@@ -18,8 +18,19 @@ from engine.reading.countries import CountryResolver
 from engine.reading.hscodes import HsCode, parse_hs
 from engine.reading.matching import PartyMatch, PartyMatcher
 from engine.reading.names import NameNormaliser
-from engine.reading.phrases import PhraseMatcher, text_words
+from engine.reading.phrases import (
+    EXAMINED_LENGTH,
+    PhraseMatcher,
+    clip,
+    examined_windows,
+    text_words,
+    window_words,
+)
 from engine.reading.record import PARTY_ROLES, Record
+
+# Texts too long to be searched whole are seldom seen twice: a few are remembered (by the windows
+# of them that are searched), for the rules of the row that holds them.
+_LONG_TEXTS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +42,8 @@ class GoodsFinding:
     prefix: str | None = None
     keyword: str | None = None
     words: str | None = None
+    #: Where the keyword matched: (first word, end word) of the description's examined words.
+    at: tuple[int, int] | None = None
 
     def describe(self) -> str:
         """E.g. "HS 8542.31 (CHPL tier 1: Electronic integrated circuits: processors)"."""
@@ -39,7 +52,8 @@ class GoodsFinding:
             title = f"CHPL tier {self.category.chpl_tier}: {title}"
         if self.code is not None:
             return f"HS {self.code} is in {title} (HS {self.prefix})"
-        return f"description words '{self.words}' mean {title} (keyword '{self.keyword}')"
+        words = clip(self.words or "", 100)
+        return f"description words '{words}' mean {title} (keyword '{self.keyword}')"
 
 
 class Knowledge:
@@ -75,8 +89,10 @@ class Knowledge:
         }
         self._ownership: dict[frozenset[str], dict[str, tuple[float, list[str]]]] = {}
         # Trade files repeat their goods and wording: classify and split each text once.
-        self.classify_text = lru_cache(maxsize=caches.TEXTS)(self._classify)
-        self.words = lru_cache(maxsize=caches.TEXTS)(text_words)
+        self._classified = lru_cache(maxsize=caches.TEXTS)(self._classify)
+        self._words = lru_cache(maxsize=caches.TEXTS)(text_words)
+        self._long_classified = lru_cache(maxsize=_LONG_TEXTS)(self._classify)
+        self._long_words = lru_cache(maxsize=_LONG_TEXTS)(window_words)
 
     def ownership(self, tags: frozenset[str]) -> dict[str, tuple[float, list[str]]]:
         """Party id -> (share held by owners carrying ``tags``, those owners), through chains."""
@@ -84,12 +100,29 @@ class Knowledge:
             self._ownership[tags] = owned_share(self.catalogue, tags)
         return self._ownership[tags]
 
+    def words(self, text: str) -> tuple[str, ...]:
+        """The words of a text that the phrase and keyword matchers search (a long text's
+        windows: engine.reading.phrases.examined_words), each distinct text split once."""
+        if len(text) <= EXAMINED_LENGTH:
+            return self._words(text)
+        return self._window_words(*examined_windows(text))
+
+    def _window_words(self, head: str, tail: str) -> tuple[str, ...]:
+        return self._long_words(head, tail) if tail else self._words(head)
+
     def classify(self, record: Record) -> tuple[GoodsFinding, ...]:
         """The goods categories a shipment's HS codes and description place it in."""
         return self.classify_text(record.text("hs_code"), record.text("description"))
 
-    def _classify(self, hs_code: str, description: str) -> tuple[GoodsFinding, ...]:
+    def classify_text(self, hs_code: str, description: str) -> tuple[GoodsFinding, ...]:
         """The goods categories an HS code cell and a description place goods in."""
+        if len(description) <= EXAMINED_LENGTH:
+            return self._classified(hs_code, description, "")
+        return self._long_classified(hs_code, *examined_windows(description))
+
+    def _classify(self, hs_code: str, head: str, tail: str) -> tuple[GoodsFinding, ...]:
+        """The goods categories an HS code cell and a description's searched windows place goods
+        in."""
         found: list[GoodsFinding] = []
         seen: set[str] = set()
         codes = parse_hs(hs_code)[0] if hs_code else ()
@@ -101,18 +134,22 @@ class Knowledge:
                     if category.id not in seen:
                         seen.add(category.id)
                         found.append(GoodsFinding(category, code=code, prefix=prefix))
-        if description:
+        if head or tail:
             has_code = bool(codes)
             for cid, (keywords, exclude) in self.keyword_matchers.items():
                 category = self.catalogue.categories[cid]
                 # A readable HS code decides the category; words decide only where it cannot.
                 if cid in seen or (category.hs and has_code):
                     continue
-                words = self.words(description)
-                hits = keywords.find_words(words)
-                if hits and not (exclude and exclude.find_words(words)):
+                words = self._window_words(head, tail)
+                hits = keywords.matches(words)
+                if hits and not (exclude and exclude.matches(words)):
+                    start, end, keyword = hits[0]
                     seen.add(cid)
-                    found.append(GoodsFinding(category, keyword=hits[0][0], words=hits[0][1]))
+                    matched = " ".join(words[start:end])
+                    found.append(
+                        GoodsFinding(category, keyword=keyword, words=matched, at=(start, end))
+                    )
         return tuple(found)
 
 

@@ -94,6 +94,28 @@ def test_text_has_phrase_in_party_names() -> None:
     assert evaluate(cond, {"end_user": "Falcon Textile Mills FZE"}) is None
 
 
+def test_long_text_evidence_quotes_an_excerpt() -> None:
+    """Evidence on a field too long to quote names what matched, how often and where, with an
+    excerpt: never the whole field."""
+    military = {"text_has_phrase": {"fields": ["description"], "phrases": ["military-end-use"]}}
+    text = "Cartons " * 100 + "for the army " * 2_000
+    _, [evidence] = evaluate(military, {"description": text})
+    assert evidence.matched == "for the army"
+    assert evidence.detail.startswith(
+        "description contains 'for the army' (Military end-use wording), 1,476 times, first at "
+        "character 801: '…Cartons Cartons"
+    )
+    assert len(evidence.value) < 200
+    drones = {"goods_in": {"categories": ["drones"]}}
+    _, [goods] = evaluate(drones, {"description": "Cartons " * 3_000 + "quadcopter drones"})
+    assert goods.value.endswith("Cartons quadcopter drones")
+    assert len(goods.value) < 200
+    present = {"field_present": {"field": "end_use"}}
+    _, [given] = evaluate(present, {"shipper": "X", "end_use": "Resale " * 1_000})
+    assert given.value.endswith("Resale… (6,999 characters)")
+    assert len(given.detail) < 200
+
+
 def test_field_present_and_compare() -> None:
     assert evaluate({"field_present": {"field": "end_user"}}, {"end_user": "X"}) is not None
     assert evaluate({"field_present": {"field": "end_user"}}, {"shipper": "X"}) is None

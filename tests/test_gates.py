@@ -105,6 +105,11 @@ def shipments(draw: Any) -> dict[str, Any]:
         )
     if draw(st.booleans()):
         shipment["payment_country"] = draw(country_spellings(catalogue=CATALOGUE))
+    if draw(st.integers(0, 4)) == 0:  # text too long to be searched whole, wording anywhere in it
+        field = draw(st.sampled_from(["description", "end_use", "end_user"]))
+        text = str(shipment.get(field) or "goods")
+        pad = "boxes of goods " * draw(st.integers(1_000, 2_000))
+        shipment[field] = draw(st.sampled_from([text + pad, pad + text, pad + text + pad]))
     return shipment
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from engine.reading import caches
 from engine.reading.countries import CountryResolver
 from engine.reading.hscodes import HsCode, parse_hs
+from engine.reading.phrases import EXAMINED_LENGTH, examined_span
 
 PARTY_ROLES: tuple[str, ...] = ("shipper", "consignee", "end_user", "intermediary", "notify_party")
 PARTY_COUNTRY_FIELDS: tuple[str, ...] = tuple(f"{role}_country" for role in PARTY_ROLES)
@@ -23,6 +24,8 @@ COUNTRY_FIELDS: tuple[str, ...] = (
 )
 LIST_COUNTRY_FIELDS: tuple[str, ...] = ("transit_countries",)
 TEXT_FIELDS: tuple[str, ...] = ("description", "end_use", "unit")
+#: The fields phrase lists may be looked for in (and goods keywords, in the description).
+SEARCHED_FIELDS: tuple[str, ...] = (*TEXT_FIELDS, *PARTY_ROLES)
 NUMERIC_FIELDS: tuple[str, ...] = ("quantity", "value_usd")
 
 # The canonical columns, in the order the design gives them.
@@ -230,8 +233,23 @@ def read_raw(raw: dict[str, str], resolver: CountryResolver, *, default_id: str)
                 notes.append(f"{name} '{amount}' is not a number")
             else:
                 numbers[name] = number
+    for name in SEARCHED_FIELDS:
+        if (text := raw.get(name)) is not None and len(text) > EXAMINED_LENGTH:
+            notes.append(long_text_note(name, text))
     return Record(
         raw.get("shipment_id") or default_id, raw, countries, transit, hs_codes, numbers, notes
+    )
+
+
+def long_text_note(name: str, text: str) -> str:
+    """What the note on a field too long to be searched whole says: which of its characters
+    were searched for phrases (and goods keywords), which were not."""
+    head, tail = examined_span(text)
+    what = "phrases and goods keywords" if name == "description" else "phrases"
+    return (
+        f"{name} is {len(text):,} characters long: only its first {head:,} and last "
+        f"{len(text) - tail:,} characters were searched for {what}; characters {head + 1:,} to "
+        f"{tail:,} were not searched"
     )
 
 

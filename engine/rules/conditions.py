@@ -33,6 +33,7 @@ from pydantic import (
 from engine.catalogue.entities import Catalogue, Party, PartyKind
 from engine.facts import Facts
 from engine.reading.matching import MATCH_FLOOR, PartyMatch
+from engine.reading.phrases import clip, excerpt, locate, words_excerpt
 from engine.reading.record import (
     COUNTRY_FIELDS,
     COUNTRY_GROUPS,
@@ -68,6 +69,16 @@ Report = Callable[[str, str, list[str] | None], None]
 
 Role = Literal["shipper", "consignee", "end_user", "intermediary", "notify_party"]
 DEFAULT_MIN_SIMILARITY = 0.88
+#: A field's text up to this long is quoted whole in evidence; a longer one by an excerpt (around
+#: what matched, where that is known), so that evidence stays small however long the field.
+QUOTE_LIMIT = 500
+
+
+def quoted(text: str) -> str:
+    """A field's text as evidence quotes it: whole when short, else its start and its length."""
+    if len(text) <= QUOTE_LIMIT:
+        return text
+    return f"{excerpt(text, 0, 0, width=120)} ({len(text):,} characters)"
 
 
 class _Node(BaseModel):
@@ -418,7 +429,7 @@ class GoodsInNode(_Node):
             Evidence(
                 predicate="goods_in",
                 field="hs_code" if f.code is not None else "description",
-                value=f.code.written if f.code is not None else facts.record.text("description"),
+                value=f.code.written if f.code is not None else _keyword_quote(facts, f.at),
                 matched=f.category.title,
                 list=f.category.id,
                 source=f.category.sources[0].cite(),
@@ -446,6 +457,14 @@ class GoodsInNode(_Node):
         _check_names(spec.categories, set(catalogue.categories), "goods category",
                      f"{path}.categories", report)  # fmt: skip
         _check_names(spec.tags, catalogue.goods_tags, "goods tag", f"{path}.tags", report)
+
+
+def _keyword_quote(facts: Facts, at: tuple[int, int] | None) -> str:
+    """The description as goods evidence quotes it: whole when short, else around the keyword."""
+    text = facts.record.text("description")
+    if len(text) <= QUOTE_LIMIT or at is None:
+        return quoted(text)
+    return _phrase_excerpt(facts, "description", *at)[1]
 
 
 _COUNTRY_NAMES = frozenset((*COUNTRY_FIELDS, *LIST_COUNTRY_FIELDS, *COUNTRY_GROUPS))
@@ -544,6 +563,32 @@ class CountryInNode(_Node):
         _check_names(spec.countries, codes, "country code", f"{path}.countries", report)
 
 
+def _phrase_excerpt(facts: Facts, name: str, start: int, end: int) -> tuple[int | None, str]:
+    """Where in a field's text its examined words ``start:end`` stand (the character, from 1, or
+    None where they stand for no exact characters), and an excerpt around them."""
+    text, words = facts.record.text(name), facts.words(name)
+    span = locate(text, words, start, end)
+    if span is None:
+        return None, words_excerpt(words, start, end)
+    return span[0] + 1, excerpt(text, *span)
+
+
+def _phrase_detail(
+    facts: Facts, name: str, at: tuple[int, int], times: int, matched: str, title: str
+) -> tuple[str, str]:
+    """The value and the detail of one wording's evidence (first matched at words ``at``): a
+    short text is quoted whole, a long one by an excerpt around the first match."""
+    text = facts.record.text(name)
+    if len(text) <= QUOTE_LIMIT:
+        detail = f"{name} '{text}' contains '{matched}' ({title})"
+        return text, detail + (f", {times:,} times" if times > 1 else "")
+    character, shown = _phrase_excerpt(facts, name, *at)
+    where = f"at character {character:,}" if character is not None else "in"
+    if times > 1:
+        where = f"{times:,} times, first {where}"
+    return shown, f"{name} contains '{clip(matched, 100)}' ({title}), {where}: '{shown}'"
+
+
 def _country_source(facts: Facts, code: str) -> str | None:
     country = facts.knowledge.catalogue.countries.get(code)
     return country.sources[0].cite() if country else None
@@ -560,34 +605,65 @@ class TextHasPhrase(_Node):
 
 
 class TextHasPhraseNode(_Node):
-    """A text field (description, end use, a party's name...) contains a phrase of the lists."""
+    """A text field (description, end use, a party's name...) contains a phrase of the lists.
+
+    Each wording matched is one piece of evidence, saying how many times it matched and, in a
+    long text, where it first did, with an excerpt around it; at most :attr:`KEPT` of them are
+    kept, and the last says how many matches were left out.
+    """
 
     variable: ClassVar[str | None] = "phrase"
+    #: How many wordings a condition keeps as evidence.
+    KEPT: ClassVar[int] = 5
     text_has_phrase: TextHasPhrase
 
     def evaluate(self, facts: Facts) -> Outcome:
         spec = self.text_has_phrase
         knowledge = facts.knowledge
         evidence: list[Evidence] = []
+        left_out = [0, 0]  # wordings, matches
         for name in spec.fields:
-            text = facts.record.text(name)
-            if not text:
+            if not facts.record.text(name):
                 continue
+            words = facts.words(name)
             for list_id in spec.phrases:
-                found = knowledge.phrase_matchers[list_id].find_words(facts.words(name))
-                for phrase, words in found:
-                    plist = knowledge.catalogue.phrase_lists[list_id]
+                # Each wording once: (phrase, words) -> [first word, end word, times matched].
+                wordings: dict[tuple[str, str], list[int]] = {}
+                for start, end, phrase in knowledge.phrase_matchers[list_id].matches(words):
+                    key = (phrase, " ".join(words[start:end]))
+                    if key in wordings:
+                        wordings[key][2] += 1
+                    else:
+                        wordings[key] = [start, end, 1]
+                plist = knowledge.catalogue.phrase_lists[list_id]
+                for (phrase, matched), (start, end, times) in wordings.items():
+                    if len(evidence) == self.KEPT:
+                        left_out[0] += 1
+                        left_out[1] += times
+                        continue
+                    value, detail = _phrase_detail(
+                        facts, name, (start, end), times, matched, plist.title
+                    )
                     evidence.append(
                         Evidence(
                             predicate="text_has_phrase",
                             field=name,
-                            value=text,
+                            value=value,
                             matched=phrase,
                             list=list_id,
                             source=plist.sources[0].cite(),
-                            detail=f"{name} '{text}' contains '{words}' ({plist.title})",
+                            detail=detail,
                         )
                     )
+        if left_out[0]:
+            wordings_left = f"{left_out[0]} other wording" + ("s" if left_out[0] > 1 else "")
+            matches_left = f"{left_out[1]:,} more match" + ("es" if left_out[1] > 1 else "")
+            last = evidence[-1]
+            detail = (
+                f"{last.detail}; {matches_left} ({wordings_left}) not kept as evidence: "
+                f"a condition keeps {self.KEPT} wordings"
+            )
+            evidence[-1] = last.model_copy(update={"detail": detail})
         return (1.0, evidence) if evidence else None
 
     def summary(self) -> str:
@@ -622,6 +698,7 @@ class FieldPresentNode(_Node):
         value = facts.record.text(name)
         if not value:
             return None
+        value = quoted(value)
         ev = Evidence(predicate="field_present", field=name, value=value,
                       detail=f"{name} is '{value}'")  # fmt: skip
         return 1.0, [ev]
@@ -711,12 +788,13 @@ class FieldsDifferNode(_Node):
         others = [(f, v) for f in spec.from_ if (v := _comparable(facts, f)) is not None]
         if not others or any(v == mine for _, v in others):
             return None
-        versus = " nor ".join(f"{f} '{record.text(f)}'" for f, _ in others)
-        detail = f"{spec.field} '{record.text(spec.field)}' is neither {versus}"
+        versus = " nor ".join(f"{f} '{quoted(record.text(f))}'" for f, _ in others)
+        value = quoted(record.text(spec.field))
+        detail = f"{spec.field} '{value}' is neither {versus}"
         if len(others) == 1:
-            detail = f"{spec.field} '{record.text(spec.field)}' is not {versus}"
+            detail = f"{spec.field} '{value}' is not {versus}"
         ev = Evidence(predicate="fields_differ", field=spec.field,
-                      value=record.text(spec.field), detail=detail)  # fmt: skip
+                      value=value, detail=detail)  # fmt: skip
         return 1.0, [ev]
 
     def summary(self) -> str:

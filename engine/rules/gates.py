@@ -23,13 +23,14 @@ from functools import lru_cache
 
 from engine.facts import Knowledge
 from engine.reading import caches
-from engine.reading.phrases import text_words
+from engine.reading.phrases import EXAMINED_LENGTH, examined_words
 from engine.reading.record import (
     COUNTRY_FIELDS,
     LIST_COUNTRY_FIELDS,
     NEEDS_ONE,
     NUMERIC_FIELDS,
     PARTY_ROLES,
+    SEARCHED_FIELDS,
     SURROGATE,
     Record,
     parse_number,
@@ -90,8 +91,8 @@ class RuleGates:
         self._phrase_fields = sorted(self._phrases)
         # Party names are many; what they match is cached by the matcher, their wording not at all.
         self._party = lru_cache(maxsize=caches.NAMES // 8)(self._party_signals)
-        self._text = lru_cache(maxsize=caches.TEXTS)(self._phrase_signals)
-        self._goods_of = lru_cache(maxsize=caches.TEXTS)(self._goods_signals)
+        self._text = lru_cache(maxsize=caches.TEXTS)(self._text_signals)
+        self._goods_cached = lru_cache(maxsize=caches.TEXTS)(self._goods_signals)
         self._country = lru_cache(maxsize=caches.VALUES)(self._country_signals)
         trigger = self._trigger or frozenset()
         codes = list(knowledge.resolver.known_codes())
@@ -175,9 +176,18 @@ class RuleGates:
         return not any(name in record.numbers for name in self._number_triggers)
 
     def _phrases_in(self, name: str, text: str) -> frozenset[Signal]:
+        """The phrase signals of a text field, its words read as the conditions read them."""
         if name in PARTY_ROLES:  # a party's name: seldom seen twice, not worth remembering
-            return self._phrase_signals(name, text, text_words(text))
+            return self._phrase_signals(name, examined_words(text))
+        if len(text) > EXAMINED_LENGTH:  # not kept here (Knowledge keeps a few by their windows)
+            return self._text_signals(name, text)
         return self._text(name, text)
+
+    def _goods_of(self, hs_code: str, description: str) -> frozenset[Signal]:
+        """The goods signals of an HS code cell and a description (a long one is not kept)."""
+        if len(description) > EXAMINED_LENGTH:
+            return self._goods_signals(hs_code, description)
+        return self._goods_cached(hs_code, description)
 
     def _party_signals(self, role: str, name: str) -> frozenset[Signal]:
         knowledge = self._knowledge
@@ -188,11 +198,11 @@ class RuleGates:
             out.update((PARTY_TAG, role, tag) for tag in knowledge.party_tags[match.party_id])
         return frozenset(out) if out else _NONE
 
-    def _phrase_signals(
-        self, name: str, text: str, words: tuple[str, ...] | None = None
-    ) -> frozenset[Signal]:
+    def _text_signals(self, name: str, text: str) -> frozenset[Signal]:
+        return self._phrase_signals(name, self._knowledge.words(text))
+
+    def _phrase_signals(self, name: str, words: tuple[str, ...]) -> frozenset[Signal]:
         matchers = self._knowledge.phrase_matchers
-        words = self._knowledge.words(text) if words is None else words
         found = [lid for lid in self._phrases[name] if matchers[lid].find_words(words)]
         return frozenset((PHRASE, name, lid) for lid in found) if found else _NONE
 
@@ -295,6 +305,10 @@ class QuietLane:
         self._needs = {column[f] for f in NEEDS_ONE if f in column}
         self._roles = {column[r] for r in gates._roles if r in column}
         self._phrase_columns = {column[f] for f in gates._phrase_fields if f in column}
+        # Text too long to be searched whole gets a note (read_raw), so its row the full path:
+        # the checked cells say so when they are read, the others are measured on each row.
+        self._searched = {column[f] for f in SEARCHED_FIELDS if f in column}
+        self._long_unchecked = sorted(self._searched - checked)
         # The checked cells of a row, and what each column's cells seen lately say (a table is
         # emptied when it holds its limit of cells: memory stays flat).
         self._checked = sorted(checked)
@@ -359,12 +373,17 @@ class QuietLane:
                 if found is None:
                     known, i, cell = self._tables[n], self._checked[n], picked[n]
                     codes[n] = found = self._coders[n](i, cell)
+                    if len(cell) > EXAMINED_LENGTH:
+                        continue  # not remembered: a long cell would stay in memory
                     if len(known) >= self._limits[n]:
                         known.clear()
                     known[cell] = found
         code: int = functools.reduce(operator.or_, codes, 0)
         if code & self._FULL or not code & self._NEED:
             return None
+        for i in self._long_unchecked:
+            if len(cells[i]) > EXAMINED_LENGTH and len(cells[i].strip()) > EXAMINED_LENGTH:
+                return None
         for i, number_bits in self._numbers:
             text = cells[i]
             if text.isdigit() and text.isascii():  # a plain number, as most are
@@ -383,7 +402,8 @@ class QuietLane:
                 goods = self._goods_code(*key)
                 if len(self._goods) >= caches.VALUES:
                     self._goods.clear()
-                self._goods[key] = goods
+                if len(key[1]) <= EXAMINED_LENGTH:
+                    self._goods[key] = goods
             code |= goods
         if code & self._trigger and self._differs and code & self._differ_bits != self._differ_bits:
             code |= self._differing(cells)
@@ -398,7 +418,9 @@ class QuietLane:
         text = cell.strip()
         if not text:
             return 0
-        if self._match(text) or (not text.isascii() and SURROGATE.search(text)):
+        if len(text) > EXAMINED_LENGTH or self._match(text):
+            return self._FULL
+        if not text.isascii() and SURROGATE.search(text):
             return self._FULL
         need = self._NEED if i in self._needs else 0
         return need | self._bits.get((PRESENT, self._fields[i]), 0)
@@ -408,7 +430,9 @@ class QuietLane:
         text = cell.strip()
         if not text:
             return 0
-        if not text.isascii() and SURROGATE.search(text):
+        if (i in self._searched and len(text) > EXAMINED_LENGTH) or (
+            not text.isascii() and SURROGATE.search(text)
+        ):
             return self._FULL  # a note to make
         code = self._NEED if i in self._needs else 0
         if i in self._roles and self._match(text):
