@@ -97,3 +97,36 @@ def test_hostile_config_benchmark_runs(tmp_path: Path) -> None:
         assert list(rows) == ["baseline", "duplicate-keys"]
         assert rows["baseline"]["to_baseline"] == 1.0
         assert rows["duplicate-keys"]["seconds_median"] > 0
+
+
+def test_rules_scale_benchmark_runs_on_small_rule_sets(tmp_path: Path) -> None:
+    module = _script("rules_scale")
+    out = tmp_path / "figures.json"
+    figures = module.main(["--sizes", "13", "25", "--runs", "1", "--json", str(out)])
+    assert out.is_file()
+    assert list(figures["sets"]) == ["bundled", "copies 13", "copies 25", "distinct 13",
+                                     "distinct 25"]  # fmt: skip
+    bundled = figures["sets"]["bundled"]
+    assert bundled["rules"] == 12
+    assert bundled["tests"] == 40
+    for step in ("command", "load", "inline_tests"):
+        assert bundled[step]["per_rule_to_bundled"] == 1.0
+        assert figures["sets"]["copies 25"][step]["seconds_median"] > 0
+        assert figures["sets"]["copies 13"][step]["growth_exponent"] is None
+        assert figures["sets"]["copies 25"][step]["growth_exponent"] is not None
+    # Each generated rule is valid and its tests pass (the command would have failed otherwise).
+    assert figures["sets"]["copies 25"]["tests"] > figures["sets"]["copies 13"]["tests"]
+    assert figures["sets"]["distinct 25"]["tests"] == 50
+
+
+def test_rules_scale_makes_valid_rules_of_each_kind(tmp_path: Path) -> None:
+    from engine import Screener, run_inline_tests
+
+    module = _script("rules_scale")
+    for kind in module.KINDS:
+        folder = module.make_rules(30, tmp_path / kind, kind)
+        screener = Screener.load(rules=folder)
+        assert len(screener.ruleset.rules) == 30
+        outcomes = run_inline_tests(screener)
+        assert outcomes
+        assert all(o.passed for o in outcomes), [o.describe() for o in outcomes if not o.passed]

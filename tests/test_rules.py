@@ -55,7 +55,7 @@ def test_unknown_predicate_is_reported_with_a_suggestion(tmp_path: Path) -> None
     path = write_rule(tmp_path, rule)
     text = problems(tmp_path)
     assert (
-        f"{path}: rule 'test-rule': when.all[1]: unknown condition 'party_match' "
+        f"{path}:13:5: rule 'test-rule': when.all[1]: unknown condition 'party_match' "
         "(did you mean 'party_matches'?)"
     ) in text
 
@@ -74,25 +74,28 @@ def test_unknown_list_tag_category_and_field_are_reported(tmp_path: Path) -> Non
     }
     path = write_rule(tmp_path, rule)
     text = problems(tmp_path)
-    head = f"{path}: rule 'test-rule': when.all"
-    assert f"{head}[0].goods_in.tags[0]: unknown goods tag 'chlp' (did you mean 'chpl'?)" in text
+    head = ": rule 'test-rule': when.all"
+    # Each problem names the line and column of the value at fault.
     assert (
-        f"{head}[0].goods_in.categories[0]: unknown goods category 'drone' (did you mean 'drones'?)"
-        in text
-    )
-    assert (
-        f"{head}[1].country_in.fields[0]: unknown country field 'destination_countries' "
-        "(did you mean 'destination_country'?)"
+        f"{path}:12:9{head}[0].goods_in.tags[0]: unknown goods tag 'chlp' (did you mean 'chpl'?)"
     ) in text
     assert (
-        f"{head}[1].country_in.tags[0]: unknown country tag 'diversion-hubs' "
+        f"{path}:14:9{head}[0].goods_in.categories[0]: unknown goods category 'drone' "
+        "(did you mean 'drones'?)"
+    ) in text
+    assert (
+        f"{path}:17:9{head}[1].country_in.fields[0]: unknown country field "
+        "'destination_countries' (did you mean 'destination_country'?)"
+    ) in text
+    assert (
+        f"{path}:19:9{head}[1].country_in.tags[0]: unknown country tag 'diversion-hubs' "
         "(did you mean 'diversion-hub'?)"
     ) in text
     assert (
-        f"{head}[2].text_has_phrase.phrases[0]: unknown phrase list 'military-enduse' "
-        "(did you mean 'military-end-use'?)"
+        f"{path}:24:9{head}[2].text_has_phrase.phrases[0]: unknown phrase list "
+        "'military-enduse' (did you mean 'military-end-use'?)"
     ) in text
-    assert f"{head}[3].party_matches.tags[0]: unknown party tag 'sanctionned'" in text
+    assert f"{path}:27:9{head}[3].party_matches.tags[0]: unknown party tag 'sanctionned'" in text
 
 
 def test_unknown_keys_and_bad_values_are_reported(tmp_path: Path) -> None:
@@ -135,9 +138,9 @@ def test_every_problem_of_every_file_at_once(tmp_path: Path) -> None:
     write_rule(tmp_path, {**GOOD, "id": "two", "when": {"goods_inn": {}}})
     write_rule(tmp_path, GOOD, name="three")
     text = problems(tmp_path)
-    assert "one.yaml: rule 'one': severity" in text
-    assert "two.yaml: rule 'two': when: unknown condition 'goods_inn'" in text
-    assert "three.yaml: rule 'test-rule': id: id must match the file name 'three'" in text
+    assert "one.yaml:4:11: rule 'one': severity" in text
+    assert "two.yaml:9:3: rule 'two': when: unknown condition 'goods_inn'" in text
+    assert "three.yaml:1:5: rule 'test-rule': id: id must match the file name 'three'" in text
     assert "3 problem(s)" in text
 
 

@@ -27,16 +27,51 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import ErrorDetails
 
-from engine.catalogue.yamlio import load_yaml, yaml_files
+from engine.catalogue.yamlio import Loc, YamlDocument, load_yaml, read_yaml, yaml_files
 from engine.errors import CatalogueError, Problem
+
+# Text and numbers are strict: a number is not taken as text, nor text, a boolean or a date as a
+# number (YAML reads `weight: yes` as the text 'yes', and that is no weight).
+Text = Annotated[str, Strict()]
+Number = Annotated[float, Strict()]  # an int or a float; not a boolean, not text
+Count = Annotated[int, Strict()]  # an int; not 2.0, not a boolean, not text
 
 ID_PATTERN = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
 TAG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=80)]
-Tag = Annotated[str, Field(pattern=TAG_PATTERN, max_length=60)]
-NonEmpty = Annotated[str, Field(min_length=1, max_length=2000)]
+Id = Annotated[str, Strict(), Field(pattern=ID_PATTERN, max_length=80)]
+Tag = Annotated[str, Strict(), Field(pattern=TAG_PATTERN, max_length=60)]
+NonEmpty = Annotated[str, Strict(), Field(min_length=1, max_length=2000)]
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _day(value: Any) -> Any:
+    """A date written YYYY-MM-DD (the YAML loader leaves dates as text), or a date object."""
+    if isinstance(value, dt.datetime):
+        raise ValueError("a date is a day (YYYY-MM-DD), not a date and time")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and _ISO_DAY.match(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError as exc:
+            raise ValueError(f"'{value}' is not a date: {exc}") from None
+    raise ValueError("a date is written YYYY-MM-DD, e.g. 2024-01-31")
+
+
+Day = Annotated[dt.date, BeforeValidator(_day)]
 
 # The tag that marks a party as under blocking sanctions; kept consistent with its designations.
 SANCTIONED = "sanctioned"
@@ -49,10 +84,10 @@ class _Model(BaseModel):
 class Source(_Model):
     """Where a fact comes from: a seed document with a short quote, or a public source."""
 
-    document: str | None = None
-    quote: str | None = None
-    public: str | None = None
-    url: str | None = None
+    document: Text | None = None
+    quote: Text | None = None
+    public: Text | None = None
+    url: Text | None = None
 
     @model_validator(mode="after")
     def _complete(self) -> Source:
@@ -85,8 +120,8 @@ class Designation(_Model):
     authority: NonEmpty
     list: NonEmpty
     programs: builtins.list[NonEmpty] = []
-    date: dt.date | None = None
-    list_id: str | None = None
+    date: Day | None = None
+    list_id: Text | None = None
     blocking: bool = Field(description="an asset freeze (SDN, EU or UK freeze), not export control")
     source: Source
 
@@ -95,7 +130,7 @@ class Ownership(_Model):
     """A link from a party to one of its owners."""
 
     owner: Id
-    share: float | None = Field(default=None, ge=0, le=100, description="percent; None if unknown")
+    share: Number | None = Field(default=None, ge=0, le=100, description="percent; None if unknown")
     source: Source
 
 
@@ -126,16 +161,16 @@ class Party(_Model):
     name: NonEmpty
     aliases: list[NonEmpty] = []
     native_names: list[NonEmpty] = []
-    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    country: Text | None = Field(default=None, pattern=r"^[A-Z]{2}$")
     kind: PartyKind
     tags: list[Tag] = []
     owners: list[Ownership] = []
     designations: list[Designation] = []
-    identifiers: dict[str, str] = {}
+    identifiers: dict[Text, Text] = {}
     claims: list[Statement] = []
     disputes: list[Statement] = []
-    notes: str | None = None
-    dataset: str = "shipscreen-catalogue"
+    notes: Text | None = None
+    dataset: Text = "shipscreen-catalogue"
     sources: Sources
 
     def all_names(self) -> list[str]:
@@ -151,12 +186,12 @@ class GoodsCategory(_Model):
 
     id: Id
     title: NonEmpty
-    hs: list[Annotated[str, Field(pattern=r"^(\d\d){1,5}$")]] = []
+    hs: list[Annotated[str, Strict(), Field(pattern=r"^(\d\d){1,5}$")]] = []
     chpl_tier: ChplTier | None = None
     tags: list[Tag] = []
     keywords: list[NonEmpty] = []
     exclude: list[NonEmpty] = []
-    notes: str | None = None
+    notes: Text | None = None
     sources: Sources
 
     @model_validator(mode="after")
@@ -169,7 +204,7 @@ class GoodsCategory(_Model):
 class Country(_Model):
     """A country's roles in the risk policy and the spellings shipments use for it."""
 
-    code: Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+    code: Annotated[str, Strict(), Field(pattern=r"^[A-Z]{2}$")]
     name: NonEmpty
     tags: list[Tag] = []
     spellings: list[NonEmpty] = []
@@ -208,7 +243,7 @@ class NameWords(_Model):
     generic: list[NonEmpty] = []
     places: list[NonEmpty] = []
     stopwords: list[NonEmpty] = []
-    abbreviations: dict[str, str] = {}
+    abbreviations: dict[Text, Text] = {}
     sources: Sources
 
 
@@ -225,8 +260,8 @@ class Clearance(_Model):
     list: NonEmpty = "shipscreen-catalogue"
     reason: NonEmpty
     reviewer: NonEmpty
-    date: dt.date
-    expires: dt.date | None = None
+    date: Day
+    expires: Day | None = None
 
     def active(self, on: dt.date) -> bool:
         """Whether the clearance applies on a given day."""
@@ -239,6 +274,9 @@ class Clearance(_Model):
             f"cleared by {self.reviewer} on {self.date}{until}: '{self.party}' is not "
             f"{self.entry} ({self.list}): {self.reason}"
         )
+
+
+ENTITY_KEYS = ("parties", "categories", "countries", "phrase_lists", "name_words", "cleared")
 
 
 class _CatalogueFile(_Model):
@@ -336,6 +374,38 @@ def _loc(loc: tuple[int | str, ...]) -> str:
     return out
 
 
+_NUMBER_ERRORS = frozenset(
+    {"float_type", "float_parsing", "int_type", "int_parsing", "int_from_float", "bool_type",
+     "bool_parsing", "finite_number"}
+)  # fmt: skip
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def error_message(err: ErrorDetails) -> str:
+    """A pydantic error in plain words, saying what YAML read when a type was wrong."""
+    message = err["msg"].removeprefix("Value error, ")
+    kind, value = err["type"], err.get("input")
+    if kind in {"string_type", "literal_error"} and isinstance(value, bool | int | float):
+        what = "a boolean" if isinstance(value, bool) else "a number"
+        message += f"; {_shown(value)} reads as {what}: put it in quotes if it is text"
+    elif kind in _NUMBER_ERRORS and isinstance(value, str | bool):
+        what = f"the text {_shown(value)}" if isinstance(value, str) else _shown(value)
+        message += f", not {what}"
+    return message
+
+
+def located(file: str, document: YamlDocument | None, loc: Loc, *, key: bool = False) -> str:
+    """``file:line:column`` of the value at ``loc`` in the document (of its key if ``key``), for
+    a problem's file; ``file`` alone where no line is known."""
+    return document.label(file, loc, key=key) if document is not None else file
+
+
 def _item_label(data: Any, loc: tuple[int | str, ...]) -> tuple[str | None, tuple[int | str, ...]]:
     """Name the entry an error is in (e.g. "party 'rostec'") and the path inside it."""
     kinds = {
@@ -354,6 +424,18 @@ def _item_label(data: Any, loc: tuple[int | str, ...]) -> tuple[str | None, tupl
     return None, loc
 
 
+def _file_problems(exc: ValidationError, document: YamlDocument, file: str) -> list[Problem]:
+    """One problem per validation error of an entity or allow-list file, with its position."""
+    problems = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        item, rest = _item_label(document.data, loc)
+        where = located(file, document, loc, key=err["type"] == "extra_forbidden")
+        message = error_message(err)
+        problems.append(Problem(file=where, item=item, path=_loc(rest) or None, message=message))
+    return problems
+
+
 def _check_sanctioned(party: Party, file: str) -> list[Problem]:
     blocking = [d for d in party.designations if d.blocking]
     label = f"party '{party.id}'"
@@ -367,69 +449,83 @@ def _check_sanctioned(party: Party, file: str) -> list[Problem]:
 
 
 def load_catalogue(directory: str | Path) -> Catalogue:
-    """Load and validate every YAML file in ``directory``; CatalogueError lists all problems."""
+    """Load and validate every YAML file in ``directory``; CatalogueError lists all problems.
+
+    Only the folder's own ``*.yaml``/``*.yml`` files are read; a subfolder holding YAML files, and
+    an entry that is not a regular file (a FIFO, a dangling symlink...), are problems.
+    """
     root = Path(directory)
-    files = yaml_files(root)
-    if files is None:
+    found = yaml_files(root)
+    if found is None:
         raise CatalogueError(f"{root}: not a directory of entity files")
-    if not files:
+    files, folder_problems = found
+    if not files and not folder_problems:
         raise CatalogueError(f"{root}: no entity files (*.yaml) found")
-    return load_catalogue_files(files, root=root)
+    return load_catalogue_files(files, root=root, problems=folder_problems)
 
 
-def load_catalogue_files(files: list[Path], *, root: Path) -> Catalogue:
-    """Load and validate the given entity files as one catalogue (``root`` names it in errors)."""
-    problems: list[Problem] = []
+def load_catalogue_files(
+    files: list[Path], *, root: Path, problems: Iterable[Problem] = ()
+) -> Catalogue:
+    """Load and validate the given entity files as one catalogue (``root`` names it in errors;
+    ``problems`` already found are reported with the files' own)."""
+    problems = list(problems)
     parties: dict[str, Party] = {}
     categories: dict[str, GoodsCategory] = {}
     countries: dict[str, Country] = {}
     phrase_lists: dict[str, PhraseList] = {}
     name_words: list[NameWords] = []
     cleared: list[Clearance] = []
-    origin: dict[tuple[str, str], str] = {}
+    # Where each entry was written: its file's document, the file, and its place in the file.
+    origin: dict[tuple[str, str], tuple[YamlDocument, str, Loc]] = {}
 
     for path in files:
         label = str(path)
-        data, file_problems = load_yaml(path, label=label)
+        document, file_problems = read_yaml(path, label=label)
         problems.extend(file_problems)
-        if file_problems or data is None:
+        if document is None:
+            continue
+        data = document.data
+        if not isinstance(data, dict):
+            # An emptied file would otherwise take its entries away without a word.
+            found = "the file is empty" if data is None else "it holds no mapping"
+            message = f"an entity file is a mapping of {', '.join(ENTITY_KEYS)}; {found}"
+            problems.append(Problem(file=label, message=message))
             continue
         try:
             parsed = _CatalogueFile.model_validate(data)
         except ValidationError as exc:
-            for err in exc.errors():
-                item, rest = _item_label(data, tuple(err["loc"]))
-                problems.append(
-                    Problem(file=label, item=item, path=_loc(rest) or None, message=err["msg"])
-                )
+            problems.extend(_file_problems(exc, document, label))
             continue
-        groups: list[tuple[str, Iterable[Any], dict[str, Any]]] = [
-            ("party", parsed.parties, parties),
-            ("category", parsed.categories, categories),
-            ("phrase list", parsed.phrase_lists, phrase_lists),
-            ("country", parsed.countries, countries),
+        groups: list[tuple[str, str, Iterable[Any], dict[str, Any]]] = [
+            ("party", "parties", parsed.parties, parties),
+            ("category", "categories", parsed.categories, categories),
+            ("phrase list", "phrase_lists", parsed.phrase_lists, phrase_lists),
+            ("country", "countries", parsed.countries, countries),
         ]
-        for kind, entries, into in groups:
-            for entry in entries:
+        for kind, section, entries, into in groups:
+            for i, entry in enumerate(entries):
                 key = (kind, entry.code if kind == "country" else entry.id)
                 if key in origin:
-                    msg = f"duplicate {kind} '{key[1]}' (also in {origin[key]})"
-                    problems.append(Problem(file=label, message=msg))
+                    first = origin[key]
+                    msg = f"duplicate {kind} '{key[1]}' (also in {first[0].label(*first[1:])})"
+                    problems.append(Problem(file=document.label(label, (section, i)), message=msg))
                     continue
-                origin[key] = label
+                origin[key] = (document, label, (section, i))
                 into[key[1]] = entry
         if parsed.name_words is not None:
             name_words.append(parsed.name_words)
         cleared.extend(parsed.cleared)
-        for party in parsed.parties:
-            problems.extend(_check_sanctioned(party, label))
+        for i, party in enumerate(parsed.parties):
+            problems.extend(_check_sanctioned(party, document.label(label, ("parties", i, "tags"))))
 
     for party in parties.values():
+        document, label, loc = origin[("party", party.id)]
         for i, link in enumerate(party.owners):
             if link.owner not in parties:
                 problems.append(
                     Problem(
-                        file=origin[("party", party.id)],
+                        file=document.label(label, (*loc, "owners", i, "owner")),
                         item=f"party '{party.id}'",
                         path=f"owners[{i}].owner",
                         message=f"unknown party '{link.owner}'",
@@ -509,18 +605,19 @@ KEBAB = re.compile(TAG_PATTERN)
 def load_clearances(path: str | Path) -> list[Clearance]:
     """Read an allow-list file (a YAML mapping with ``cleared:``); CatalogueError on problems."""
     path = Path(path)
-    data, problems = load_yaml(path, label=str(path))
-    if not problems:
+    document, problems = read_yaml(path, label=str(path))
+    if document is not None:
+        data = document.data
         if not isinstance(data, dict) or set(data) - {"cleared"}:
-            problems.append(
-                Problem(file=str(path), message="an allow-list file holds 'cleared:' only")
-            )
+            extra = [k for k in data if k != "cleared"] if isinstance(data, dict) else []
+            found = f"; found {', '.join(extra)}" if extra else ""
+            found = "; the file is empty" if data is None else found
+            where = document.label(str(path), (extra[0],), key=True) if extra else str(path)
+            message = f"an allow-list file holds 'cleared:' only{found}"
+            problems.append(Problem(file=where, message=message))
         else:
             try:
                 return _CatalogueFile.model_validate(data).cleared
             except ValidationError as exc:
-                problems.extend(
-                    Problem(file=str(path), path=_loc(tuple(e["loc"])), message=e["msg"])
-                    for e in exc.errors()
-                )
+                problems.extend(_file_problems(exc, document, str(path)))
     raise CatalogueError(f"{path}: the allow-list cannot be used", problems=problems)

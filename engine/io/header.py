@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine.catalogue.yamlio import load_yaml
+from engine.catalogue.yamlio import read_yaml
 from engine.errors import InputError
 from engine.reading.record import FIELDS, canonical_field
 from engine.results import RESULT_COLUMNS
@@ -70,18 +70,48 @@ class Header:
 
 
 def load_column_map(path: str | Path) -> dict[str, str]:
-    """Read a columns file (YAML mapping of input header -> canonical field)."""
-    data, problems = load_yaml(Path(path))
-    if problems:
-        raise InputError("; ".join(p.message for p in problems), file=str(path))
-    if not isinstance(data, dict):
-        raise InputError("a columns file maps input headers to field names", file=str(path))
+    """Read a columns file (YAML mapping of input header -> canonical field); InputError, with
+    the line, for anything else."""
+    name = str(path)
+    document, problems = read_yaml(Path(path))
+    if document is None:
+        raise InputError("; ".join(p.message for p in problems), file=name)
+    data = document.data
+    if not isinstance(data, dict) or not data:
+        found = "it is empty" if data is None or data == {} else "it holds no mapping"
+        raise InputError(f"a columns file maps input headers to field names; {found}", file=name)
     out: dict[str, str] = {}
+    first: dict[str, str] = {}  # the header as Header.read compares it -> the key that gave it
     for key, value in data.items():
-        if value not in FIELDS:
+        where = document.where((key,), key=True)
+        line = where[0] if where else None
+        if not isinstance(value, str) or value not in FIELDS:
+            shown = repr(value) if isinstance(value, str) else f"{_kind(value)}"
             raise InputError(
-                f"'{key}' maps to '{value}', which is not a field; fields: {', '.join(FIELDS)}",
-                file=str(path),
+                f"'{key}' maps to {shown}, which is not a field; fields: {', '.join(FIELDS)}",
+                file=name,
+                line=line,
             )
-        out[str(key)] = str(value)
+        # Header.read matches headers stripped and case-folded: two keys that fold alike would
+        # leave one of them unused without a word.
+        folded = key.strip().casefold()
+        if folded in first:
+            raise InputError(
+                f"'{key}' and '{first[folded]}' name the same column (headers are compared "
+                "without case and surrounding spaces); keep one",
+                file=name,
+                line=line,
+            )
+        first[folded] = key
+        out[key] = value
     return out
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "nothing"
+    if isinstance(value, int | float):
+        return str(value)
+    return "a list" if isinstance(value, list) else "a mapping"

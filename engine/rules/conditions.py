@@ -30,7 +30,7 @@ from pydantic import (
     model_validator,
 )
 
-from engine.catalogue.entities import Catalogue, Party, PartyKind
+from engine.catalogue.entities import Catalogue, Count, Number, Party, PartyKind, Text
 from engine.facts import Facts
 from engine.reading.matching import MATCH_FLOOR, PartyMatch
 from engine.reading.phrases import clip, excerpt, locate, words_excerpt
@@ -180,7 +180,7 @@ class NotNode(_Node):
 class AtLeastSpec(_Node):
     """Parameters of ``at_least``."""
 
-    n: Annotated[int, Field(ge=1)]
+    n: Annotated[Count, Field(ge=1)]
     of: Annotated[list[Condition], Field(min_length=1)]
 
     @model_validator(mode="after")
@@ -277,10 +277,10 @@ class PartyMatches(_Node):
     """Parameters of ``party_matches``."""
 
     roles: list[Role] = list(PARTY_ROLES)  # type: ignore[arg-type]
-    tags: list[str] = []
-    parties: list[str] = []
+    tags: list[Text] = []
+    parties: list[Text] = []
     kinds: list[PartyKind] = Field(default=[], description="party kinds to match; all if empty")
-    min_similarity: Annotated[float, Field(ge=MATCH_FLOOR, le=1.0)] = DEFAULT_MIN_SIMILARITY
+    min_similarity: Annotated[Number, Field(ge=MATCH_FLOOR, le=1.0)] = DEFAULT_MIN_SIMILARITY
 
     @model_validator(mode="after")
     def _selects(self) -> PartyMatches:
@@ -350,9 +350,9 @@ class PartyOwnedBy(_Node):
     """Parameters of ``party_owned_by``."""
 
     roles: list[Role] = list(PARTY_ROLES)  # type: ignore[arg-type]
-    tags: Annotated[list[str], Field(min_length=1)]
-    min_share: Annotated[float, Field(gt=0, le=100)] = 50.0
-    min_similarity: Annotated[float, Field(ge=MATCH_FLOOR, le=1.0)] = DEFAULT_MIN_SIMILARITY
+    tags: Annotated[list[Text], Field(min_length=1)]
+    min_share: Annotated[Number, Field(gt=0, le=100)] = 50.0
+    min_similarity: Annotated[Number, Field(ge=MATCH_FLOOR, le=1.0)] = DEFAULT_MIN_SIMILARITY
 
     @cached_property
     def tag_set(self) -> frozenset[str]:
@@ -397,8 +397,8 @@ class PartyOwnedByNode(_Node):
 class GoodsIn(_Node):
     """Parameters of ``goods_in``."""
 
-    categories: list[str] = []
-    tags: list[str] = []
+    categories: list[Text] = []
+    tags: list[Text] = []
 
     @model_validator(mode="after")
     def _selects(self) -> GoodsIn:
@@ -482,9 +482,9 @@ def _expand_fields(fields: list[str]) -> tuple[str, ...]:
 class CountryIn(_Node):
     """Parameters of ``country_in``."""
 
-    fields: Annotated[list[str], Field(min_length=1)]
-    tags: list[str] = []
-    countries: list[str] = []
+    fields: Annotated[list[Text], Field(min_length=1)]
+    tags: list[Text] = []
+    countries: list[Text] = []
 
     @model_validator(mode="after")
     def _selects(self) -> CountryIn:
@@ -600,8 +600,8 @@ _TEXT_NAMES = frozenset((*TEXT_FIELDS, *PARTY_ROLES))
 class TextHasPhrase(_Node):
     """Parameters of ``text_has_phrase``."""
 
-    fields: Annotated[list[str], Field(min_length=1)]
-    phrases: Annotated[list[str], Field(min_length=1)]
+    fields: Annotated[list[Text], Field(min_length=1)]
+    phrases: Annotated[list[Text], Field(min_length=1)]
 
 
 class TextHasPhraseNode(_Node):
@@ -684,7 +684,7 @@ class TextHasPhraseNode(_Node):
 class FieldPresent(_Node):
     """Parameters of ``field_present``."""
 
-    field: str
+    field: Text
 
 
 class FieldPresentNode(_Node):
@@ -727,9 +727,9 @@ _OP_WORDS = {"gt": ">", "ge": ">=", "lt": "<", "le": "<=", "eq": "=", "ne": "!="
 class FieldCompare(_Node):
     """Parameters of ``field_compare``."""
 
-    field: str
+    field: Text
     op: Literal["gt", "ge", "lt", "le", "eq", "ne"]
-    value: float
+    value: Number
 
 
 class FieldCompareNode(_Node):
@@ -766,8 +766,8 @@ _COMPARABLE = frozenset((*COUNTRY_FIELDS, *PARTY_ROLES, *TEXT_FIELDS))
 class FieldsDiffer(_Node):
     """Parameters of ``fields_differ``."""
 
-    field: str
-    from_: Annotated[list[str], Field(alias="from", min_length=1)]
+    field: Text
+    from_: Annotated[list[Text], Field(alias="from", min_length=1)]
 
 
 class FieldsDifferNode(_Node):

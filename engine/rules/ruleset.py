@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -11,11 +12,18 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 from rapidfuzz import fuzz, process
 
-from engine.catalogue.entities import TAG_PATTERN, Catalogue
-from engine.catalogue.yamlio import load_yaml, yaml_files
+from engine.catalogue.entities import (
+    TAG_PATTERN,
+    Catalogue,
+    Number,
+    Text,
+    error_message,
+    located,
+)
+from engine.catalogue.yamlio import Loc, YamlDocument, read_yaml, yaml_files
 from engine.errors import Problem, RuleSetError
 from engine.reading.record import FIELDS
 from engine.results import Severity
@@ -46,7 +54,17 @@ Status = Literal["experimental", "test", "stable", "deprecated"]
 # Variables every message may use besides those its predicates fill.
 COMMON_VARIABLES = frozenset({"shipment_id"})
 
-TestShipment = dict[str, str | int | float]
+
+def _cell(value: Any) -> Any:
+    """A test shipment's value: text or a number, as a cell of a CSV file would read."""
+    if type(value) not in (str, int, float):
+        what = "a boolean" if isinstance(value, bool) else type(value).__name__
+        raise ValueError(f"a shipment field holds text or a number, not {what}")
+    return value
+
+
+Cell = Annotated[str | int | float, BeforeValidator(_cell)]
+TestShipment = dict[Text, Cell]
 
 
 class RuleTests(BaseModel):
@@ -63,17 +81,17 @@ class Rule(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: Annotated[str, Field(pattern=TAG_PATTERN, max_length=80)]
-    title: Annotated[str, Field(min_length=1, max_length=200)]
+    id: Annotated[Text, Field(pattern=TAG_PATTERN, max_length=80)]
+    title: Annotated[Text, Field(min_length=1, max_length=200)]
     status: Status
     severity: Severity
-    weight: Annotated[float, Field(gt=0, le=1)]
-    description: Annotated[str, Field(min_length=1)]
-    references: list[str] = []
+    weight: Annotated[Number, Field(gt=0, le=1)]  # a number written as one: not `yes`, not "0.5"
+    description: Annotated[Text, Field(min_length=1)]
+    references: list[Text] = []
     when: Condition
-    message: Annotated[str, Field(min_length=1)]
-    falsepositives: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)]
-    tags: list[Annotated[str, Field(pattern=TAG_PATTERN)]] = []
+    message: Annotated[Text, Field(min_length=1)]
+    falsepositives: Annotated[list[Annotated[Text, Field(min_length=1)]], Field(min_length=1)]
+    tags: list[Annotated[Text, Field(pattern=TAG_PATTERN)]] = []
     tests: RuleTests = RuleTests()
 
     @field_validator("message")
@@ -196,13 +214,21 @@ def _format_loc(data: Any, loc: tuple[int | str, ...]) -> tuple[str, tuple[int |
     return "".join(parts), tuple(clean)
 
 
+_PATH_PART = re.compile(r"\[(\d+)\]|\.?([^.\[\]]+)")
+
+
+def _parse_path(path: str) -> Loc:
+    """The location a readable path names: 'when.all[1].goods_in' -> ('when', 'all', 1, ...)."""
+    return tuple(int(i) if i else name for i, name in _PATH_PART.findall(path))
+
+
 def _validation_problems(
-    exc: ValidationError, data: dict[str, Any], file: str, item: str
+    exc: ValidationError, data: dict[str, Any], file: str, item: str, document: YamlDocument | None
 ) -> list[Problem]:
     problems = []
     for err in exc.errors():
         path, clean = _format_loc(data, tuple(err["loc"]))
-        message = err["msg"]
+        message = error_message(err)
         suggestion = None
         if err["type"] == "condition":
             node = err.get("input")
@@ -221,8 +247,9 @@ def _validation_problems(
             parent = _at(data, clean[:-1])
             model_fields = _fields_for(parent, clean)
             suggestion = _suggest(key, model_fields) if model_fields else None
+        where = located(file, document, clean, key=err["type"] == "extra_forbidden")
         problems.append(
-            Problem(file=file, item=item, path=path, message=message, suggestion=suggestion)
+            Problem(file=where, item=item, path=path, message=message, suggestion=suggestion)
         )
     return problems
 
@@ -242,15 +269,22 @@ def _fields_for(parent: Any, loc: tuple[int | str, ...]) -> list[str]:
 
 
 def _check_rule(
-    rule: Rule, data: dict[str, Any], catalogue: Catalogue, file: str, item: str
+    rule: Rule,
+    data: dict[str, Any],
+    catalogue: Catalogue,
+    file: str,
+    item: str,
+    document: YamlDocument | None,
 ) -> list[Problem]:
     problems: list[Problem] = []
 
     def report(path: str, message: str, choices: list[str] | None) -> None:
         bad = message.rsplit("'", 2)[-2] if message.count("'") >= 2 else ""
         suggestion = _suggest(bad, choices) if choices and bad else None
+        key = message.startswith("unknown field")
+        where = located(file, document, _parse_path(path), key=key)
         problems.append(
-            Problem(file=file, item=item, path=path, message=message, suggestion=suggestion)
+            Problem(file=where, item=item, path=path, message=message, suggestion=suggestion)
         )
 
     check_references(rule.when, catalogue, report)
@@ -270,11 +304,9 @@ def _check_rule(
                     report(f"tests.{group}[{i}].{key}", f"unknown field '{key}'", list(FIELDS))
     stem = Path(file).stem
     if rule.id != stem:
-        problems.append(
-            Problem(
-                file=file, item=item, path="id", message=f"id must match the file name '{stem}'"
-            )
-        )
+        message = f"id must match the file name '{stem}'"
+        where = located(file, document, ("id",))
+        problems.append(Problem(file=where, item=item, path="id", message=message))
     keys = [k for k in data if k in RULE_KEYS]
     expected = [k for k in RULE_KEYS if k in data]
     if keys != expected:
@@ -288,37 +320,51 @@ def _check_rule(
     return problems
 
 
-def parse_rule(data: Any, catalogue: Catalogue, *, file: str) -> tuple[Rule | None, list[Problem]]:
-    """Validate one rule's data against the schema and the catalogue."""
+def parse_rule(
+    data: Any, catalogue: Catalogue, *, file: str, document: YamlDocument | None = None
+) -> tuple[Rule | None, list[Problem]]:
+    """Validate one rule's data against the schema and the catalogue (``document``, the file the
+    data was read from, gives problems their lines)."""
     if not isinstance(data, dict):
-        return None, [Problem(file=file, message="a rule file holds one mapping (id, title, ...)")]
+        found = "the file is empty" if data is None else f"found {_kind(data)}"
+        message = f"a rule file holds one mapping (id, title, ...); {found}"
+        return None, [Problem(file=file, message=message)]
     rid = data.get("id")
     item = f"rule '{rid}'" if isinstance(rid, str) else "rule"
     try:
         rule = Rule.model_validate(data)
     except ValidationError as exc:
-        return None, _validation_problems(exc, data, file, item)
-    problems = _check_rule(rule, data, catalogue, file, item)
+        return None, _validation_problems(exc, data, file, item, document)
+    problems = _check_rule(rule, data, catalogue, file, item, document)
     return (rule if not problems else None), problems
 
 
+def _kind(data: Any) -> str:
+    return "a list" if isinstance(data, list) else f"the value {str(data)[:40]!r}"
+
+
 def load_rules(directory: str | Path, catalogue: Catalogue) -> RuleSet:
-    """Load every ``*.yaml`` rule in ``directory``; raise RuleSetError listing every problem."""
+    """Load every ``*.yaml`` rule in ``directory``; raise RuleSetError listing every problem.
+
+    Only the folder's own ``*.yaml``/``*.yml`` files are read; a subfolder holding YAML files, and
+    an entry that is not a regular file (a FIFO, a dangling symlink...), are problems.
+    """
     root = Path(directory)
-    files = yaml_files(root)
-    if files is None:
+    found = yaml_files(root)
+    if found is None:
         raise RuleSetError(f"{root}: not a directory of rule files")
-    if not files:
+    files, problems = found
+    if not files and not problems:
         raise RuleSetError(f"{root}: no rule files (*.yaml) found")
-    problems: list[Problem] = []
     rules: list[Rule] = []
     seen: dict[str, str] = {}
     for path in files:
-        data, file_problems = load_yaml(path, label=str(path))
-        if file_problems:
+        document, file_problems = read_yaml(path, label=str(path))
+        if document is None:
             problems.extend(file_problems)
             continue
-        rule, rule_problems = parse_rule(data, catalogue, file=str(path))
+        data = document.data
+        rule, rule_problems = parse_rule(data, catalogue, file=str(path), document=document)
         problems.extend(rule_problems)
         if rule is None:
             continue
