@@ -355,3 +355,14 @@ def test_waiting_for_more_workers_than_the_cluster_has_times_out(
     assert result.exit_code == 2
     assert "has 2 workers; waited 1 s for 3" in result.stderr
     assert not out.exists()
+
+
+def test_a_worker_given_as_the_scheduler_is_refused(cluster: Any, tmp_path: Path) -> None:
+    """A worker speaks Dask (it greets as a scheduler does) but is not a scheduler."""
+    worker = next(iter(cluster.scheduler_info["workers"]))
+    out = tmp_path / "results"
+    result = run_cli(str(EXAMPLE), "-o", str(out), "--engine", "dask", "--scheduler", worker)
+    assert result.exit_code == 2, result.output
+    assert f"cannot use the scheduler at {worker}: " in result.stderr
+    assert "Traceback" not in result.output
+    assert not out.exists()

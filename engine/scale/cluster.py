@@ -33,6 +33,8 @@ import itertools
 import logging
 import secrets
 import shutil
+import socket
+import struct
 import time
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -64,6 +66,12 @@ _PARQUET_SUFFIXES = (".parquet", ".pq")
 _INPUT_SUFFIXES = (".csv", ".tsv", ".txt", *_PARQUET_SUFFIXES)
 #: Seconds to wait for an existing cluster's workers.
 _WAIT_FOR_WORKERS = 120
+#: Seconds a scheduler has to accept the connection and greet (a Dask server sends its handshake
+#: at once); the client's connection is bounded by the same.
+_CONNECT_TIMEOUT = 30.0
+#: The most bytes a scheduler's greeting may take (it takes about sixty).
+_GREETING_BYTES = 1 << 16
+_ADDRESS_FORMS = "tcp://HOST:PORT (or HOST:PORT), tls://HOST:PORT or another address Dask takes"
 #: The run's manifest, inside the output folder (Parquet and Dask readers skip names with "_").
 MANIFEST_NAME = "_manifest.json"
 
@@ -517,18 +525,168 @@ def worker_version() -> str:
     return engine_version()
 
 
+def scheduler_address(text: str) -> str:
+    """The scheduler address ``text`` as dask.distributed reads it, with its protocol
+    (``host:port`` is TCP's), or ClusterError saying why it is not one."""
+    comm = importlib.import_module("distributed.comm")
+    registry = importlib.import_module("distributed.comm.registry")
+
+    def refuse(why: str) -> ClusterError:
+        return ClusterError(
+            f"--scheduler {text!r} is not a scheduler address: {why}; give {_ADDRESS_FORMS}"
+        )
+
+    if not text or any(c.isspace() or not c.isprintable() for c in text):
+        raise refuse("it is empty or has spaces or control characters")
+    scheme, location = comm.parse_address(text)
+    try:
+        backend = registry.get_backend(scheme)
+    except ValueError as exc:  # an unknown protocol: the message lists the known ones
+        raise refuse(str(exc)) from exc
+    if not location:
+        raise refuse("it names no host")
+    try:
+        host, port = backend.get_address_host_port(location)
+    except NotImplementedError:  # a protocol without hosts and ports (inproc)
+        return str(comm.unparse_address(scheme, location))
+    except ValueError as exc:
+        raise refuse(str(exc)) from exc
+    if not host:
+        raise refuse("it names no host")
+    if not 0 < port < 65536:
+        raise refuse(f"port {port} is not one a scheduler listens on")
+    return str(comm.unparse_address(scheme, location))
+
+
+def _expect_dask(address: str, timeout: float) -> None:
+    """Raise ClusterError unless the server at the TCP or TLS ``address`` greets as Dask does,
+    within ``timeout`` seconds of being called.
+
+    distributed's client waits for the server's handshake without a time limit and allocates
+    whatever length the handshake's first eight bytes give: about 3 EiB for an HTTP reply or
+    random bytes.  A Dask server sends its handshake as soon as it accepts a connection, a small
+    message: this reads it with a plain socket and a deadline, checks its frame and that it
+    decodes as a mapping, and hands it back (the client's half of the handshake: the same
+    settings) before closing, so that the scheduler sees a complete handshake.
+    """
+    scheme, location = importlib.import_module("distributed.comm").parse_address(address)
+    if scheme not in ("tcp", "tls"):
+        return  # other protocols have their own handshakes
+    host, port = importlib.import_module("distributed.comm.addressing").parse_host_port(location)
+    context = None
+    if scheme == "tls":
+        security = importlib.import_module("distributed.security").Security()
+        context = security.get_connection_args("client")["ssl_context"]
+        if context is None:
+            raise ClusterError(
+                f"the scheduler at {address} takes TLS, and Dask's configuration has no TLS "
+                "certificates for a client (distributed.comm.tls)"
+            )
+    deadline = time.monotonic() + timeout
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as plain:
+            connection = plain
+            if context is not None:
+                connection = context.wrap_socket(plain, server_hostname=host)
+            with connection:
+                greeting = _greeting(connection, deadline, address, timeout)
+                connection.settimeout(max(0.1, deadline - time.monotonic()))
+                connection.sendall(greeting)
+    except TimeoutError as exc:
+        raise ClusterError(
+            f"cannot reach the scheduler at {address}: no answer to connecting in {timeout:g} s"
+        ) from exc
+    except OSError as exc:
+        raise ClusterError(
+            f"cannot reach the scheduler at {address}: {exc.strerror or exc}"
+        ) from exc
+
+
+def _greeting(connection: socket.socket, deadline: float, address: str, timeout: float) -> bytes:
+    """The handshake a Dask server sends on connecting (its length, then its frames), read by
+    ``deadline``; ClusterError if what comes is not one."""
+    received = bytearray()
+
+    def receive(count: int) -> None:
+        while len(received) < count:
+            left = deadline - time.monotonic()
+            try:
+                if left <= 0:
+                    raise TimeoutError
+                connection.settimeout(left)
+                chunk = connection.recv(max(count - len(received), 4096))
+            except TimeoutError:
+                if not received:
+                    raise not_dask(
+                        f"it accepted the connection but sent nothing for {timeout:g} s (a Dask "
+                        "scheduler greets at once; is this another kind of server?)"
+                    ) from None
+                raise not_dask(
+                    f"it sent {len(received)} bytes, then nothing for {timeout:g} s"
+                ) from None
+            if not chunk:
+                if not received:
+                    raise not_dask("it closed the connection without a word")
+                raise not_dask(f"it sent {len(received)} bytes and closed the connection")
+            received.extend(chunk)
+
+    def not_dask(why: str) -> ClusterError:
+        return ClusterError(f"no Dask scheduler answers at {address}: {why}")
+
+    def nonsense() -> ClusterError:
+        return not_dask(f"it answered {_shown(bytes(received[:24]))}, not as Dask does")
+
+    receive(8)
+    (length,) = struct.unpack("Q", received[:8])
+    if not 16 <= length <= _GREETING_BYTES:
+        raise nonsense()
+    receive(8 + length)
+    body = memoryview(received)[8:]
+    (frames,) = struct.unpack_from("Q", body)
+    if not 1 <= frames <= (length - 8) // 8:
+        raise nonsense()
+    lengths = struct.unpack_from(f"{frames}Q", body, 8)
+    start = 8 + 8 * frames
+    if start + lengths[0] > length:
+        raise nonsense()
+    msgpack = importlib.import_module("msgpack")
+    try:  # plain msgpack: nothing a server sends here is unpickled
+        message = msgpack.unpackb(body[start : start + lengths[0]], use_list=False)
+    except Exception as exc:  # msgpack raises several kinds for bytes that are not msgpack
+        raise nonsense() from exc
+    if not isinstance(message, dict):
+        raise nonsense()
+    return bytes(received[: 8 + length])
+
+
+def _shown(data: bytes) -> str:
+    """Bytes as a person reads them: quoted text if they are printable ASCII, else hex."""
+    if all(32 <= b < 127 or b in b"\r\n\t" for b in data):
+        return repr(data.decode("ascii").splitlines()[0])
+    return data.hex(" ")
+
+
 @contextlib.contextmanager
 def connect(scheduler: str | None, workers: int | None, run: ClusterRun) -> Iterator[Any]:
     """A dask.distributed client: of the scheduler at ``scheduler`` (waiting until it has
     ``workers`` workers, or one), or of a local cluster of ``workers`` processes (default: this
-    machine's cores) of one thread each."""
+    machine's cores) of one thread each.  ClusterError if the address is not one, or no Dask
+    scheduler answers there within ``_CONNECT_TIMEOUT`` seconds."""
     distributed = importlib.import_module("distributed")
     with contextlib.ExitStack() as stack:
         if scheduler is not None:
+            scheduler = scheduler_address(scheduler)
+            _expect_dask(scheduler, _CONNECT_TIMEOUT)
             try:
-                client = stack.enter_context(distributed.Client(scheduler, timeout="30s"))
+                client = stack.enter_context(
+                    distributed.Client(scheduler, timeout=_CONNECT_TIMEOUT)
+                )
             except OSError as exc:
                 raise ClusterError(f"cannot reach the scheduler at {scheduler}: {exc}") from exc
+            except Exception as exc:  # a Dask server that is not a scheduler (a worker)
+                raise ClusterError(
+                    f"cannot use the scheduler at {scheduler}: {type(exc).__name__}: {exc}"
+                ) from exc
             wanted = workers or 1
             try:
                 client.wait_for_workers(wanted, timeout=_WAIT_FOR_WORKERS)
