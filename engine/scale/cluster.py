@@ -31,8 +31,10 @@ import importlib
 import importlib.util
 import itertools
 import logging
+import os
 import secrets
 import shutil
+import signal
 import socket
 import struct
 import time
@@ -671,9 +673,16 @@ def connect(scheduler: str | None, workers: int | None, run: ClusterRun) -> Iter
     """A dask.distributed client: of the scheduler at ``scheduler`` (waiting until it has
     ``workers`` workers, or one), or of a local cluster of ``workers`` processes (default: this
     machine's cores) of one thread each.  ClusterError if the address is not one, or no Dask
-    scheduler answers there within ``_CONNECT_TIMEOUT`` seconds."""
+    scheduler answers there within ``_CONNECT_TIMEOUT`` seconds.
+
+    distributed logs nothing meanwhile (what fails is told by ClusterError; its log lines, with
+    tracebacks as a cluster closes on a failure, would only repeat it).  A local cluster's worker
+    processes block SIGINT (a terminal's Ctrl-C reaches them too: the command takes it and stops
+    them), log nothing either, and end at once if the block fails or is interrupted."""
     distributed = importlib.import_module("distributed")
+    local: Any = None
     with contextlib.ExitStack() as stack:
+        stack.enter_context(_logs_quiet("distributed"))
         if scheduler is not None:
             scheduler = scheduler_address(scheduler)
             _expect_dask(scheduler, _CONNECT_TIMEOUT)
@@ -687,30 +696,89 @@ def connect(scheduler: str | None, workers: int | None, run: ClusterRun) -> Iter
                 raise ClusterError(
                     f"cannot use the scheduler at {scheduler}: {type(exc).__name__}: {exc}"
                 ) from exc
-            wanted = workers or 1
-            try:
-                client.wait_for_workers(wanted, timeout=_WAIT_FOR_WORKERS)
-            except TimeoutError as exc:
-                have = len(client.scheduler_info().get("workers", {}))
-                raise ClusterError(
-                    f"the scheduler at {scheduler} has {have} workers; waited "
-                    f"{_WAIT_FOR_WORKERS} s for {wanted}"
-                ) from exc
+            _wait_for_workers(client, workers or 1, f"the scheduler at {scheduler}")
         else:
-            cluster = stack.enter_context(
-                distributed.LocalCluster(
-                    n_workers=workers or default_workers(),
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=":0",
-                    silence_logs=logging.ERROR,
+            wanted = workers or default_workers()
+            with _sigint_blocked():  # the cluster's threads, and so its workers, block SIGINT
+                local = stack.enter_context(
+                    distributed.LocalCluster(
+                        n_workers=0,
+                        threads_per_worker=1,
+                        processes=True,
+                        dashboard_address=":0",
+                        silence_logs=logging.CRITICAL,
+                    )
                 )
-            )
-            client = stack.enter_context(distributed.Client(cluster))
+            local.scale(wanted)
+            client = stack.enter_context(distributed.Client(local))
+            _wait_for_workers(client, wanted, "the local cluster")
         run.scheduler = str(client.scheduler.address)
         run.workers = len(client.scheduler_info().get("workers", {}))
         _check_versions(client)
-        yield client
+        try:
+            yield client
+        except BaseException:
+            if local is not None:
+                _end_workers(local)
+            raise
+
+
+@contextlib.contextmanager
+def _logs_quiet(name: str) -> Iterator[None]:
+    """The logger ``name`` (and those under it) logging only what is critical, until the block
+    ends; distributed sets the level of its handlers, and puts it back as a cluster closes, before
+    the cluster's last messages."""
+    logger = logging.getLogger(name)
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _wait_for_workers(client: Any, wanted: int, cluster: str) -> None:
+    try:
+        client.wait_for_workers(wanted, timeout=_WAIT_FOR_WORKERS)
+    except TimeoutError as exc:
+        have = len(client.scheduler_info().get("workers", {}))
+        raise ClusterError(
+            f"{cluster} has {have} workers; waited {_WAIT_FOR_WORKERS} s for {wanted}"
+        ) from exc
+
+
+def _end_workers(cluster: Any) -> None:
+    """End a local cluster's worker processes now (SIGTERM), the run having failed or been
+    interrupted: a task cannot be stopped otherwise, and closing waits for it (5 s), then
+    kills."""
+    for nanny in list(cluster.workers.values()):
+        pid = getattr(nanny, "pid", None)
+        if isinstance(pid, int):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+
+
+@contextlib.contextmanager
+def _sigint_blocked() -> Iterator[None]:
+    """SIGINT blocked in this thread, and so in the threads it starts meanwhile (a local
+    cluster's event loop), the threads those start and the processes they spawn (its workers),
+    for good; in this thread a SIGINT that came meanwhile arrives when the block ends.
+
+    A terminal's Ctrl-C goes to every process of its group: to a worker process it is a
+    KeyboardInterrupt, and a traceback from each.  With SIGINT blocked there, the command alone
+    takes it, and closes the cluster.  SIGTERM is left alone: it is how a nanny stops its worker.
+    """
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    # multiprocessing starts its resource tracker with the first process it spawns, and then
+    # unblocks SIGINT in the thread that spawned it: started here first, it is not started there.
+    importlib.import_module("multiprocessing.resource_tracker").ensure_running()
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _check_versions(client: Any) -> None:
@@ -801,9 +869,21 @@ def screen_files(
         staging.rename(target)
     except BaseException:
         client.cancel(futures)
-        shutil.rmtree(staging, ignore_errors=True)
+        _remove_staging(staging)
         raise
     return paths
+
+
+def _remove_staging(staging: Path) -> None:
+    """Remove the hidden folder of a run that failed or was stopped.  Tasks still running (a
+    cancelled task is not stopped) may yet open a part in it: it is renamed first, so that they
+    find no folder to write in, then removed."""
+    removed = staging.with_name(staging.name.removesuffix(".partial") + ".removed")
+    try:
+        staging.rename(removed)
+    except OSError:
+        removed = staging
+    shutil.rmtree(removed, ignore_errors=True)
 
 
 def _result(future: Any, part: Part, distributed: Any) -> RunStats:
