@@ -17,7 +17,10 @@ footers and id columns), then each part (a run of a CSV file's records, or of a 
 groups) is read, screened and written on a worker by the code of the single-machine path, so the
 parts hold what one run over the file would write, line numbers and duplicate-id notes included.
 Parts are written to a hidden folder beside the output and the folder is renamed into place, with
-its manifest, only when every part is done.
+its manifest, only when every part is done.  The plan records what it read of each file (its size,
+modification time and SHA-256, and the SHA-256 of the bytes each part reads); a part whose file is
+not so when it runs fails the run, as does a file changed by the time the parts are done, so that
+the manifest describes what was screened.
 """
 
 from __future__ import annotations
@@ -80,6 +83,11 @@ MANIFEST_NAME = "_manifest.json"
 
 class ClusterError(ShipscreenError):
     """The cluster could not be used, or a part could not be screened; nothing was written."""
+
+
+class InputChangedError(ClusterError):
+    """An input file changed after the run was planned: what its parts would read is not what
+    the plan (and the run's manifest) say was read."""
 
 
 def dask_available() -> bool:
@@ -168,6 +176,12 @@ class InputFile:
     rows: int
     encoding: str | None = None
     delimiter: str | None = None
+    #: Its modification time when the plan read it (nanoseconds since the epoch).
+    mtime_ns: int = 0
+
+
+#: Byte ranges of a file, [start, end) each, in order.
+Spans = tuple[tuple[int, int], ...]
 
 
 @dataclass(frozen=True)
@@ -189,6 +203,12 @@ class Part:
     row_groups: tuple[int, ...] = ()
     #: Duplicate-id notes by line.
     duplicates: Mapping[int, str] = field(default_factory=dict)
+    #: The file as the plan read it: its size and modification time (None: not planned), the
+    #: bytes this part reads (a CSV file's header and the part's lines; a Parquet file's footer
+    #: and the part's row groups) and their SHA-256.  See :func:`check_part`.
+    stamp: tuple[int, int] | None = None
+    spans: Spans = ()
+    digest: str = ""
 
 
 @dataclass
@@ -292,6 +312,7 @@ def _plan_csv(
     starts: list[int] = []  # the first line of each part's first record
     notes: dict[int, str] = {}
     count = 0
+    before = _planned_stat(path)
     with ShipmentReader(path, columns=columns, encoding=encoding, delimiter=delimiter) as reader:
         shipment_id = reader.shaper.shipment_id
         for line, cells, _, _ in reader.records(id_only=True):
@@ -302,7 +323,7 @@ def _plan_csv(
                 notes[line] = duplicate_note(sid)
         file = InputFile(
             path, "csv", reader.sha256(), reader.bytes_read, count, reader.encoding,
-            reader.delimiter,
+            reader.delimiter, before.st_mtime_ns,
         )  # fmt: skip
         header, first_data = reader.header, reader.first_data_line
     encoding = reader.encoding or "utf-8"
@@ -314,7 +335,8 @@ def _plan_csv(
         )  # fmt: skip
 
     if len(starts) <= 1 or not splits_on_newline_bytes(encoding):
-        return file, header, [csv_part(first_data, count, duplicates=notes)] if count else []
+        whole = [csv_part(first_data, count, duplicates=notes)] if count else []
+        return file, header, _sealed(file, before, whole, [((0, file.bytes),)] * len(whole))
     # Each part reads from its first record to the next part's, and on for as many lines as a
     # quoted field may span, so a quote left open is judged as in one pass over the file.
     limit = ShipmentReader.MAX_RECORD_LINES
@@ -336,7 +358,8 @@ def _plan_csv(
         parts.append(
             csv_part(first, rows, file_part=file_part, stop_line=stop, duplicates=by_part[i])
         )
-    return file, header, parts
+    spans = [((0, p.head), (p.start, p.end)) for p in (part.file_part for part in parts) if p]
+    return file, header, _sealed(file, before, parts, spans)
 
 
 def _notes_by_part(notes: Mapping[int, str], starts: Sequence[int]) -> list[dict[int, str]]:
@@ -378,6 +401,7 @@ def _plan_parquet(
     path: str, columns: Mapping[str, str] | None, part_rows: int, seen: SeenIds
 ) -> tuple[InputFile, Header, list[Part]]:
     parquet = importlib.import_module("pyarrow.parquet")
+    before = _planned_stat(path)
     try:
         source = parquet.ParquetFile(path)
     except Exception as exc:  # pyarrow raises its own errors for a file that is not Parquet
@@ -415,18 +439,159 @@ def _plan_parquet(
     for (start, count, row_groups), mine in zip(runs, by_part, strict=True):
         part = Part(0, path, "parquet", start, count, row_groups=row_groups, duplicates=mine)
         parts.append(part)
-    size, digest = _file_digest(path)
-    return InputFile(path, "parquet", digest, size, total), header, parts
+    # A part reads the magic number, the footer (the schema and where each row group lies) and
+    # its row groups' column chunks.
+    footer = (_parquet_footer_start(path, before.st_size), before.st_size)
+    spans = [
+        ((0, 4), *(_row_group_span(metadata.row_group(g)) for g in p.row_groups), footer)
+        for p in parts
+    ]
+    size, digest, _ = _digests(path, [])
+    file = InputFile(path, "parquet", digest, size, total, mtime_ns=before.st_mtime_ns)
+    return file, header, _sealed(file, before, parts, spans)
 
 
-def _file_digest(path: str) -> tuple[int, str]:
-    sha = hashlib.sha256()
-    size = 0
+def _parquet_footer_start(path: str, size: int) -> int:
+    """Where a Parquet file's footer starts: its last 8 bytes are the footer's length and the
+    magic number."""
+    with open(path, "rb") as file:
+        file.seek(max(0, size - 8))
+        (length,) = struct.unpack("<I", file.read(4).ljust(4, b"\0"))
+    return max(0, size - 8 - int(length))
+
+
+def _row_group_span(group: Any) -> tuple[int, int]:
+    """The bytes a Parquet row group's column chunks take (their dictionary and data pages)."""
+    starts, ends = [], []
+    for c in range(group.num_columns):
+        column = group.column(c)
+        # A writer that wrote no dictionary page may give its offset as 0 (or None).
+        first = min(o for o in (column.dictionary_page_offset, column.data_page_offset) if o)
+        starts.append(first)
+        ends.append(first + column.total_compressed_size)
+    return (min(starts), max(ends)) if starts else (0, 0)
+
+
+def _planned_stat(path: str) -> os.stat_result:
+    try:
+        return os.stat(path)
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", file=path) from exc
+
+
+def _sealed(
+    file: InputFile, before: os.stat_result, parts: list[Part], spans: Sequence[Spans]
+) -> list[Part]:
+    """The parts of ``file`` with what each reads stamped on them (see :attr:`Part.stamp`),
+    from one more pass over the file; InputError if the file changed while the plan read it
+    (``before``: as it was when the plan began, ``file``: its size and SHA-256 as read)."""
+    size, digest, digests = _digests(file.path, spans)
+    after = _planned_stat(file.path)
+    if (
+        (size, digest) != (file.bytes, file.sha256)
+        or (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns)
+        or size != before.st_size
+    ):
+        raise InputError(
+            "it changed while the plan read it (is it still being written?); screen it once "
+            "it is complete",
+            file=file.path,
+        )
+    stamp = (before.st_size, before.st_mtime_ns)
+    return [
+        dataclasses.replace(part, stamp=stamp, spans=mine, digest=hashed)
+        for part, mine, hashed in zip(parts, spans, digests, strict=True)
+    ]
+
+
+def _digests(path: str, span_sets: Sequence[Spans]) -> tuple[int, str, list[str]]:
+    """In one pass over the file: its size, its SHA-256, and the SHA-256 of the bytes of each
+    set of spans (each set's spans sorted and apart, as :func:`_spans_digest` reads them)."""
+    whole = hashlib.sha256()
+    hashes = [hashlib.sha256() for _ in span_sets]
+    spans = sorted((a, b, i) for i, each in enumerate(span_sets) for a, b in each if b > a)
+    active: list[tuple[int, int, int]] = []
+    k = pos = 0
     with open(path, "rb") as file:
         for block in iter(lambda: file.read(1 << 22), b""):
-            sha.update(block)
-            size += len(block)
-    return size, sha.hexdigest()
+            end = pos + len(block)
+            while k < len(spans) and spans[k][0] < end:
+                active.append(spans[k])
+                k += 1
+            view = memoryview(block)
+            for start, stop, i in active:
+                if min(stop, end) > max(start, pos):
+                    hashes[i].update(view[max(start, pos) - pos : min(stop, end) - pos])
+            active = [span for span in active if span[1] > end]
+            whole.update(block)
+            pos = end
+    return pos, whole.hexdigest(), [h.hexdigest() for h in hashes]
+
+
+def _spans_digest(path: str, spans: Spans) -> str:
+    """The SHA-256 of the file's bytes in ``spans``, one after the other (short where the file
+    is)."""
+    sha = hashlib.sha256()
+    with open(path, "rb") as file:
+        for start, stop in spans:
+            file.seek(start)
+            left = stop - start
+            while left > 0 and (block := file.read(min(left, 1 << 22))):
+                sha.update(block)
+                left -= len(block)
+    return sha.hexdigest()
+
+
+def check_part(part: Part) -> None:
+    """Raise InputChangedError unless the file the part reads is as the plan read it: of the
+    same size and modification time, and the bytes the part reads of the same SHA-256.
+
+    A part runs on a worker, perhaps long after the plan: a file rewritten meanwhile would be
+    screened as it now is while the manifest gave the planned file's SHA-256.  The hash covers
+    what the part reads (a rewrite within the file system's clock tick, or a copy that kept the
+    time, keeps size and modification time).  A part built by hand (no stamp) is not checked.
+    """
+    if part.stamp is None:
+        return
+    _check_stamp(part.path, *part.stamp)
+    try:
+        digest = _spans_digest(part.path, part.spans)
+    except OSError as exc:
+        raise InputChangedError(
+            f"{part.path} cannot be read since the run was planned: {exc.strerror or exc}"
+        ) from exc
+    if part.digest and digest != part.digest:
+        raise InputChangedError(
+            f"{part.path} changed after the run was planned: the bytes part {part.number} "
+            "reads differ from those planned (its size and modification time are as they were)"
+        )
+
+
+def _check_stamp(path: str, size: int, mtime_ns: int) -> None:
+    """Raise InputChangedError unless the file at ``path`` has ``size`` bytes and was last
+    modified at ``mtime_ns``."""
+    try:
+        now = os.stat(path)
+    except FileNotFoundError as exc:
+        raise InputChangedError(f"{path} changed after the run was planned: it is gone") from exc
+    except OSError as exc:
+        raise InputChangedError(
+            f"{path} cannot be read since the run was planned: {exc.strerror or exc}"
+        ) from exc
+    changes = []
+    if now.st_size != size:
+        changes.append(f"it had {size:,} bytes, it has {now.st_size:,}")
+    if now.st_mtime_ns != mtime_ns:
+        changes.append(
+            f"it was modified at {_when(now.st_mtime_ns)} (when planned: {_when(mtime_ns)})"
+        )
+    if changes:
+        raise InputChangedError(f"{path} changed after the run was planned: {'; '.join(changes)}")
+
+
+def _when(ns: int) -> str:
+    moment = dt.datetime.fromtimestamp(ns / 1e9, dt.UTC)
+    return moment.strftime("%Y-%m-%d %H:%M:%S.%f UTC")
 
 
 def part_rows(part: Part, columns: Mapping[str, str] | None) -> tuple[Header, Iterator[InputRow]]:
@@ -487,8 +652,14 @@ def screen_part(
     columns: dict[str, str] | None,
 ) -> RunStats:
     """Screen one part and write it as ``folder/part-NNNNN.<fmt>`` (atomically): the task a
-    worker runs."""
-    header, rows = part_rows(part, columns)
+    worker runs.  InputChangedError, and nothing written, if the file is not as the plan read it
+    (:func:`check_part`), before or after the part is screened."""
+    check_part(part)
+    try:
+        header, rows = part_rows(part, columns)
+    except InputError:
+        check_part(part)  # a file that has changed since is told as such
+        raise
     path = Path(folder) / part_name(part.number, fmt)
     writer = open_writer(path, fmt, header)  # type: ignore[arg-type]
     stats = RunStats()
@@ -499,6 +670,8 @@ def screen_part(
                 result = screen_batch(screener, batch, renderers)
                 writer.write_rendered(result.pieces[0])
                 stats.merge(result.stats)
+        if part.stamp is not None:  # nor while the part was read (Parquet's row groups, as read)
+            _check_stamp(part.path, *part.stamp)
         writer.commit()
     except BaseException:
         writer.abort()
@@ -824,7 +997,9 @@ def screen_files(
 
     ``stats`` is filled when the parts are done; ``progress(rows)`` is called as each finishes.
     A part that fails (or whose workers keep dying) fails the run with ClusterError and nothing
-    is written; if this process itself is killed, a hidden ``.NAME.*.partial`` folder is left.
+    is written; so does an input that is not as the plan read it, when a part reads it or once
+    the parts are done (InputChangedError).  If this process itself is killed, a hidden
+    ``.NAME.*.partial`` folder is left.
     """
     distributed = importlib.import_module("distributed")
     stats = stats if stats is not None else RunStats()
@@ -855,6 +1030,13 @@ def screen_files(
             rows += done[number].rows
             if progress is not None:
                 progress(rows)
+        for file in the_plan.files:  # as the parts read them, and as the manifest will say
+            try:
+                _check_stamp(file.path, file.bytes, file.mtime_ns)
+            except InputChangedError as exc:
+                raise InputChangedError(
+                    f"{exc} (found once its parts were screened); nothing was written"
+                ) from exc
         for number in range(len(futures)):
             stats.merge(done[number])
         stats.seconds = time.perf_counter() - clock
@@ -889,6 +1071,8 @@ def _remove_staging(staging: Path) -> None:
 def _result(future: Any, part: Part, distributed: Any) -> RunStats:
     try:
         stats: RunStats = future.result()
+    except InputChangedError as exc:
+        raise InputChangedError(f"{exc}; nothing was written") from exc
     except distributed.KilledWorker as exc:
         raise ClusterError(
             f"part {part.number} ({_where(part)}): the workers running it died (killed, or out "
