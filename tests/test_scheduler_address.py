@@ -205,3 +205,63 @@ def test_a_port_nobody_listens_on_is_refused_at_once(tmp_path: Any) -> None:
     # Closed: connecting is refused, at once (distributed retries until its timeout, 30 s).
     result = run_with_scheduler(f"127.0.0.1:{port}", tmp_path)
     assert_refused(result, f"cannot reach the scheduler at tcp://127.0.0.1:{port}", "refused")
+
+
+# ------------------------------------------------------------------------ TLS
+
+
+@pytest.fixture
+def tls_config(tmp_path: Any) -> dict[str, str]:
+    """Dask's TLS settings for every role: one self-signed certificate (made by openssl)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("needs openssl to make a certificate")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=dask-internal", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    config = {"distributed.comm.tls.ca-file": str(cert)}
+    for role in ("client", "scheduler", "worker"):
+        config[f"distributed.comm.tls.{role}.cert"] = str(cert)
+        config[f"distributed.comm.tls.{role}.key"] = str(key)
+    return config
+
+
+def test_a_tls_scheduler_is_greeted_through_tls(tls_config: dict[str, str], tmp_path: Any) -> None:
+    import dask
+    import distributed
+
+    with (
+        dask.config.set(tls_config),
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=False, protocol="tls",
+            security=distributed.Security(), dashboard_address=":0", silence_logs=40,
+        ) as tls_cluster,
+    ):  # fmt: skip
+        address = tls_cluster.scheduler_address
+        assert address.startswith("tls://")
+        out = tmp_path / "results"
+        result = CliRunner().invoke(
+            main,
+            ["screen", str(EXAMPLE), "-o", str(out), "--engine", "dask", "--scheduler", address],
+        )
+        assert result.exit_code == 0, result.output
+        assert (out / cluster.MANIFEST_NAME).exists()
+        with dask.config.set({"distributed.comm.tls.client.cert": None}):
+            result = run_with_scheduler(address, tmp_path / "none")
+            assert_refused(result, "has no TLS certificates for a client")
+
+
+def test_a_tls_address_of_a_server_that_is_not_dask_is_refused(
+    tls_config: dict[str, str], tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dask
+
+    monkeypatch.setattr(cluster, "_CONNECT_TIMEOUT", 0.5)
+    with dask.config.set(tls_config), server(http_reply) as address:
+        result = run_with_scheduler(address.replace("tcp://", "tls://"), tmp_path)
+    assert_refused(result, "cannot reach the scheduler at tls://127.0.0.1:")

@@ -754,8 +754,9 @@ def _expect_dask(address: str, timeout: float) -> None:
         context = security.get_connection_args("client")["ssl_context"]
         if context is None:
             raise ClusterError(
-                f"the scheduler at {address} takes TLS, and Dask's configuration has no TLS "
-                "certificates for a client (distributed.comm.tls)"
+                f"--scheduler {address} asks for TLS, and Dask's configuration has no TLS "
+                "certificates for a client (distributed.comm.tls: ca-file, client.cert and "
+                "client.key)"
             )
     deadline = time.monotonic() + timeout
     try:
