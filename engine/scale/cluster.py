@@ -336,7 +336,7 @@ def _plan_csv(
 
     if len(starts) <= 1 or not splits_on_newline_bytes(encoding):
         whole = [csv_part(first_data, count, duplicates=notes)] if count else []
-        return file, header, _sealed(file, before, whole, [((0, file.bytes),)] * len(whole))
+        return file, header, _sealed_csv(file, before, whole, [((0, file.bytes),)] * len(whole))
     # Each part reads from its first record to the next part's, and on for as many lines as a
     # quoted field may span, so a quote left open is judged as in one pass over the file.
     limit = ShipmentReader.MAX_RECORD_LINES
@@ -359,7 +359,18 @@ def _plan_csv(
             csv_part(first, rows, file_part=file_part, stop_line=stop, duplicates=by_part[i])
         )
     spans = [((0, p.head), (p.start, p.end)) for p in (part.file_part for part in parts) if p]
-    return file, header, _sealed(file, before, parts, spans)
+    return file, header, _sealed_csv(file, before, parts, spans)
+
+
+def _sealed_csv(
+    file: InputFile, before: os.stat_result, parts: list[Part], spans: Sequence[Spans]
+) -> list[Part]:
+    """The parts, sealed (:func:`_sealed`); the file must be as the plan's first read found it:
+    ``file``'s size and SHA-256."""
+    size, digest, sealed = _sealed(file.path, before, parts, spans)
+    if (size, digest) != (file.bytes, file.sha256):
+        raise _changed_while_planned(file.path)
+    return sealed
 
 
 def _notes_by_part(notes: Mapping[int, str], starts: Sequence[int]) -> list[dict[int, str]]:
@@ -446,9 +457,9 @@ def _plan_parquet(
         ((0, 4), *(_row_group_span(metadata.row_group(g)) for g in p.row_groups), footer)
         for p in parts
     ]
-    size, digest, _ = _digests(path, [])
+    size, digest, sealed = _sealed(path, before, parts, spans)
     file = InputFile(path, "parquet", digest, size, total, mtime_ns=before.st_mtime_ns)
-    return file, header, _sealed(file, before, parts, spans)
+    return file, header, sealed
 
 
 def _parquet_footer_start(path: str, size: int) -> int:
@@ -466,7 +477,8 @@ def _row_group_span(group: Any) -> tuple[int, int]:
     for c in range(group.num_columns):
         column = group.column(c)
         # A writer that wrote no dictionary page may give its offset as 0 (or None).
-        first = min(o for o in (column.dictionary_page_offset, column.data_page_offset) if o)
+        offsets = (column.dictionary_page_offset, column.data_page_offset)
+        first = min((o for o in offsets if o), default=0)
         starts.append(first)
         ends.append(first + column.total_compressed_size)
     return (min(starts), max(ends)) if starts else (0, 0)
@@ -480,28 +492,33 @@ def _planned_stat(path: str) -> os.stat_result:
 
 
 def _sealed(
-    file: InputFile, before: os.stat_result, parts: list[Part], spans: Sequence[Spans]
-) -> list[Part]:
-    """The parts of ``file`` with what each reads stamped on them (see :attr:`Part.stamp`),
-    from one more pass over the file; InputError if the file changed while the plan read it
-    (``before``: as it was when the plan began, ``file``: its size and SHA-256 as read)."""
-    size, digest, digests = _digests(file.path, spans)
-    after = _planned_stat(file.path)
-    if (
-        (size, digest) != (file.bytes, file.sha256)
-        or (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns)
-        or size != before.st_size
-    ):
-        raise InputError(
-            "it changed while the plan read it (is it still being written?); screen it once "
-            "it is complete",
-            file=file.path,
-        )
+    path: str, before: os.stat_result, parts: list[Part], spans: Sequence[Spans]
+) -> tuple[int, str, list[Part]]:
+    """The file's size and SHA-256, and its parts with what each reads stamped on them (see
+    :attr:`Part.stamp`; ``spans``: what each part reads), from one more pass over the file;
+    InputError if the file changed while the plan read it (``before``: its status when the plan
+    began)."""
+    size, digest, digests = _digests(path, spans)
+    after = _planned_stat(path)
     stamp = (before.st_size, before.st_mtime_ns)
-    return [
-        dataclasses.replace(part, stamp=stamp, spans=mine, digest=hashed)
-        for part, mine, hashed in zip(parts, spans, digests, strict=True)
-    ]
+    if (after.st_size, after.st_mtime_ns) != stamp or size != before.st_size:
+        raise _changed_while_planned(path)
+    return (
+        size,
+        digest,
+        [
+            dataclasses.replace(part, stamp=stamp, spans=mine, digest=hashed)
+            for part, mine, hashed in zip(parts, spans, digests, strict=True)
+        ],
+    )
+
+
+def _changed_while_planned(path: str) -> InputError:
+    return InputError(
+        "it changed while the plan read it (is it still being written?); screen it once it is "
+        "complete",
+        file=path,
+    )
 
 
 def _digests(path: str, span_sets: Sequence[Spans]) -> tuple[int, str, list[str]]:
@@ -762,7 +779,8 @@ def _expect_dask(address: str, timeout: float) -> None:
     try:
         with socket.create_connection((host, port), timeout=timeout) as plain:
             connection = plain
-            if context is not None:
+            if context is not None:  # its handshake within the time left
+                plain.settimeout(max(0.1, deadline - time.monotonic()))
                 connection = context.wrap_socket(plain, server_hostname=host)
             with connection:
                 greeting = _greeting(connection, deadline, address, timeout)
