@@ -505,6 +505,11 @@ def _screen_on_cluster(
 
     if not cluster.dask_available():
         _fail("--engine dask needs Dask: pip install 'shipscreen[dask]'")
+    if scheduler is not None:
+        try:
+            scheduler = cluster.scheduler_address(scheduler)
+        except cluster.ClusterError as exc:
+            _fail(str(exc))
     if len(outputs) != 1 or outputs[0] == "-":
         _fail("--engine dask writes one folder of parts: give it as -o FOLDER")
     output = outputs[0]

@@ -15,13 +15,25 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cli import main
 from engine import Screener
 from engine.errors import InputError
 from engine.io.csvreader import ShipmentReader
 from engine.io.csvwriter import ResultWriter
-from engine.scale.cluster import MANIFEST_NAME, expand_inputs, part_name, plan, screen_part
+from engine.scale.cluster import (
+    MANIFEST_NAME,
+    ClusterError,
+    InputChangedError,
+    check_part,
+    expand_inputs,
+    part_name,
+    plan,
+    screen_files,
+    screen_part,
+)
 from engine.scale.pool import screen_rows
 from tests.conftest import REPO, shared_path
 
@@ -120,6 +132,156 @@ def test_inputs_of_another_layout_are_refused(tmp_path: Path) -> None:
     b.write_text("shipment_id,consignee\nS2,Acme\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"b\.csv.*differ from those of"):
         plan([str(a), str(b)])
+
+
+# ------------------------------------------------------------------ inputs changed after planning
+
+
+def shipments_csv(rows: int, start: int = 0) -> bytes:
+    ids = range(start, start + rows)
+    lines = "".join(f"S{i},Acme {i},Orion LLC,RU,8542.31,Integrated circuits\n" for i in ids)
+    return (HEADER + lines).encode()
+
+
+def rewrite(path: Path, data: bytes, how: str) -> None:
+    """Write ``data`` over the file, as ``how`` says: ``mtime kept`` puts its modification time
+    back (a copy that keeps times, or a write within the file system's clock tick)."""
+    planned = path.stat()
+    path.write_bytes(data)
+    if how == "mtime kept":
+        os.utime(path, ns=(planned.st_atime_ns, planned.st_mtime_ns))
+    else:  # a clock tick later, however coarse the file system's clock
+        os.utime(path, ns=(planned.st_atime_ns, planned.st_mtime_ns + 1_000_000_000))
+
+
+def same_size_other_bytes(data: bytes) -> bytes:
+    """``data`` with one shipment's consignee country changed (RU to BY): the same size."""
+    at = data.rindex(b",RU,")
+    return data[:at] + b",BY," + data[at + 4 :]
+
+
+def run_parts(
+    screener: Screener, the_plan: Any, folder: Path, fmt: str = "csv"
+) -> list[ClusterError]:
+    """Screen every part of the plan into ``folder``; the errors of those that failed."""
+    folder.mkdir(exist_ok=True)
+    errors = []
+    for part in the_plan.parts:
+        try:
+            screen_part(part, screener=screener, folder=str(folder), fmt=fmt, columns=None)
+        except ClusterError as exc:
+            errors.append(exc)
+    return errors
+
+
+CHANGES = [
+    pytest.param("other size", id="other-size"),
+    pytest.param("same size", id="same-size-new-mtime"),
+    pytest.param("mtime kept", id="same-size-mtime-kept"),
+]
+
+
+@pytest.mark.parametrize("part_rows", [1_000, 7])
+@pytest.mark.parametrize("how", CHANGES)
+def test_a_csv_file_rewritten_after_planning_fails_its_parts(
+    screener: Screener, tmp_path: Path, how: str, part_rows: int
+) -> None:
+    src = tmp_path / "in.csv"
+    data = shipments_csv(30)
+    src.write_bytes(data)
+    the_plan = plan([str(src)], part_rows=part_rows)
+    assert run_parts(screener, the_plan, tmp_path / "before") == []  # unchanged: it passes
+    changed = data + shipments_csv(1, 99)[len(HEADER) :] if how == "other size" else None
+    rewrite(src, changed or same_size_other_bytes(data), how)
+    errors = run_parts(screener, the_plan, tmp_path / "after")
+    assert errors, "a part read the rewritten file"
+    message = str(errors[-1])  # the last part holds the changed row
+    assert message.startswith(f"{src} changed after the run was planned: ")
+    if how == "other size":
+        assert f"it had {len(data):,} bytes, it has {len(changed or b''):,}" in message
+    elif how == "same size":
+        assert "it was modified at " in message
+    else:
+        assert "the bytes part " in message
+        assert "differ from those planned" in message
+    assert not list((tmp_path / "after").glob(".*"))  # no temporary file left by a failed part
+
+
+@pytest.mark.parametrize("how", CHANGES)
+def test_a_parquet_file_rewritten_after_planning_fails_its_parts(
+    screener: Screener, tmp_path: Path, how: str
+) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    src = tmp_path / "in.parquet"
+    rows = [line.split(",") for line in shipments_csv(30).decode().splitlines()]
+
+    def parquet_bytes(table_rows: list[list[str]]) -> bytes:
+        columns = {name: [r[i] for r in table_rows] for i, name in enumerate(rows[0])}
+        sink = io.BytesIO()
+        pq.write_table(pa.table(columns), sink, row_group_size=10, compression="none")
+        return sink.getvalue()
+
+    data = parquet_bytes(rows[1:])
+    src.write_bytes(data)
+    the_plan = plan([str(src)], part_rows=10)
+    assert len(the_plan.parts) == 3
+    assert run_parts(screener, the_plan, tmp_path / "before", "parquet") == []
+    if how == "other size":
+        changed = parquet_bytes([*rows[1:], rows[1]])
+    else:  # one byte of the last row group's pages ("Acme 25": neither its least nor its most)
+        at = data.index(b"Acme 25") + len("Acme 2")
+        changed = data[:at] + b"6" + data[at + 1 :]
+    rewrite(src, changed, how)
+    errors = run_parts(screener, the_plan, tmp_path / "after", "parquet")
+    assert errors, "a part read the rewritten file"
+    assert all(str(e).startswith(f"{src} changed after the run was planned: ") for e in errors)
+    if how == "mtime kept":  # only the part whose bytes changed can tell
+        assert [str(e).split("the bytes part ")[1].split()[0] for e in errors] == ["2"]
+
+
+@given(position=st.integers(min_value=0), value=st.integers(min_value=1, max_value=255))
+def test_any_byte_changed_fails_the_part_that_reads_it(
+    screener: Screener, tmp_path_factory: pytest.TempPathFactory, position: int, value: int
+) -> None:
+    """Whatever byte of a file of several parts changes (size and modification time kept), a
+    part that reads it fails, naming the file."""
+    src = tmp_path_factory.mktemp("flip") / "in.csv"
+    data = shipments_csv(12)
+    src.write_bytes(data)
+    the_plan = plan([str(src)], part_rows=3)
+    at = position % len(data)
+    flipped = bytearray(data)
+    flipped[at] ^= value
+    rewrite(src, bytes(flipped), "mtime kept")
+    failed = []
+    for part in the_plan.parts:
+        try:
+            check_part(part)
+        except InputChangedError as exc:
+            failed.append(str(exc))
+    assert failed, f"no part noticed byte {at} changed"
+    assert all(f.startswith(f"{src} changed after the run was planned: ") for f in failed)
+
+
+def test_a_file_that_changes_while_it_is_planned_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import engine.scale.cluster as cluster
+
+    src = tmp_path / "in.csv"
+    src.write_bytes(shipments_csv(30))
+    offsets = cluster._line_offsets
+
+    def appended_meanwhile(path: str, lines: Any) -> dict[int, int]:
+        with open(path, "ab") as file:  # a writer still appending as the plan reads
+            file.write(shipments_csv(1, 99)[len(HEADER) :])
+        return offsets(path, lines)
+
+    monkeypatch.setattr(cluster, "_line_offsets", appended_meanwhile)
+    with pytest.raises(InputError, match=r"in\.csv: it changed while the plan read it"):
+        plan([str(src)], part_rows=10)
 
 
 def test_inputs_expand_folders_and_patterns(tmp_path: Path) -> None:
@@ -355,3 +517,74 @@ def test_waiting_for_more_workers_than_the_cluster_has_times_out(
     assert result.exit_code == 2
     assert "has 2 workers; waited 1 s for 3" in result.stderr
     assert not out.exists()
+
+
+def test_a_worker_given_as_the_scheduler_is_refused(cluster: Any, tmp_path: Path) -> None:
+    """A worker speaks Dask (it greets as a scheduler does) but is not a scheduler."""
+    worker = next(iter(cluster.scheduler_info["workers"]))
+    out = tmp_path / "results"
+    result = run_cli(str(EXAMPLE), "-o", str(out), "--engine", "dask", "--scheduler", worker)
+    assert result.exit_code == 2, result.output
+    assert f"cannot use the scheduler at {worker}: " in result.stderr
+    assert "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_a_file_rewritten_after_planning_fails_the_run_on_a_cluster(
+    cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import engine.scale.cluster as module
+
+    src = tmp_path / "in.csv"
+    data = shipments_csv(30)
+    src.write_bytes(data)
+    planned = module.plan
+
+    def rewritten_after_planning(*args: Any, **kwargs: Any) -> Any:
+        the_plan = planned(*args, **kwargs)
+        rewrite(src, same_size_other_bytes(data), "mtime kept")
+        return the_plan
+
+    monkeypatch.setattr(module, "plan", rewritten_after_planning)
+    out = tmp_path / "results"
+    result = run_on(cluster, str(src), out=out, rows=7)
+    assert result.exit_code == 2, result.output
+    assert f"shipscreen: {src} changed after the run was planned: the bytes part " in (
+        result.stderr
+    )
+    assert "nothing was written" in result.stderr
+    assert "Traceback" not in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]  # no folder, no .partial
+
+
+def test_a_file_rewritten_as_its_parts_finish_fails_the_run(
+    screener: Screener, client: Any, tmp_path: Path
+) -> None:
+    """The parts read the file as planned, and it changes before the folder is put in place:
+    the client's last look finds it."""
+    src = tmp_path / "in.csv"
+    data = shipments_csv(30)
+    src.write_bytes(data)
+    the_plan = plan([str(src)], part_rows=10)
+    done = []
+
+    def rewrite_after_the_last(rows: int) -> None:
+        done.append(rows)
+        if len(done) == len(the_plan.parts):
+            rewrite(src, data + data[len(HEADER) :], "other size")
+
+    out = tmp_path / "results"
+    with pytest.raises(ClusterError, match="changed after the run was planned: it had ") as info:
+        screen_files(screener, the_plan, out, "csv", client, progress=rewrite_after_the_last)
+    assert str(info.value).startswith(str(src))
+    assert "(found once its parts were screened); nothing was written" in str(info.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+def test_the_manifest_records_what_the_plan_read(cluster: Any, tmp_path: Path) -> None:
+    out = tmp_path / "results"
+    result = run_on(cluster, str(EXAMPLE), out=out, rows=4)
+    assert result.exit_code == 0, result.output
+    (listed,) = json.loads((out / MANIFEST_NAME).read_text("utf-8"))["input"]["files"]
+    stat = EXAMPLE.stat()
+    assert (listed["bytes"], listed["mtime_ns"]) == (stat.st_size, stat.st_mtime_ns)

@@ -17,7 +17,10 @@ footers and id columns), then each part (a run of a CSV file's records, or of a 
 groups) is read, screened and written on a worker by the code of the single-machine path, so the
 parts hold what one run over the file would write, line numbers and duplicate-id notes included.
 Parts are written to a hidden folder beside the output and the folder is renamed into place, with
-its manifest, only when every part is done.
+its manifest, only when every part is done.  The plan records what it read of each file (its size,
+modification time and SHA-256, and the SHA-256 of the bytes each part reads); a part whose file is
+not so when it runs fails the run, as does a file changed by the time the parts are done, so that
+the manifest describes what was screened.
 """
 
 from __future__ import annotations
@@ -31,8 +34,12 @@ import importlib
 import importlib.util
 import itertools
 import logging
+import os
 import secrets
 import shutil
+import signal
+import socket
+import struct
 import time
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -64,12 +71,23 @@ _PARQUET_SUFFIXES = (".parquet", ".pq")
 _INPUT_SUFFIXES = (".csv", ".tsv", ".txt", *_PARQUET_SUFFIXES)
 #: Seconds to wait for an existing cluster's workers.
 _WAIT_FOR_WORKERS = 120
+#: Seconds a scheduler has to accept the connection and greet (a Dask server sends its handshake
+#: at once); the client's connection is bounded by the same.
+_CONNECT_TIMEOUT = 30.0
+#: The most bytes a scheduler's greeting may take (it takes about sixty).
+_GREETING_BYTES = 1 << 16
+_ADDRESS_FORMS = "tcp://HOST:PORT (or HOST:PORT), tls://HOST:PORT or another address Dask takes"
 #: The run's manifest, inside the output folder (Parquet and Dask readers skip names with "_").
 MANIFEST_NAME = "_manifest.json"
 
 
 class ClusterError(ShipscreenError):
     """The cluster could not be used, or a part could not be screened; nothing was written."""
+
+
+class InputChangedError(ClusterError):
+    """An input file changed after the run was planned: what its parts would read is not what
+    the plan (and the run's manifest) say was read."""
 
 
 def dask_available() -> bool:
@@ -158,6 +176,12 @@ class InputFile:
     rows: int
     encoding: str | None = None
     delimiter: str | None = None
+    #: Its modification time when the plan read it (nanoseconds since the epoch).
+    mtime_ns: int = 0
+
+
+#: Byte ranges of a file, [start, end) each, in order.
+Spans = tuple[tuple[int, int], ...]
 
 
 @dataclass(frozen=True)
@@ -179,6 +203,12 @@ class Part:
     row_groups: tuple[int, ...] = ()
     #: Duplicate-id notes by line.
     duplicates: Mapping[int, str] = field(default_factory=dict)
+    #: The file as the plan read it: its size and modification time (None: not planned), the
+    #: bytes this part reads (a CSV file's header and the part's lines; a Parquet file's footer
+    #: and the part's row groups) and their SHA-256.  See :func:`check_part`.
+    stamp: tuple[int, int] | None = None
+    spans: Spans = ()
+    digest: str = ""
 
 
 @dataclass
@@ -282,6 +312,7 @@ def _plan_csv(
     starts: list[int] = []  # the first line of each part's first record
     notes: dict[int, str] = {}
     count = 0
+    before = _planned_stat(path)
     with ShipmentReader(path, columns=columns, encoding=encoding, delimiter=delimiter) as reader:
         shipment_id = reader.shaper.shipment_id
         for line, cells, _, _ in reader.records(id_only=True):
@@ -292,7 +323,7 @@ def _plan_csv(
                 notes[line] = duplicate_note(sid)
         file = InputFile(
             path, "csv", reader.sha256(), reader.bytes_read, count, reader.encoding,
-            reader.delimiter,
+            reader.delimiter, before.st_mtime_ns,
         )  # fmt: skip
         header, first_data = reader.header, reader.first_data_line
     encoding = reader.encoding or "utf-8"
@@ -304,7 +335,8 @@ def _plan_csv(
         )  # fmt: skip
 
     if len(starts) <= 1 or not splits_on_newline_bytes(encoding):
-        return file, header, [csv_part(first_data, count, duplicates=notes)] if count else []
+        whole = [csv_part(first_data, count, duplicates=notes)] if count else []
+        return file, header, _sealed_csv(file, before, whole, [((0, file.bytes),)] * len(whole))
     # Each part reads from its first record to the next part's, and on for as many lines as a
     # quoted field may span, so a quote left open is judged as in one pass over the file.
     limit = ShipmentReader.MAX_RECORD_LINES
@@ -326,7 +358,19 @@ def _plan_csv(
         parts.append(
             csv_part(first, rows, file_part=file_part, stop_line=stop, duplicates=by_part[i])
         )
-    return file, header, parts
+    spans = [((0, p.head), (p.start, p.end)) for p in (part.file_part for part in parts) if p]
+    return file, header, _sealed_csv(file, before, parts, spans)
+
+
+def _sealed_csv(
+    file: InputFile, before: os.stat_result, parts: list[Part], spans: Sequence[Spans]
+) -> list[Part]:
+    """The parts, sealed (:func:`_sealed`); the file must be as the plan's first read found it:
+    ``file``'s size and SHA-256."""
+    size, digest, sealed = _sealed(file.path, before, parts, spans)
+    if (size, digest) != (file.bytes, file.sha256):
+        raise _changed_while_planned(file.path)
+    return sealed
 
 
 def _notes_by_part(notes: Mapping[int, str], starts: Sequence[int]) -> list[dict[int, str]]:
@@ -368,6 +412,7 @@ def _plan_parquet(
     path: str, columns: Mapping[str, str] | None, part_rows: int, seen: SeenIds
 ) -> tuple[InputFile, Header, list[Part]]:
     parquet = importlib.import_module("pyarrow.parquet")
+    before = _planned_stat(path)
     try:
         source = parquet.ParquetFile(path)
     except Exception as exc:  # pyarrow raises its own errors for a file that is not Parquet
@@ -405,18 +450,165 @@ def _plan_parquet(
     for (start, count, row_groups), mine in zip(runs, by_part, strict=True):
         part = Part(0, path, "parquet", start, count, row_groups=row_groups, duplicates=mine)
         parts.append(part)
-    size, digest = _file_digest(path)
-    return InputFile(path, "parquet", digest, size, total), header, parts
+    # A part reads the magic number, the footer (the schema and where each row group lies) and
+    # its row groups' column chunks.
+    footer = (_parquet_footer_start(path, before.st_size), before.st_size)
+    spans = [
+        ((0, 4), *(_row_group_span(metadata.row_group(g)) for g in p.row_groups), footer)
+        for p in parts
+    ]
+    size, digest, sealed = _sealed(path, before, parts, spans)
+    file = InputFile(path, "parquet", digest, size, total, mtime_ns=before.st_mtime_ns)
+    return file, header, sealed
 
 
-def _file_digest(path: str) -> tuple[int, str]:
-    sha = hashlib.sha256()
-    size = 0
+def _parquet_footer_start(path: str, size: int) -> int:
+    """Where a Parquet file's footer starts: its last 8 bytes are the footer's length and the
+    magic number."""
+    with open(path, "rb") as file:
+        file.seek(max(0, size - 8))
+        (length,) = struct.unpack("<I", file.read(4).ljust(4, b"\0"))
+    return max(0, size - 8 - int(length))
+
+
+def _row_group_span(group: Any) -> tuple[int, int]:
+    """The bytes a Parquet row group's column chunks take (their dictionary and data pages)."""
+    starts, ends = [], []
+    for c in range(group.num_columns):
+        column = group.column(c)
+        # A writer that wrote no dictionary page may give its offset as 0 (or None).
+        offsets = (column.dictionary_page_offset, column.data_page_offset)
+        first = min((o for o in offsets if o), default=0)
+        starts.append(first)
+        ends.append(first + column.total_compressed_size)
+    return (min(starts), max(ends)) if starts else (0, 0)
+
+
+def _planned_stat(path: str) -> os.stat_result:
+    try:
+        return os.stat(path)
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", file=path) from exc
+
+
+def _sealed(
+    path: str, before: os.stat_result, parts: list[Part], spans: Sequence[Spans]
+) -> tuple[int, str, list[Part]]:
+    """The file's size and SHA-256, and its parts with what each reads stamped on them (see
+    :attr:`Part.stamp`; ``spans``: what each part reads), from one more pass over the file;
+    InputError if the file changed while the plan read it (``before``: its status when the plan
+    began)."""
+    size, digest, digests = _digests(path, spans)
+    after = _planned_stat(path)
+    stamp = (before.st_size, before.st_mtime_ns)
+    if (after.st_size, after.st_mtime_ns) != stamp or size != before.st_size:
+        raise _changed_while_planned(path)
+    return (
+        size,
+        digest,
+        [
+            dataclasses.replace(part, stamp=stamp, spans=mine, digest=hashed)
+            for part, mine, hashed in zip(parts, spans, digests, strict=True)
+        ],
+    )
+
+
+def _changed_while_planned(path: str) -> InputError:
+    return InputError(
+        "it changed while the plan read it (is it still being written?); screen it once it is "
+        "complete",
+        file=path,
+    )
+
+
+def _digests(path: str, span_sets: Sequence[Spans]) -> tuple[int, str, list[str]]:
+    """In one pass over the file: its size, its SHA-256, and the SHA-256 of the bytes of each
+    set of spans (each set's spans sorted and apart, as :func:`_spans_digest` reads them)."""
+    whole = hashlib.sha256()
+    hashes = [hashlib.sha256() for _ in span_sets]
+    spans = sorted((a, b, i) for i, each in enumerate(span_sets) for a, b in each if b > a)
+    active: list[tuple[int, int, int]] = []
+    k = pos = 0
     with open(path, "rb") as file:
         for block in iter(lambda: file.read(1 << 22), b""):
-            sha.update(block)
-            size += len(block)
-    return size, sha.hexdigest()
+            end = pos + len(block)
+            while k < len(spans) and spans[k][0] < end:
+                active.append(spans[k])
+                k += 1
+            view = memoryview(block)
+            for start, stop, i in active:
+                if min(stop, end) > max(start, pos):
+                    hashes[i].update(view[max(start, pos) - pos : min(stop, end) - pos])
+            active = [span for span in active if span[1] > end]
+            whole.update(block)
+            pos = end
+    return pos, whole.hexdigest(), [h.hexdigest() for h in hashes]
+
+
+def _spans_digest(path: str, spans: Spans) -> str:
+    """The SHA-256 of the file's bytes in ``spans``, one after the other (short where the file
+    is)."""
+    sha = hashlib.sha256()
+    with open(path, "rb") as file:
+        for start, stop in spans:
+            file.seek(start)
+            left = stop - start
+            while left > 0 and (block := file.read(min(left, 1 << 22))):
+                sha.update(block)
+                left -= len(block)
+    return sha.hexdigest()
+
+
+def check_part(part: Part) -> None:
+    """Raise InputChangedError unless the file the part reads is as the plan read it: of the
+    same size and modification time, and the bytes the part reads of the same SHA-256.
+
+    A part runs on a worker, perhaps long after the plan: a file rewritten meanwhile would be
+    screened as it now is while the manifest gave the planned file's SHA-256.  The hash covers
+    what the part reads (a rewrite within the file system's clock tick, or a copy that kept the
+    time, keeps size and modification time).  A part built by hand (no stamp) is not checked.
+    """
+    if part.stamp is None:
+        return
+    _check_stamp(part.path, *part.stamp)
+    try:
+        digest = _spans_digest(part.path, part.spans)
+    except OSError as exc:
+        raise InputChangedError(
+            f"{part.path} cannot be read since the run was planned: {exc.strerror or exc}"
+        ) from exc
+    if part.digest and digest != part.digest:
+        raise InputChangedError(
+            f"{part.path} changed after the run was planned: the bytes part {part.number} "
+            "reads differ from those planned (its size and modification time are as they were)"
+        )
+
+
+def _check_stamp(path: str, size: int, mtime_ns: int) -> None:
+    """Raise InputChangedError unless the file at ``path`` has ``size`` bytes and was last
+    modified at ``mtime_ns``."""
+    try:
+        now = os.stat(path)
+    except FileNotFoundError as exc:
+        raise InputChangedError(f"{path} changed after the run was planned: it is gone") from exc
+    except OSError as exc:
+        raise InputChangedError(
+            f"{path} cannot be read since the run was planned: {exc.strerror or exc}"
+        ) from exc
+    changes = []
+    if now.st_size != size:
+        changes.append(f"it had {size:,} bytes, it has {now.st_size:,}")
+    if now.st_mtime_ns != mtime_ns:
+        changes.append(
+            f"it was modified at {_when(now.st_mtime_ns)} (when planned: {_when(mtime_ns)})"
+        )
+    if changes:
+        raise InputChangedError(f"{path} changed after the run was planned: {'; '.join(changes)}")
+
+
+def _when(ns: int) -> str:
+    moment = dt.datetime.fromtimestamp(ns / 1e9, dt.UTC)
+    return moment.strftime("%Y-%m-%d %H:%M:%S.%f UTC")
 
 
 def part_rows(part: Part, columns: Mapping[str, str] | None) -> tuple[Header, Iterator[InputRow]]:
@@ -477,8 +669,14 @@ def screen_part(
     columns: dict[str, str] | None,
 ) -> RunStats:
     """Screen one part and write it as ``folder/part-NNNNN.<fmt>`` (atomically): the task a
-    worker runs."""
-    header, rows = part_rows(part, columns)
+    worker runs.  InputChangedError, and nothing written, if the file is not as the plan read it
+    (:func:`check_part`), before or after the part is screened."""
+    check_part(part)
+    try:
+        header, rows = part_rows(part, columns)
+    except InputError:
+        check_part(part)  # a file that has changed since is told as such
+        raise
     path = Path(folder) / part_name(part.number, fmt)
     writer = open_writer(path, fmt, header)  # type: ignore[arg-type]
     stats = RunStats()
@@ -489,6 +687,8 @@ def screen_part(
                 result = screen_batch(screener, batch, renderers)
                 writer.write_rendered(result.pieces[0])
                 stats.merge(result.stats)
+        if part.stamp is not None:  # nor while the part was read (Parquet's row groups, as read)
+            _check_stamp(part.path, *part.stamp)
         writer.commit()
     except BaseException:
         writer.abort()
@@ -517,42 +717,260 @@ def worker_version() -> str:
     return engine_version()
 
 
+def scheduler_address(text: str) -> str:
+    """The scheduler address ``text`` as dask.distributed reads it, with its protocol
+    (``host:port`` is TCP's), or ClusterError saying why it is not one."""
+    comm = importlib.import_module("distributed.comm")
+    registry = importlib.import_module("distributed.comm.registry")
+
+    def refuse(why: str) -> ClusterError:
+        return ClusterError(
+            f"--scheduler {text!r} is not a scheduler address: {why}; give {_ADDRESS_FORMS}"
+        )
+
+    if not text or any(c.isspace() or not c.isprintable() for c in text):
+        raise refuse("it is empty or has spaces or control characters")
+    scheme, location = comm.parse_address(text)
+    try:
+        backend = registry.get_backend(scheme)
+    except ValueError as exc:  # an unknown protocol: the message lists the known ones
+        raise refuse(str(exc)) from exc
+    if not location:
+        raise refuse("it names no host")
+    try:
+        host, port = backend.get_address_host_port(location)
+    except NotImplementedError:  # a protocol without hosts and ports (inproc)
+        return str(comm.unparse_address(scheme, location))
+    except ValueError as exc:
+        raise refuse(str(exc)) from exc
+    if not host:
+        raise refuse("it names no host")
+    if not 0 < port < 65536:
+        raise refuse(f"port {port} is not one a scheduler listens on")
+    return str(comm.unparse_address(scheme, location))
+
+
+def _expect_dask(address: str, timeout: float) -> None:
+    """Raise ClusterError unless the server at the TCP or TLS ``address`` greets as Dask does,
+    within ``timeout`` seconds of being called.
+
+    distributed's client waits for the server's handshake without a time limit and allocates
+    whatever length the handshake's first eight bytes give: about 3 EiB for an HTTP reply or
+    random bytes.  A Dask server sends its handshake as soon as it accepts a connection, a small
+    message: this reads it with a plain socket and a deadline, checks its frame and that it
+    decodes as a mapping, and hands it back (the client's half of the handshake: the same
+    settings) before closing, so that the scheduler sees a complete handshake.
+    """
+    scheme, location = importlib.import_module("distributed.comm").parse_address(address)
+    if scheme not in ("tcp", "tls"):
+        return  # other protocols have their own handshakes
+    host, port = importlib.import_module("distributed.comm.addressing").parse_host_port(location)
+    context = None
+    if scheme == "tls":
+        security = importlib.import_module("distributed.security").Security()
+        context = security.get_connection_args("client")["ssl_context"]
+        if context is None:
+            raise ClusterError(
+                f"--scheduler {address} asks for TLS, and Dask's configuration has no TLS "
+                "certificates for a client (distributed.comm.tls: ca-file, client.cert and "
+                "client.key)"
+            )
+    deadline = time.monotonic() + timeout
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as plain:
+            connection = plain
+            if context is not None:  # its handshake within the time left
+                plain.settimeout(max(0.1, deadline - time.monotonic()))
+                connection = context.wrap_socket(plain, server_hostname=host)
+            with connection:
+                greeting = _greeting(connection, deadline, address, timeout)
+                connection.settimeout(max(0.1, deadline - time.monotonic()))
+                connection.sendall(greeting)
+    except TimeoutError as exc:
+        raise ClusterError(
+            f"cannot reach the scheduler at {address}: no answer to connecting in {timeout:g} s"
+        ) from exc
+    except OSError as exc:
+        raise ClusterError(
+            f"cannot reach the scheduler at {address}: {exc.strerror or exc}"
+        ) from exc
+
+
+def _greeting(connection: socket.socket, deadline: float, address: str, timeout: float) -> bytes:
+    """The handshake a Dask server sends on connecting (its length, then its frames), read by
+    ``deadline``; ClusterError if what comes is not one."""
+    received = bytearray()
+
+    def receive(count: int) -> None:
+        while len(received) < count:
+            left = deadline - time.monotonic()
+            try:
+                if left <= 0:
+                    raise TimeoutError
+                connection.settimeout(left)
+                chunk = connection.recv(max(count - len(received), 4096))
+            except TimeoutError:
+                if not received:
+                    raise not_dask(
+                        f"it accepted the connection but sent nothing for {timeout:g} s (a Dask "
+                        "scheduler greets at once; is this another kind of server?)"
+                    ) from None
+                raise not_dask(
+                    f"it sent {len(received)} bytes, then nothing for {timeout:g} s"
+                ) from None
+            if not chunk:
+                if not received:
+                    raise not_dask("it closed the connection without a word")
+                raise not_dask(f"it sent {len(received)} bytes and closed the connection")
+            received.extend(chunk)
+
+    def not_dask(why: str) -> ClusterError:
+        return ClusterError(f"no Dask scheduler answers at {address}: {why}")
+
+    def nonsense() -> ClusterError:
+        return not_dask(f"it answered {_shown(bytes(received[:24]))}, not as Dask does")
+
+    receive(8)
+    (length,) = struct.unpack("Q", received[:8])
+    if not 16 <= length <= _GREETING_BYTES:
+        raise nonsense()
+    receive(8 + length)
+    body = memoryview(received)[8:]
+    (frames,) = struct.unpack_from("Q", body)
+    if not 1 <= frames <= (length - 8) // 8:
+        raise nonsense()
+    lengths = struct.unpack_from(f"{frames}Q", body, 8)
+    start = 8 + 8 * frames
+    if start + lengths[0] > length:
+        raise nonsense()
+    msgpack = importlib.import_module("msgpack")
+    try:  # plain msgpack: nothing a server sends here is unpickled
+        message = msgpack.unpackb(body[start : start + lengths[0]], use_list=False)
+    except Exception as exc:  # msgpack raises several kinds for bytes that are not msgpack
+        raise nonsense() from exc
+    if not isinstance(message, dict):
+        raise nonsense()
+    return bytes(received[: 8 + length])
+
+
+def _shown(data: bytes) -> str:
+    """Bytes as a person reads them: quoted text if they are printable ASCII, else hex."""
+    if all(32 <= b < 127 or b in b"\r\n\t" for b in data):
+        return repr(data.decode("ascii").splitlines()[0])
+    return data.hex(" ")
+
+
 @contextlib.contextmanager
 def connect(scheduler: str | None, workers: int | None, run: ClusterRun) -> Iterator[Any]:
     """A dask.distributed client: of the scheduler at ``scheduler`` (waiting until it has
     ``workers`` workers, or one), or of a local cluster of ``workers`` processes (default: this
-    machine's cores) of one thread each."""
+    machine's cores) of one thread each.  ClusterError if the address is not one, or no Dask
+    scheduler answers there within ``_CONNECT_TIMEOUT`` seconds.
+
+    distributed logs nothing meanwhile (what fails is told by ClusterError; its log lines, with
+    tracebacks as a cluster closes on a failure, would only repeat it).  A local cluster's worker
+    processes block SIGINT (a terminal's Ctrl-C reaches them too: the command takes it and stops
+    them), log nothing either, and end at once if the block fails or is interrupted."""
     distributed = importlib.import_module("distributed")
+    local: Any = None
     with contextlib.ExitStack() as stack:
+        stack.enter_context(_logs_quiet("distributed"))
         if scheduler is not None:
+            scheduler = scheduler_address(scheduler)
+            _expect_dask(scheduler, _CONNECT_TIMEOUT)
             try:
-                client = stack.enter_context(distributed.Client(scheduler, timeout="30s"))
+                client = stack.enter_context(
+                    distributed.Client(scheduler, timeout=_CONNECT_TIMEOUT)
+                )
             except OSError as exc:
                 raise ClusterError(f"cannot reach the scheduler at {scheduler}: {exc}") from exc
-            wanted = workers or 1
-            try:
-                client.wait_for_workers(wanted, timeout=_WAIT_FOR_WORKERS)
-            except TimeoutError as exc:
-                have = len(client.scheduler_info().get("workers", {}))
+            except Exception as exc:  # a Dask server that is not a scheduler (a worker)
                 raise ClusterError(
-                    f"the scheduler at {scheduler} has {have} workers; waited "
-                    f"{_WAIT_FOR_WORKERS} s for {wanted}"
+                    f"cannot use the scheduler at {scheduler}: {type(exc).__name__}: {exc}"
                 ) from exc
+            _wait_for_workers(client, workers or 1, f"the scheduler at {scheduler}")
         else:
-            cluster = stack.enter_context(
-                distributed.LocalCluster(
-                    n_workers=workers or default_workers(),
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=":0",
-                    silence_logs=logging.ERROR,
+            wanted = workers or default_workers()
+            with _sigint_blocked():  # the cluster's threads, and so its workers, block SIGINT
+                local = stack.enter_context(
+                    distributed.LocalCluster(
+                        n_workers=0,
+                        threads_per_worker=1,
+                        processes=True,
+                        dashboard_address=":0",
+                        silence_logs=logging.CRITICAL,
+                    )
                 )
-            )
-            client = stack.enter_context(distributed.Client(cluster))
+            local.scale(wanted)
+            client = stack.enter_context(distributed.Client(local))
+            _wait_for_workers(client, wanted, "the local cluster")
         run.scheduler = str(client.scheduler.address)
         run.workers = len(client.scheduler_info().get("workers", {}))
         _check_versions(client)
-        yield client
+        try:
+            yield client
+        except BaseException:
+            if local is not None:
+                _end_workers(local)
+            raise
+
+
+@contextlib.contextmanager
+def _logs_quiet(name: str) -> Iterator[None]:
+    """The logger ``name`` (and those under it) logging only what is critical, until the block
+    ends; distributed sets the level of its handlers, and puts it back as a cluster closes, before
+    the cluster's last messages."""
+    logger = logging.getLogger(name)
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _wait_for_workers(client: Any, wanted: int, cluster: str) -> None:
+    try:
+        client.wait_for_workers(wanted, timeout=_WAIT_FOR_WORKERS)
+    except TimeoutError as exc:
+        have = len(client.scheduler_info().get("workers", {}))
+        raise ClusterError(
+            f"{cluster} has {have} workers; waited {_WAIT_FOR_WORKERS} s for {wanted}"
+        ) from exc
+
+
+def _end_workers(cluster: Any) -> None:
+    """End a local cluster's worker processes now (SIGTERM), the run having failed or been
+    interrupted: a task cannot be stopped otherwise, and closing waits for it (5 s), then
+    kills."""
+    for nanny in list(cluster.workers.values()):
+        pid = getattr(nanny, "pid", None)
+        if isinstance(pid, int):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+
+
+@contextlib.contextmanager
+def _sigint_blocked() -> Iterator[None]:
+    """SIGINT blocked in this thread, and so in the threads it starts meanwhile (a local
+    cluster's event loop), the threads those start and the processes they spawn (its workers),
+    for good; in this thread a SIGINT that came meanwhile arrives when the block ends.
+
+    A terminal's Ctrl-C goes to every process of its group: to a worker process it is a
+    KeyboardInterrupt, and a traceback from each.  With SIGINT blocked there, the command alone
+    takes it, and closes the cluster.  SIGTERM is left alone: it is how a nanny stops its worker.
+    """
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    # multiprocessing starts its resource tracker with the first process it spawns, and then
+    # unblocks SIGINT in the thread that spawned it: started here first, it is not started there.
+    importlib.import_module("multiprocessing.resource_tracker").ensure_running()
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _check_versions(client: Any) -> None:
@@ -598,7 +1016,9 @@ def screen_files(
 
     ``stats`` is filled when the parts are done; ``progress(rows)`` is called as each finishes.
     A part that fails (or whose workers keep dying) fails the run with ClusterError and nothing
-    is written; if this process itself is killed, a hidden ``.NAME.*.partial`` folder is left.
+    is written; so does an input that is not as the plan read it, when a part reads it or once
+    the parts are done (InputChangedError).  If this process itself is killed, a hidden
+    ``.NAME.*.partial`` folder is left.
     """
     distributed = importlib.import_module("distributed")
     stats = stats if stats is not None else RunStats()
@@ -629,6 +1049,13 @@ def screen_files(
             rows += done[number].rows
             if progress is not None:
                 progress(rows)
+        for file in the_plan.files:  # as the parts read them, and as the manifest will say
+            try:
+                _check_stamp(file.path, file.bytes, file.mtime_ns)
+            except InputChangedError as exc:
+                raise InputChangedError(
+                    f"{exc} (found once its parts were screened); nothing was written"
+                ) from exc
         for number in range(len(futures)):
             stats.merge(done[number])
         stats.seconds = time.perf_counter() - clock
@@ -643,14 +1070,28 @@ def screen_files(
         staging.rename(target)
     except BaseException:
         client.cancel(futures)
-        shutil.rmtree(staging, ignore_errors=True)
+        _remove_staging(staging)
         raise
     return paths
+
+
+def _remove_staging(staging: Path) -> None:
+    """Remove the hidden folder of a run that failed or was stopped.  Tasks still running (a
+    cancelled task is not stopped) may yet open a part in it: it is renamed first, so that they
+    find no folder to write in, then removed."""
+    removed = staging.with_name(staging.name.removesuffix(".partial") + ".removed")
+    try:
+        staging.rename(removed)
+    except OSError:
+        removed = staging
+    shutil.rmtree(removed, ignore_errors=True)
 
 
 def _result(future: Any, part: Part, distributed: Any) -> RunStats:
     try:
         stats: RunStats = future.result()
+    except InputChangedError as exc:
+        raise InputChangedError(f"{exc}; nothing was written") from exc
     except distributed.KilledWorker as exc:
         raise ClusterError(
             f"part {part.number} ({_where(part)}): the workers running it died (killed, or out "
