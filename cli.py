@@ -842,7 +842,7 @@ def rules_test(
         _fail("--property goes with --properties")
     screener = _load(directory, entities, lists)
     source = directory or bundled_dir("rules")
-    outcomes = run_inline_tests(screener)
+    outcomes = run_inline_tests(screener, every_hit=verbose)  # listed in full: each one's hits
     failed = [o for o in outcomes if not o.passed]
     for outcome in outcomes if verbose else failed:
         click.echo(outcome.describe())

@@ -109,6 +109,12 @@ class Screener:
         parts = (self._catalogue, self._ruleset, self._lists, self._cleared, self._as_of)
         return (_rebuild, (*parts, self._scoring))
 
+    def __copy__(self) -> Screener:
+        # The compiled catalogue shared (copy.copy would go through __reduce__ and rebuild it).
+        other = object.__new__(type(self))
+        other.__dict__.update(self.__dict__)
+        return other
+
     def with_rules(self, ruleset: RuleSet, *, scoring: Scoring | None = None) -> Screener:
         """This screener with another rule set (or scoring), sharing the compiled catalogue.
 
