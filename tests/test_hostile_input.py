@@ -498,3 +498,34 @@ def test_an_input_truncated_while_it_is_read(
     manifest = json.loads((tmp_path / "out.csv.manifest.json").read_text("utf-8"))
     assert "changed while it was read" in manifest["input"]["changed_while_read"]
     assert 0 < out.read_text("utf-8").count("\n") < 8001
+
+
+@pytest.mark.parametrize("kind", ["mixed-encodings", "cr-only", "sep-line"])
+def test_cluster_parts_read_awkward_files_as_one_pass_does(tmp_path: Path, kind: str) -> None:
+    """The parts a cluster screens give what one pass over the file gives, byte for byte."""
+    from engine.io.csvreader import ShipmentReader as Reader
+    from engine.io.csvwriter import ResultWriter
+    from engine.scale.cluster import part_name, plan, screen_part
+    from engine.scale.pool import screen_rows
+
+    rows = [f"S{i},ООО Ромашка {i},RU,0901.21,Кофе\n" for i in range(300)]
+    if kind == "mixed-encodings":
+        data = (HEADER + "".join(rows[:200])).encode("cp1251") + "".join(rows[200:]).encode()
+    elif kind == "cr-only":
+        data = (HEADER + "".join(rows)).replace("\n", "\r").encode()
+    else:
+        data = ("sep=,\n" + HEADER + "".join(rows)).encode()
+    src = tmp_path / "in.csv"
+    src.write_bytes(data)
+    whole = tmp_path / "whole.csv"
+    with Reader(src) as reader:
+        screen_rows(SCREENER, reader, [ResultWriter(whole, reader.header)])
+    (folder := tmp_path / "parts").mkdir()
+    the_plan = plan([str(src)], part_rows=70)
+    for part in the_plan.parts:
+        screen_part(part, screener=SCREENER, folder=str(folder), fmt="csv", columns=None)
+    texts = [(folder / part_name(p.number, "csv")).read_text("utf-8") for p in the_plan.parts]
+    joined = texts[0] + "".join(t.split("\n", 1)[1] for t in texts[1:])
+    assert joined == whole.read_text("utf-8")
+    if kind == "mixed-encodings":
+        assert joined.count("is UTF-8 in a file read as cp1251") == 100

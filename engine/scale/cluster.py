@@ -194,11 +194,13 @@ class Part:
     first_line: int
     rows: int
     #: CSV: the bytes to read (None: the whole file), the line the next part starts at (None:
-    #: the last part), and the file's encoding and delimiter.
+    #: the last part), the file's encoding and delimiter, and whether its UTF-8 lines are read as
+    #: UTF-8 (a file detected as single-byte: see ShipmentReader).
     file_part: FilePart | None = None
     stop_line: int | None = None
     encoding: str | None = None
     delimiter: str | None = None
+    utf8_lines: bool = False
     #: Parquet: the row groups.
     row_groups: tuple[int, ...] = ()
     #: Duplicate-id notes by line.
@@ -331,10 +333,13 @@ def _plan_csv(
     def csv_part(first: int, rows: int, **where: Any) -> Part:
         return Part(
             number=0, path=path, format="csv", first_line=first, rows=rows, encoding=encoding,
-            delimiter=reader.delimiter, **where,
+            delimiter=reader.delimiter, utf8_lines=reader.utf8_lines, **where,
         )  # fmt: skip
 
-    if len(starts) <= 1 or not splits_on_newline_bytes(encoding):
+    # One part for a file that cannot be cut at its b"\n" bytes: UTF-16 and UTF-32, and a file
+    # whose lines end in a carriage return alone.
+    whole_file = not splits_on_newline_bytes(encoding) or reader.line_ends == "CR"
+    if len(starts) <= 1 or whole_file:
         whole = [csv_part(first_data, count, duplicates=notes)] if count else []
         return file, header, _sealed_csv(file, before, whole, [((0, file.bytes),)] * len(whole))
     # Each part reads from its first record to the next part's, and on for as many lines as a
@@ -621,6 +626,7 @@ def part_rows(part: Part, columns: Mapping[str, str] | None) -> tuple[Header, It
         encoding=part.encoding,
         delimiter=part.delimiter,
         part=part.file_part,
+        utf8_lines=part.utf8_lines,
     )
     return reader.header, _csv_rows(reader, part)
 
@@ -632,6 +638,8 @@ def _csv_rows(reader: ShipmentReader, part: Part) -> Iterator[InputRow]:
             if part.stop_line is not None and line >= part.stop_line:
                 return
             row = shape(line, cells, problem)
+            if (read := reader.line_note(line)) is not None:
+                row = row.with_note(read)
             if cells is not None and (note := part.duplicates.get(line)) is not None:
                 row = row.with_note(note)
             yield row
