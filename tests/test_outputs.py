@@ -258,3 +258,31 @@ def test_an_interrupted_run_leaves_no_output(tmp_path: Path) -> None:
         with pytest.raises(_BoomError):
             screen_rows(screener, reader, writers)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_json_lines_keeps_every_cell_of_columns_named_alike(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text(
+        "consignee,consignee,consignee (2),hs_code\nRostec,second,third,8542.31\n", encoding="utf-8"
+    )
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(main, ["screen", str(src), "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.stderr
+    record = json.loads(out.read_text("utf-8"))
+    assert sorted(record["input"].values()) == ["8542.31", "Rostec", "second", "third"]
+    assert record["input"]["consignee (2)"] == "third"  # the column's own name kept
+
+
+def test_a_scored_file_screens_again_into_parquet(tmp_path: Path) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    scored = tmp_path / "scored.csv"
+    example = Path(__file__).resolve().parent.parent / "examples" / "shipments.csv"
+    assert (
+        CliRunner().invoke(main, ["screen", str(example), "-o", str(scored), "-q"]).exit_code == 0
+    )
+    again = tmp_path / "again.parquet"
+    result = CliRunner().invoke(main, ["screen", str(scored), "-o", str(again), "-q"])
+    assert result.exit_code == 0, result.stderr
+    names = pq.read_table(again).column_names
+    assert "input_risk_band" in names
+    assert names[-5:] == ["risk_score", "risk_band", "rule_ids", "reasons", "error"]

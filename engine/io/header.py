@@ -54,19 +54,40 @@ class Header:
 
     @property
     def keys(self) -> list[str]:
-        """The column names made unique, for keyed outputs (JSON Lines)."""
-        seen: dict[str, int] = {}
-        out = []
-        for column in self.columns:
-            seen[column] = seen.get(column, 0) + 1
-            out.append(column if seen[column] == 1 else f"{column} ({seen[column]})")
-        return out
+        """The column names made unique, for keyed outputs (JSON Lines): a name given again gets
+        " (2)", " (3)"..., never one that another column of the header has itself."""
+        return _unique(self.columns, taken=set(self.columns))
+
+    @property
+    def table_keys(self) -> list[str]:
+        """The input columns' names in a table that has the result columns beside them (Parquet):
+        unique, and "input_X" for a column named like a result column (a scored file screened
+        again), never a name another column has."""
+        renamed = [f"input_{c}" if c in RESULT_COLUMNS else c for c in self.columns]
+        return _unique(renamed, taken={*self.columns, *renamed, *RESULT_COLUMNS})
 
     @property
     def output_columns(self) -> list[str]:
         """The input columns (renamed where they clash with result columns), then the results."""
         out = [f"input_{c}" if c in RESULT_COLUMNS else c for c in self.columns]
         return [*out, *RESULT_COLUMNS]
+
+
+def _unique(names: Sequence[str], *, taken: set[str]) -> list[str]:
+    """``names`` with each one given again made unique with " (n)", avoiding ``taken``."""
+    out: list[str] = []
+    used: set[str] = set()
+    for name in names:
+        if name not in used:
+            out.append(name)
+            used.add(name)
+            continue
+        n = 2
+        while f"{name} ({n})" in taken or f"{name} ({n})" in used:
+            n += 1
+        out.append(f"{name} ({n})")
+        used.add(out[-1])
+    return out
 
 
 def load_column_map(path: str | Path) -> dict[str, str]:

@@ -60,7 +60,7 @@ class ParquetWriter:
         self._pa = pa
         self.path = Path(path)
         self.name = str(path)
-        keys = list(header.keys)
+        keys = header.table_keys
         self.renderer = ParquetRenderer(keys)
         self._schema = pa.schema(
             [
