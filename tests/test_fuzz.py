@@ -193,10 +193,38 @@ def _outputs(path: Path, *, workers: bool, block: int) -> tuple[str, str]:
     return csv_out.getvalue(), jsonl_out.getvalue()
 
 
-@given(pieces=st.lists(_ACCIDENTS, max_size=40), block=st.sampled_from([16, 64, 1 << 18]))
-def test_workers_read_records_as_one_process_does(pieces: list[str], block: int) -> None:
+def _parts_outputs(path: Path, part_rows: int) -> tuple[str, str]:
+    """The CSV and JSON Lines outputs of a file as a cluster writes them, its parts joined (the
+    parts screened here, one after another, by the code a worker runs)."""
+    from engine.scale.cluster import part_name, plan, screen_part
+
+    the_plan = plan([str(path)], encoding="utf-8", part_rows=part_rows)
+    joined = []
+    for fmt in ("csv", "jsonl"):
+        with tempfile.TemporaryDirectory() as folder:
+            for part in the_plan.parts:
+                screen_part(part, screener=SCREENER, folder=folder, fmt=fmt, columns=None)
+            texts = [
+                (Path(folder) / part_name(p.number, fmt)).read_bytes().decode("utf-8")
+                for p in the_plan.parts
+            ]
+        if fmt == "csv" and texts:  # each part has the header; the whole has it once
+            texts = [texts[0], *(t.split("\n", 1)[1] for t in texts[1:])]
+        joined.append("".join(texts))
+    return joined[0], joined[1]
+
+
+@given(
+    pieces=st.lists(_ACCIDENTS, max_size=40),
+    block=st.sampled_from([16, 64, 1 << 18]),
+    part_rows=st.integers(1, 9),
+)
+def test_workers_and_parts_read_records_as_one_process_does(
+    pieces: list[str], block: int, part_rows: int
+) -> None:
     """Differential: whatever the quoting accidents, the rows a worker parses from the text it is
-    sent are the rows the single process reads (a quote left open spans at most 4 lines here)."""
+    sent, and the rows of a cluster's parts joined, are the rows the single process reads (a
+    quote left open spans at most 4 lines here)."""
     original = ShipmentReader.MAX_RECORD_LINES
     ShipmentReader.MAX_RECORD_LINES = 4
     try:
@@ -205,5 +233,7 @@ def test_workers_read_records_as_one_process_does(pieces: list[str], block: int)
             path.write_bytes((HEADER.decode() + "".join(pieces)).encode())
             one = _outputs(path, workers=False, block=block)
             assert _outputs(path, workers=True, block=block) == one
+            if one[0].count("\n") > 1:  # a file with rows: a cluster plans parts of it
+                assert _parts_outputs(path, part_rows) == one
     finally:
         ShipmentReader.MAX_RECORD_LINES = original

@@ -231,7 +231,8 @@ class ShipmentReader:
         #: "CR" for a file whose lines end in a carriage return alone (old Mac exports): it is
         #: read as if they ended in line feeds.
         self.line_ends: str | None = None
-        cr_only = b"\r" in head and b"\n" not in head
+        # (A part of a file is read as the whole file was: a plan cuts such a file into one part.)
+        cr_only = part is None and b"\r" in head and b"\n" not in head
         if cr_only and splits_on_newline_bytes(self.encoding or detect_encoding(head)):
             self.line_ends = "CR"
             self._bytes = io.BufferedReader(_CrAsLf(self._bytes), SAMPLE_BYTES)
