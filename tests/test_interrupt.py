@@ -120,7 +120,8 @@ cli.main(sys.argv[4:], prog_name="shipscreen")
 def test_a_signal_at_any_moment(
     tmp_path: Path, spawn: Spawn, anchor: str, calls: int, sig: int
 ) -> None:
-    outputs = [tmp_path / name for name in ("scored.csv", "scored.jsonl", "report.html")]
+    names = ("scored.csv", "scored.jsonl", "report.html", "scored.parquet")
+    outputs = [tmp_path / name for name in names]
     example = str(REPO / "examples" / "shipments.csv")
     args = ["screen", example, *(a for o in outputs for a in ("-o", str(o)))]
     process = spawn("-c", _DRIVER, anchor, str(calls), str(sig), *args)

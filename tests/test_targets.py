@@ -96,9 +96,10 @@ def _small_fs(folder: Path, size: str, *options: str) -> Iterator[Path]:
 
 
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="mounts need root")
-def test_a_read_only_target_is_refused_before_screening(tmp_path: Path) -> None:
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_read_only_target_is_refused_before_screening(tmp_path: Path, fmt: str) -> None:
     with _small_fs(tmp_path / "ro", "1m", "ro") as folder:
-        code, err = run(str(EXAMPLE), "-o", str(folder / "out.csv"))
+        code, err = run(str(EXAMPLE), "-o", str(folder / f"out.{fmt}"))
     assert code == 2
     assert "the file system is read-only; nothing was written" in err
 

@@ -6,8 +6,10 @@ import contextlib
 import os
 import secrets
 import signal
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from types import FrameType
 from typing import IO, Any, Protocol
 
 from engine.results import Screened, ScreenResult
@@ -100,9 +102,44 @@ _HELD = (signal.SIGINT, signal.SIGTERM)
 
 @contextlib.contextmanager
 def signals_held() -> Iterator[None]:
-    """SIGINT and SIGTERM wait until the block ends, then arrive: for steps that must happen
-    whole or not at all (renaming outputs into place with their manifests, forking workers).
-    Where signals cannot be held back (not POSIX), they are not."""
+    """SIGINT and SIGTERM wait until the block ends, then arrive (as the handlers in place when
+    it began take them): for steps that must happen whole or not at all, such as renaming
+    outputs into place with their manifests.
+
+    Held at Python's level, where the handlers run: masking them in the process would not do,
+    since the system hands a signal to any thread that does not mask it (pyarrow's, Dask's,
+    the worker pool's), and Python then runs its handler in the main thread all the same.  Off
+    the main thread, where handlers cannot be set, nothing is held.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    arrived: list[tuple[int, FrameType | None]] = []
+
+    def remember(signum: int, frame: FrameType | None) -> None:
+        arrived.append((signum, frame))
+
+    previous = {s: signal.signal(s, remember) for s in _HELD}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        if arrived:
+            signum, frame = arrived[0]
+            handler = previous[signal.Signals(signum)]
+            if callable(handler):
+                handler(signum, frame)
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(signum)
+
+
+@contextlib.contextmanager
+def signals_blocked() -> Iterator[None]:
+    """SIGINT and SIGTERM blocked for this thread while the block runs, and so for the
+    processes it forks meanwhile (a forked child keeps its parent thread's mask): workers are
+    forked inside it, and each lets them through (:func:`release_signals`) once it has set its
+    own handling.  Where signals cannot be blocked (not POSIX), they are not."""
     if not hasattr(signal, "pthread_sigmask"):
         yield
         return
@@ -114,6 +151,6 @@ def signals_held() -> Iterator[None]:
 
 
 def release_signals() -> None:
-    """Let SIGINT and SIGTERM through again in a process started inside :func:`signals_held`."""
+    """Let SIGINT and SIGTERM through again in a process forked inside :func:`signals_blocked`."""
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)

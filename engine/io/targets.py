@@ -124,10 +124,11 @@ def write_out(
 
 
 def move_into_place(steps: Sequence[tuple[str, Committable]]) -> list[str]:
-    """Rename what :func:`write_out` wrote into place, one rename each; the paths written.  The
-    caller holds SIGINT and SIGTERM back meanwhile (:func:`signals_held`), and learns, before
-    they come, that it is done.  A rename that fails stops there: the OutputError lists what was
-    renamed already, and the rest is removed."""
+    """Rename what :func:`write_out` wrote into place, one rename each; the paths written.
+
+    The caller holds SIGINT and SIGTERM back meanwhile (:func:`engine.io.atomic.signals_held`),
+    and learns, before they come, that it is done.  A rename that fails stops there: the
+    OutputError lists what was renamed already, and the rest is removed."""
     done: list[str] = []
     for i, (name, step) in enumerate(steps):
         try:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import OutputError, ShipscreenError
-from engine.io.atomic import release_signals, signals_held
+from engine.io.atomic import release_signals, signals_blocked
 from engine.io.csvreader import RowShaper, ShipmentReader
 from engine.io.csvwriter import ScreenedBatch, writes_as
 from engine.io.manifest import RunStats
@@ -460,7 +460,7 @@ class WorkerPool:
             # The workers are forked with SIGINT and SIGTERM held back, so that one arriving
             # meanwhile reaches this process after the fork, never a half-started worker (each
             # worker sets its own handling, then lets them through).
-            with signals_held():
+            with signals_blocked():
                 self._pool = ProcessPoolExecutor(
                     self._workers,
                     mp_context=context,
