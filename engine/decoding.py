@@ -24,7 +24,7 @@ from __future__ import annotations
 import codecs
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import BinaryIO
@@ -154,20 +154,26 @@ def iter_lines(
                     note = f"line {number} is UTF-8 in a file read as {encoding}: read as UTF-8"
                     yield Line(number, line, note=note)
                     continue
-        try:
-            line = decode(data, "strict")[0]
-        except UnicodeDecodeError as exc:
-            bad = data[exc.start : exc.end].hex(" ")
-            yield Line(
-                number,
-                decode(data, "replace")[0],
-                f"bytes {bad} at position {exc.start} are not valid {encoding}",
-            )
-            continue
-        if "\x00" in line:
-            yield Line(number, line.replace("\x00", "\ufffd"), "holds NUL bytes")
-            continue
-        yield Line(number, line)
+        yield _decoded(number, data, decode, encoding)
+
+
+def _decoded(
+    number: int, data: bytes, decode: Callable[[bytes, str], tuple[str, int]], encoding: str
+) -> Line:
+    """Line ``number`` decoded strictly: bytes the encoding does not allow, or NUL bytes, make
+    it a line with a problem (its text with replacement characters)."""
+    try:
+        line = decode(data, "strict")[0]
+    except UnicodeDecodeError as exc:
+        bad = data[exc.start : exc.end].hex(" ")
+        return Line(
+            number,
+            decode(data, "replace")[0],
+            f"bytes {bad} at position {exc.start} are not valid {encoding}",
+        )
+    if "\x00" in line:
+        return Line(number, line.replace("\x00", "\ufffd"), "holds NUL bytes")
+    return Line(number, line)
 
 
 def _physical_lines(raw: BinaryIO) -> Iterator[tuple[bytes, int]]:
@@ -293,19 +299,4 @@ def iter_checked_lines(raw: BinaryIO, encoding: str) -> Iterator[Line]:
             number += 1
             if number == 1 and name.startswith("utf-8") and piece.startswith(codecs.BOM_UTF8):
                 piece = piece[len(codecs.BOM_UTF8) :]
-            try:
-                line = decode(piece, "strict")[0]
-            except UnicodeDecodeError as exc:
-                bad = piece[exc.start : exc.end].hex(" ")
-                yield Line(
-                    number,
-                    decode(piece, "replace")[0],
-                    f"bytes {bad} at position {exc.start} are not valid {encoding}",
-                )
-                continue
-            if number == 1:
-                line = line.removeprefix("\ufeff")
-            if "\x00" in line:
-                yield Line(number, line.replace("\x00", "\ufffd"), "holds NUL bytes")
-                continue
-            yield Line(number, line)
+            yield _decoded(number, piece, decode, encoding)
