@@ -279,9 +279,8 @@ def iter_checked_lines(raw: BinaryIO, encoding: str) -> Iterator[Line]:
     """Decoded lines, each checked strictly in any encoding; line endings are kept.
 
     Unlike :func:`iter_lines`, a line ends at LF, CRLF or a lone CR (as a file opened with
-    ``newline=""`` reads), bytes that do not decode mark their line in UTF-16 and UTF-32 too
-    (rather than ending the reading), and a byte-order mark opening the file is dropped whatever
-    the encoding.
+    ``newline=""`` reads), a UTF-8 byte-order mark opening the file is dropped under any UTF-8
+    name, and no line is too long (a list is read whole, its lines judged one by one).
     """
     if not splits_on_newline_bytes(encoding):
         yield from _wide_lines(raw, encoding)
