@@ -6,9 +6,11 @@ row of the wrong width, bytes its encoding does not allow) is refused, naming th
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 
 import pytest
@@ -624,3 +626,24 @@ def test_a_list_damaged_anyhow_is_loaded_whole_or_refused(
         [loaded] = outcome
         lines = re.split(r"\r\n|\r|\n", data.decode(loaded.encoding))
         assert loaded.entries == sum(1 for x in lines if x.strip(' \t\x0b\x0c\x1a,"'))
+
+
+def test_a_list_given_as_a_pipe_is_read(tmp_path: Path) -> None:
+    """--list <(gunzip -c sdn.csv.gz): a list that can be read only once is read whole, once."""
+    fifo = tmp_path / "sdn.csv"
+    os.mkfifo(fifo)
+    data = (LISTS / "sdn.csv").read_bytes()
+
+    def feed() -> None:
+        with fifo.open("wb") as fh:
+            fh.write(data)
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    loaded = load_lists([fifo])
+    writer.join(timeout=60)
+    alone = tmp_path / "plain" / "sdn.csv"  # the same file, without the alt.csv of LISTS beside it
+    alone.parent.mkdir()
+    alone.write_bytes(data)
+    assert loaded[0].entries == load_lists([alone])[0].entries
+    assert loaded[0].digest == load_lists([alone])[0].digest

@@ -29,11 +29,14 @@ import codecs
 import contextlib
 import csv
 import hashlib
+import io
 import re
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import pycountry
 from pydantic import ValidationError
@@ -166,7 +169,7 @@ class _Problems:
 def _digest(paths: Iterable[Path]) -> str:
     sha = hashlib.sha256()
     for path in paths:
-        with path.open("rb") as fh:
+        with _open(path) as fh:
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 sha.update(chunk)
     return sha.hexdigest()
@@ -199,7 +202,7 @@ def _file_encoding(path: Path, encoding: str | None) -> str:
     """The encoding given, else the file's own."""
     if encoding is not None:
         return known_encoding(encoding)
-    with path.open("rb") as raw:
+    with _open(path) as raw:
         return detect_file_encoding(raw)
 
 
@@ -364,13 +367,13 @@ def _read_records(
     path: Path, encoding: str, problems: _Problems, *, multiline: bool = False
 ) -> Iterator[tuple[int, list[str]]]:
     """The records of a CSV list file, decoded strictly in ``encoding``."""
-    with path.open("rb") as raw:
+    with _open(path) as raw:
         yield from _csv_records(iter_checked_lines(raw, encoding), problems, multiline=multiline)
 
 
 def _first_record(path: Path, encoding: str) -> tuple[Line, list[str]] | None:
     """The first line holding anything and its cells (as far as they read), or None if none."""
-    with path.open("rb") as raw:
+    with _open(path) as raw:
         for line in iter_checked_lines(raw, encoding):
             if not _has_content([line.text]):
                 continue
@@ -734,9 +737,30 @@ def load_lists(paths: Iterable[str | Path], encoding: str | None = None) -> list
     each file's own (its byte-order mark's, else UTF-8, else Windows-1252).  Entity YAML is always
     UTF-8.  A list that cannot be read whole is refused: CatalogueError, with every problem.
     """
+    given = [Path(p) for p in paths]
+    # A list given as a pipe (--list <(gunzip -c sdn.csv.gz), /dev/stdin) can be read only once,
+    # and a list is read several times (its format, encoding, entries, digest): read it whole now.
+    spooled = {p: p.read_bytes() for p in given if p.exists() and not (p.is_file() or p.is_dir())}
+    token = _SPOOLED.set(spooled)
+    try:
+        return _load_lists(given, encoding)
+    finally:
+        _SPOOLED.reset(token)
+
+
+# The lists given as pipes, read whole by load_lists while it loads them.
+_SPOOLED: ContextVar[dict[Path, bytes] | None] = ContextVar("shipscreen_lists", default=None)
+
+
+def _open(path: Path) -> BinaryIO:
+    """A list file's bytes, from the start (read again, or from what load_lists spooled)."""
+    data = (_SPOOLED.get() or {}).get(path)
+    return io.BytesIO(data) if data is not None else path.open("rb")
+
+
+def _load_lists(given: list[Path], encoding: str | None) -> list[LoadedList]:
     if encoding is not None:
         encoding = known_encoding(encoding)
-    given = [Path(p) for p in paths]
     problems: list[Problem] = []
     formats: dict[Path, str] = {}
     encodings: dict[Path, str] = {}
