@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import signal
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -206,15 +208,65 @@ def test_a_stopped_worker_fails_the_run_instead_of_hanging_it(
         writer = open_writer(out, "csv", reader.header)
         with WorkerPool(Screener.default(), reader, [writer.renderer], 2) as workers:
 
-            def stop_one(rows: int, done: int) -> None:
+            def stop_all(rows: int, done: int) -> None:
+                # Every worker, so that some batch is sure to wait on a stopped one (with one
+                # stopped, the other may take all the work left, and the run end well).
                 if not stopped:
-                    pid = next(iter(workers._pool._processes))  # type: ignore[union-attr]
-                    os.kill(pid, signal.SIGSTOP)
-                    stopped.append(pid)
+                    for pid in list(workers._pool._processes):  # type: ignore[union-attr]
+                        os.kill(pid, signal.SIGSTOP)
+                        stopped.append(pid)
 
             with pytest.raises(WorkerError, match=r"has been stopped \(SIGSTOP"):
                 screen_rows(Screener.default(), reader, [writer], pool=workers, batch_size=50,
-                            progress=stop_one)  # fmt: skip
+                            progress=stop_all)  # fmt: skip
     assert stopped
-    wait_for(lambda: not Path(f"/proc/{stopped[0]}").exists(), "the stopped worker to be ended")
+    for pid in stopped:
+        proc = Path(f"/proc/{pid}")
+        wait_for(lambda: not proc.exists(), "the stopped worker to be ended")  # noqa: B023
     assert list(tmp_path.iterdir()) == []
+
+
+@fork_only
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_a_worker_stopped_when_the_work_is_done_does_not_hold_the_run(
+    shipments: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every result is in when a worker is stopped: the run ends well and the stopped worker is
+    killed, where waiting for it to end by itself would wait for good."""
+    from engine.scale.pool import WorkerPool
+
+    with ShipmentReader(shipments) as reader:
+        total = screen_rows(Screener.default(), reader, [], commit=False).rows
+    monkeypatch.setattr(WorkerPool, "WATCH_SECONDS", 0.05)
+    monkeypatch.setattr(WorkerPool, "STOPPED_SECONDS", 0.2)
+    out = tmp_path / "scored.csv"
+    stopped: list[int] = []
+    ended = threading.Event()
+    with ShipmentReader(shipments) as reader:
+        writer = open_writer(out, "csv", reader.header)
+        workers = WorkerPool(Screener.default(), reader, [writer.renderer], 2)
+
+        def stop_at_the_end(rows: int, done: int) -> None:
+            if rows == total and not stopped:  # the last batch's result (not the summing up)
+                stopped.extend(workers._pool._processes)  # type: ignore[union-attr]
+                os.kill(stopped[0], signal.SIGSTOP)
+
+        def run() -> None:
+            screen_rows(Screener.default(), reader, [writer], pool=workers, batch_size=50,
+                        progress=stop_at_the_end)  # fmt: skip
+            ended.set()
+
+        running = threading.Thread(target=run, daemon=True)
+        running.start()
+        try:
+            assert ended.wait(DEADLINE), "the run waited for a stopped worker"
+        finally:
+            for pid in stopped:  # whatever happened, nothing is left stopped
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            running.join(DEADLINE)
+    assert stopped
+    for pid in stopped:
+        proc = Path(f"/proc/{pid}")
+        wait_for(lambda: not proc.exists(), "the workers to be ended")  # noqa: B023
+    assert len(out.read_text(encoding="utf-8").splitlines()) > 3000

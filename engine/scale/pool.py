@@ -10,6 +10,7 @@ import datetime as dt
 import gc
 import itertools
 import multiprocessing
+import multiprocessing.connection
 import os
 import platform
 import signal
@@ -522,9 +523,13 @@ class WorkerPool:
 
     def _stopped(self) -> list[int]:
         """The workers that are stopped now (from /proc; none known where there is no /proc)."""
-        processes = getattr(self._pool, "_processes", None) or {}
+        return self._stopped_of(list(getattr(self._pool, "_processes", None) or {}))
+
+    @staticmethod
+    def _stopped_of(pids: list[int]) -> list[int]:
+        """Those of ``pids`` that are stopped now (from /proc)."""
         found = []
-        for pid in list(processes):
+        for pid in pids:
             try:
                 state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
             except (OSError, IndexError):
@@ -533,18 +538,27 @@ class WorkerPool:
                 found.append(pid)
         return found
 
-    def __exit__(self, *exc: object) -> None:
-        pool, self._pool = self._pool, None
-        if pool is None:
-            return
-        if exc[0] is None:
-            pool.shutdown(wait=True)
-            return
-        manager = getattr(pool, "_executor_manager_thread", None)
-        # Taken before shutdown(), which lets go of them (so, before, none was ever stopped here).
-        processes = dict(getattr(pool, "_processes", None) or {})
-        pool.shutdown(wait=False, cancel_futures=True)
-        # Stop work in progress at once (ProcessPoolExecutor finishes it otherwise).
+    def _wait_for_end(self, processes: dict[int, Any]) -> None:
+        """Wait for the workers to end by themselves; if one stays stopped for STOPPED_SECONDS,
+        end them all now (the others may be waiting on a lock of the queue the stopped one
+        holds, which they would never get)."""
+        stopped_since: dict[int, float] = {}
+        while alive := [p for p in processes.values() if p.is_alive()]:
+            multiprocessing.connection.wait([p.sentinel for p in alive], self.WATCH_SECONDS)
+            now = time.monotonic()
+            stopped = set(self._stopped_of([p.pid for p in alive if p.pid is not None]))
+            for pid in list(stopped_since):
+                if pid not in stopped:
+                    del stopped_since[pid]
+            for pid in stopped:
+                if now - stopped_since.setdefault(pid, now) >= self.STOPPED_SECONDS:
+                    self._end_now(processes)
+                    return
+
+    @staticmethod
+    def _end_now(processes: dict[int, Any]) -> None:
+        """Stop the workers at once: SIGTERM (a stopped one is let go to take it), then SIGKILL
+        for any still there after 5 s."""
         for process in list(processes.values()):
             process.terminate()
             if process.pid is not None and hasattr(signal, "SIGCONT"):
@@ -556,6 +570,23 @@ class WorkerPool:
             if process.is_alive():  # stopped, or ignoring SIGTERM: SIGKILL ends it even so
                 process.kill()
                 process.join(timeout=5)
+
+    def __exit__(self, *exc: object) -> None:
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        manager = getattr(pool, "_executor_manager_thread", None)
+        # Taken before shutdown(), which lets go of them (so, before, none was ever stopped here).
+        processes = dict(getattr(pool, "_processes", None) or {})
+        if exc[0] is None:
+            # Every result is in: the workers end once they see the queue closed.  One that is
+            # stopped (SIGSTOP, a debugger) never would, and shutdown(wait=True) would wait for it
+            # for good.
+            pool.shutdown(wait=False)
+            self._wait_for_end(processes)
+        else:
+            pool.shutdown(wait=False, cancel_futures=True)
+            self._end_now(processes)  # ProcessPoolExecutor would finish the work in progress
         # Let the executor's manager thread see its workers gone and close its pipes now: at
         # interpreter exit, concurrent.futures would otherwise wake it through a pipe it may be
         # closing that moment, and print an ignored "Bad file descriptor" traceback (Python 3.11).
