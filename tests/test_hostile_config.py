@@ -667,3 +667,60 @@ def test_fuzz_hand_written_yaml_each_loader_loads_or_refuses_with_its_error(
 ) -> None:
     text = yaml.safe_dump(_into(_GOOD[loader], loader, how, place, _SLOT), sort_keys=False)
     _check_loader(tmp_path_factory.mktemp("fuzz"), loader, text.replace(_SLOT, value, 1))
+
+
+_JSON_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.text(max_size=8)
+    | st.floats(allow_nan=True, allow_infinity=True)
+)
+_JSON_VALUES = st.recursive(
+    _JSON_SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(value=st.dictionaries(st.text(max_size=6), _JSON_VALUES, max_size=4), comment=st.booleans())
+def test_a_json_document_reads_as_the_yaml_reader_reads_it(
+    tmp_path_factory: pytest.TempPathFactory, value: dict[str, Any], comment: bool
+) -> None:
+    """The fast path for JSON documents (the generated legal-form table) gives what the YAML
+    reader gives, or leaves the document to it: out-of-range numbers are still refused."""
+    import json
+
+    from engine.catalogue import yamlio
+
+    text = ("# a table\n\n" if comment else "") + json.dumps(value, ensure_ascii=False) + "\n"
+    path = tmp_path_factory.mktemp("json") / "table.yaml"
+    path.write_text(text, encoding="utf-8")
+    fast = yamlio.load_yaml(path)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(yamlio, "_as_json", lambda text: None)
+        slow = yamlio.load_yaml(path)
+    assert fast == slow
+
+
+def test_a_duplicate_key_in_a_json_document_is_refused_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "table.yaml"
+    path.write_text('# generated\n{"legal_forms": [],\n "legal_forms": []}\n', encoding="utf-8")
+    from engine.catalogue.yamlio import load_yaml
+
+    data, problems = load_yaml(path)
+    assert data is None
+    assert "line 3" in problems[0].message
+    assert "duplicate" in problems[0].message
+
+
+@pytest.mark.parametrize("char", ["\x01", "\x7f", "\ufffe"])
+def test_a_control_character_is_refused_with_its_line_and_column(tmp_path: Path, char: str) -> None:
+    (tmp_path / "parties.yaml").write_text(f"parties:\n  - id: x{char}\n", encoding="utf-8")
+    with pytest.raises(CatalogueError) as caught:
+        load_catalogue(tmp_path)
+    assert "line 2, column 10" in str(caught.value)
+    assert f"U+{ord(char):04X}" in str(caught.value)

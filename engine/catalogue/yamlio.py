@@ -23,6 +23,7 @@ A file is read as plain data only, and anything else is refused with its line an
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
@@ -329,12 +330,37 @@ def _read_text(path: Path, name: str) -> tuple[str | None, list[Problem]]:
         return None, [Problem(file=name, message=f"cannot read as UTF-8: {exc}")]
 
 
-def read_yaml(path: Path, *, label: str | None = None) -> tuple[YamlDocument | None, list[Problem]]:
+# Documents of the bundled data files, by file and version: a process that loads the bundled
+# catalogue or rules again (a worker, a test, a second Screener) reads each file once.
+_READ: dict[tuple[str, str, int, int, int], tuple[YamlDocument | None, list[Problem]]] = {}
+
+
+def read_yaml(
+    path: Path, *, label: str | None = None, cache: bool = False
+) -> tuple[YamlDocument | None, list[Problem]]:
     """Read one YAML document as plain data, with positions; never raise on bad content.
 
     Returns (document, problems): the document is None when there are problems; its data is None
-    for a file that is empty or holds only comments.
+    for a file that is empty or holds only comments.  With ``cache``, for the bundled files that
+    do not change, a regular file read before with the same inode, size and modification time
+    gives the document read then (which callers must not change).
     """
+    if cache:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return _read_yaml(path, label)
+        if not stat.S_ISREG(st.st_mode):
+            return _read_yaml(path, label)
+        key = (str(path), label or "", st.st_ino, st.st_size, st.st_mtime_ns)
+        found = _READ.get(key)
+        if found is None:
+            found = _READ[key] = _read_yaml(path, label)
+        return found[0], list(found[1])
+    return _read_yaml(path, label)
+
+
+def _read_yaml(path: Path, label: str | None) -> tuple[YamlDocument | None, list[Problem]]:
     name = label or str(path)
     text, problems = _read_text(path, name)
     if text is None:
@@ -342,7 +368,17 @@ def read_yaml(path: Path, *, label: str | None = None) -> tuple[YamlDocument | N
     if (depth := _flow_depth(text)) > MAX_DEPTH:
         message = f"nested deeper than {MAX_DEPTH} levels ({depth} brackets deep)"
         return None, [Problem(file=name, message=f"invalid YAML: {message}")]
-    loader = _StrictLoader(text)
+    if (data := _as_json(text)) is not None:
+        return YamlDocument(data, {}, {}), []
+    try:
+        loader = _StrictLoader(text)
+    except yaml.reader.ReaderError as exc:
+        # A control character: YAML refuses the whole text before reading it.
+        before = text[: exc.position]
+        line, column = before.count("\n") + 1, exc.position - before.rfind("\n")
+        message = f"invalid YAML at line {line}, column {column}: the control character "
+        message += f"U+{exc.character:04X} is not allowed in a YAML file"
+        return None, [Problem(file=name, message=message)]
     try:
         root = loader.get_single_node()
         if root is None:
@@ -363,10 +399,69 @@ def read_yaml(path: Path, *, label: str | None = None) -> tuple[YamlDocument | N
         loader.dispose()
 
 
-def load_yaml(path: Path, *, label: str | None = None) -> tuple[Any, list[Problem]]:
+_LEADING_COMMENTS = re.compile(r"\A(?:[ \t]*(?:#[^\n]*)?\n)*")
+
+
+_NOT_JSON_ALIKE = re.compile(yaml.reader.Reader.NON_PRINTABLE.pattern + "|[\x85\u2028\u2029]")
+
+
+class _NotPlainJsonError(ValueError):
+    pass
+
+
+def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        raise _NotPlainJsonError("duplicate key")
+    return data
+
+
+def _json_int(text: str) -> int:
+    value = int(text)
+    if abs(value) > MAX_INT:
+        raise _NotPlainJsonError("integer out of range")
+    return value
+
+
+def _json_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _NotPlainJsonError("float out of range")
+    return value
+
+
+def _json_constant(text: str) -> Any:
+    raise _NotPlainJsonError(text)
+
+
+def _as_json(text: str) -> Any:
+    """The data of a document written as one JSON object after its comment lines (YAML 1.2 reads
+    JSON as JSON does), read by the fast JSON parser; None for any other document, and for JSON
+    that the YAML reader would refuse or report on (a duplicate key, a number out of range),
+    which then reads it with positions.  Generated tables (entities/legal_forms.yaml) are
+    written so."""
+    body = text[_LEADING_COMMENTS.match(text).end() :]  # type: ignore[union-attr]
+    # Characters YAML reads otherwise than JSON (refused, or line breaks: NEL, LS, PS).
+    if not body.startswith("{") or _NOT_JSON_ALIKE.search(body):
+        return None
+    try:
+        return json.loads(
+            body,
+            object_pairs_hook=_json_pairs,
+            parse_int=_json_int,
+            parse_float=_json_float,
+            parse_constant=_json_constant,
+        )
+    except (ValueError, RecursionError):
+        return None
+
+
+def load_yaml(
+    path: Path, *, label: str | None = None, cache: bool = False
+) -> tuple[Any, list[Problem]]:
     """Read one YAML document as plain data; return (data, problems) and never raise on bad
-    content."""
-    document, problems = read_yaml(path, label=label)
+    content (``cache`` as for :func:`read_yaml`)."""
+    document, problems = read_yaml(path, label=label, cache=cache)
     return (None if document is None else document.data), problems
 
 

@@ -24,7 +24,7 @@ from engine.catalogue.entities import (
     located,
 )
 from engine.catalogue.yamlio import Loc, YamlDocument, read_yaml, yaml_files
-from engine.errors import Problem, RuleSetError
+from engine.errors import ConfigError, Problem, RuleSetError
 from engine.reading.record import FIELDS
 from engine.results import Severity
 from engine.rules.conditions import (
@@ -343,6 +343,16 @@ def _kind(data: Any) -> str:
     return "a list" if isinstance(data, list) else f"the value {str(data)[:40]!r}"
 
 
+def _bundled_rules() -> Path | None:
+    """The bundled rules folder, if this installation has one."""
+    from engine.catalogue.bundled import bundled_dir
+
+    try:
+        return bundled_dir("rules").resolve()
+    except ConfigError:
+        return None
+
+
 def load_rules(directory: str | Path, catalogue: Catalogue) -> RuleSet:
     """Load every ``*.yaml`` rule in ``directory``; raise RuleSetError listing every problem.
 
@@ -358,8 +368,10 @@ def load_rules(directory: str | Path, catalogue: Catalogue) -> RuleSet:
         raise RuleSetError(f"{root}: no rule files (*.yaml) found")
     rules: list[Rule] = []
     seen: dict[str, str] = {}
+    bundled = _bundled_rules()
     for path in files:
-        document, file_problems = read_yaml(path, label=str(path))
+        cache = bundled is not None and path.parent.resolve() == bundled
+        document, file_problems = read_yaml(path, label=str(path), cache=cache)
         if document is None:
             problems.extend(file_problems)
             continue
