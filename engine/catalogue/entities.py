@@ -40,7 +40,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails
 
 from engine.catalogue.yamlio import Loc, YamlDocument, load_yaml, read_yaml, yaml_files
-from engine.errors import CatalogueError, Problem
+from engine.errors import CatalogueError, ConfigError, Problem
 
 # Text and numbers are strict: a number is not taken as text, nor text, a boolean or a date as a
 # number (YAML reads `weight: yes` as the text 'yes', and that is no weight).
@@ -276,7 +276,15 @@ class Clearance(_Model):
         )
 
 
-ENTITY_KEYS = ("parties", "categories", "countries", "phrase_lists", "name_words", "cleared")
+ENTITY_KEYS = (
+    "parties",
+    "categories",
+    "countries",
+    "phrase_lists",
+    "name_words",
+    "legal_forms",
+    "cleared",
+)
 
 
 class _CatalogueFile(_Model):
@@ -285,9 +293,19 @@ class _CatalogueFile(_Model):
     countries: list[Country] = []
     phrase_lists: list[PhraseList] = []
     name_words: NameWords | None = None
+    # More legal forms, added to name_words' own (a table imported from a public source).
+    legal_forms: list[LegalForm] = []
     cleared: list[Clearance] = []
 
-    @field_validator("parties", "categories", "countries", "phrase_lists", "cleared", mode="before")
+    @field_validator(
+        "parties",
+        "categories",
+        "countries",
+        "phrase_lists",
+        "legal_forms",
+        "cleared",
+        mode="before",
+    )
     @classmethod
     def _list(cls, value: Any) -> Any:
         return [] if value is None else value
@@ -475,13 +493,17 @@ def load_catalogue_files(
     countries: dict[str, Country] = {}
     phrase_lists: dict[str, PhraseList] = {}
     name_words: list[NameWords] = []
+    legal_forms: list[LegalForm] = []
     cleared: list[Clearance] = []
     # Where each entry was written: its file's document, the file, and its place in the file.
     origin: dict[tuple[str, str], tuple[YamlDocument, str, Loc]] = {}
 
+    bundled = _bundled_root()
     for path in files:
         label = str(path)
-        document, file_problems = read_yaml(path, label=label)
+        document, file_problems = read_yaml(
+            path, label=label, cache=bundled is not None and path.parent.resolve() == bundled
+        )
         problems.extend(file_problems)
         if document is None:
             continue
@@ -515,6 +537,7 @@ def load_catalogue_files(
                 into[key[1]] = entry
         if parsed.name_words is not None:
             name_words.append(parsed.name_words)
+        legal_forms.extend(parsed.legal_forms)
         cleared.extend(parsed.cleared)
         for i, party in enumerate(parsed.parties):
             problems.extend(_check_sanctioned(party, document.label(label, ("parties", i, "tags"))))
@@ -534,6 +557,14 @@ def load_catalogue_files(
                 )
     if len(name_words) > 1:
         problems.append(Problem(file=str(root), message="name_words is defined in several files"))
+    words = name_words[0] if name_words else _bundled_name_words(root)
+    if legal_forms:
+        words = words.model_copy(update={"legal_forms": [*words.legal_forms, *legal_forms]})
+    seen_forms: set[str] = set()
+    for form in words.legal_forms:
+        if form.id in seen_forms:
+            problems.append(Problem(file=str(root), message=f"duplicate legal form '{form.id}'"))
+        seen_forms.add(form.id)
     if problems:
         raise CatalogueError(
             f"{root}: {len(problems)} problem(s) in the entity catalogue", problems=problems
@@ -543,10 +574,20 @@ def load_catalogue_files(
         categories=categories,
         countries=countries,
         phrase_lists=phrase_lists,
-        name_words=name_words[0] if name_words else _bundled_name_words(root),
+        name_words=words,
         files=tuple(str(p) for p in files),
         cleared=tuple(cleared),
     )
+
+
+def _bundled_root() -> Path | None:
+    """The bundled entities folder, if this installation has one."""
+    from engine.catalogue.bundled import bundled_dir
+
+    try:
+        return bundled_dir("entities").resolve()
+    except ConfigError:
+        return None
 
 
 def _bundled_name_words(root: Path) -> NameWords:
@@ -556,10 +597,18 @@ def _bundled_name_words(root: Path) -> NameWords:
     bundled = bundled_dir("entities")
     if bundled.resolve() == root.resolve():
         return NameWords(sources=[Source(public="no name words defined")])
-    data, problems = load_yaml(bundled / "names.yaml")
+    data, problems = load_yaml(bundled / "names.yaml", cache=True)
     if problems or not isinstance(data, dict) or "name_words" not in data:
         raise CatalogueError(f"{bundled / 'names.yaml'}: the bundled name words cannot be read")
-    return NameWords.model_validate(data["name_words"])
+    words = NameWords.model_validate(data["name_words"])
+    table = bundled / "legal_forms.yaml"
+    if table.is_file():
+        more, problems = load_yaml(table, cache=True)
+        if problems or not isinstance(more, dict):
+            raise CatalogueError(f"{table}: the bundled legal forms cannot be read")
+        forms = [LegalForm.model_validate(f) for f in more.get("legal_forms") or ()]
+        words = words.model_copy(update={"legal_forms": [*words.legal_forms, *forms]})
+    return words
 
 
 def _nearest(name: str, choices: Iterable[str]) -> str | None:

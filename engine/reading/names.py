@@ -162,6 +162,29 @@ def _qualifiers(name: str) -> tuple[str, str]:
     return _PARENTHESES.sub(" ", name), inside
 
 
+_CYRILLIC_FOLD = str.maketrans({"ё": "е", "Ё": "Е", "ь": None, "ъ": None, "Ь": None, "Ъ": None})
+
+
+def _mostly_latin(text: str) -> bool:
+    """Whether most of a text's letters are ASCII Latin ones."""
+    latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
+    return latin > sum(1 for ch in text if ch.isalpha() and not ch.isascii())
+
+
+# The look-alikes that pass for Latin letters of the same case: lower-case в, н, к, м, т (and
+# Greek κ, τ) are small capitals beside Latin text, and a word made of them is Cyrillic
+# ("Нева" beside a transliterated legal form is Neva, not "Heba").
+_SAME_CASE_LOOKALIKES = frozenset(_LOOKALIKE_PAIRS) - set("вкмнтκτ")
+
+
+def _all_lookalike(word: str) -> bool:
+    """Whether every letter of a word is a Cyrillic or Greek look-alike of a Latin letter of the
+    same case."""
+    return all(ch in _SAME_CASE_LOOKALIKES for ch in word if ch.isalpha()) and any(
+        ch in _SAME_CASE_LOOKALIKES for ch in word
+    )
+
+
 def ascii_words(name: str) -> list[str] | None:
     """The lower-case words of an ASCII name as :func:`_raw_tokens` splits them; None for a name
     in other scripts."""
@@ -194,9 +217,15 @@ def _raw_tokens(name: str) -> list[tuple[str, str]]:
         ]
     text = unicodedata.normalize("NFKC", name)
     text = strip_invisible(text)
+    # ё is written е as often as not; ь and ъ have no letter of their own in Latin spellings
+    # (anyascii gives apostrophes, which would split the word).
+    text = text.translate(_CYRILLIC_FOLD)
     text = _DOTTED.sub(_undot, text)
     text = _APOSTROPHES.sub("", text)
     tokens: list[tuple[str, str]] = []
+    # In a name written mostly in Latin letters, a word typed wholly in look-alike letters of
+    # another script ("СО" in Cyrillic) is the Latin word.
+    latin_name = _mostly_latin(text)
 
     def flush(buf: list[str]) -> None:
         word = "".join(buf)
@@ -206,6 +235,8 @@ def _raw_tokens(name: str) -> list[tuple[str, str]]:
     for chunk in _SEPARATOR.split(text):
         if not chunk:
             continue
+        if latin_name and not chunk.isascii() and _all_lookalike(chunk):
+            chunk = chunk.translate(_LOOKALIKE)
         buf: list[str] = []
         for ch in _unmix(chunk):
             if _is_han(ch):
@@ -316,9 +347,10 @@ class NameNormaliser:
         # One-word forms of three letters or more ("Inc", "GmbH", "OOO") wherever they stand; the
         # shorter ones ("AO", "AS", "Co") could be words, so only at either end, repeatedly.
         # Never the whole name.
+        # A Chinese syllable is never a one-word form (syllables join into words below).
         kept: list[tuple[str, str]] = []
         for token in tokens:
-            form_id = self._forms.get((skeleton(token[0]),))
+            form_id = None if token[1] == "han" else self._forms.get((skeleton(token[0]),))
             if form_id is not None and len(token[0]) >= 3 and len(tokens) > 1:
                 found.append(form_id)
             else:
@@ -328,12 +360,31 @@ class NameNormaliser:
         while changed and len(tokens) > 1:
             changed = False
             for index in (0, -1):
+                # A one-letter word is never a legal form ("K" would read as "KK", and "O" as
+                # "OOO", once doubled letters fold).
+                if len(tokens[index][0]) < 2 or tokens[index][1] == "han":
+                    continue
                 form_id = self._forms.get((skeleton(tokens[index][0]),))
                 if form_id is not None and len(tokens) > 1:
                     found.append(form_id)
                     del tokens[index]
                     changed = True
         return tokens, found
+
+    def is_place(self, text: str) -> bool:
+        """Whether every word of a text is a place word (a city, a region, a country)."""
+        tokens = _raw_tokens(text)
+        return bool(tokens) and all(skeleton(t) in self._places for t, _ in tokens)
+
+    def legal_form_at_edge(self, left: str, right: str) -> bool:
+        """Whether a legal form ends ``left`` or starts ``right``, each keeping a word more (so
+        ``Alfa Ltd & Beta`` names two firms, and ``Smith & Sons`` one)."""
+        lt = [skeleton(t) for t, _ in _raw_tokens(left)]
+        rt = [skeleton(t) for t, _ in _raw_tokens(right)]
+        forms = self._forms
+        return any(tuple(lt[-n:]) in forms for n in range(1, min(5, len(lt)))) or any(
+            tuple(rt[:n]) in forms for n in range(1, min(5, len(rt)))
+        )
 
     def skeletons(self, name: str) -> list[str] | None:
         """The skeletons of every word the name's key can hold, or None if that is not simple.
