@@ -20,10 +20,10 @@ The interface is :meth:`PartyMatcher.match`; everything else here is its impleme
 from __future__ import annotations
 
 import bisect
-import itertools
 import math
+import re
 from array import array
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -34,12 +34,16 @@ from engine.catalogue.entities import Party
 from engine.reading import caches
 from engine.reading.caches import fingerprint
 from engine.reading.names import NameKey, NameNormaliser, Token, ascii_words
+from engine.reading.parties import read_party_cell
 
 # The lowest similarity the matcher reports; rules ask for this or more.
 MATCH_FLOOR = 0.70
 _SIM_TRANSLITERATED = 0.97
 _SIM_JOINED = 0.97
 _MIN_TOKEN_SIM = 0.80
+_SIM_ONE_TYPO = 0.90
+# An initial ("V.") for a given name or patronymic of a person ("Vladimirovich").
+_SIM_INITIAL = 0.90
 _NUMBER_MISMATCH_FACTOR = 0.75
 # A place word on one side only ("(China)", "Wuhan") says little against a match: it counts for this
 # fraction of its weight.
@@ -50,6 +54,8 @@ _DF_RARE = 5
 _DF_FLOOR = 2000
 _MIN_WEIGHT = 0.15
 # Names of this many characters or fewer (acronyms such as "BNC") match only a query equal to them.
+# The word filter looks for words written apart among at most this many different words.
+_PAIR_WORDS = 64
 _EXACT_ONLY_LENGTH = 3
 # Slack on the similarity bound: fuzzy pairs weigh slightly differently on the two sides.
 _BOUND_SLACK = 1.1
@@ -87,10 +93,17 @@ class PartyMatch:
     unmatched_candidate: tuple[str, ...]
     query_legal_forms: tuple[str, ...]
     candidate_legal_forms: tuple[str, ...]
+    # Where the cell named more than one party, or more than a name: the party that matched,
+    # and what was set aside from the cell for it (text, reason), identifiers included.
+    part: str = ""
+    set_aside: tuple[tuple[str, str], ...] = ()
+    identifiers: tuple[tuple[str, str], ...] = ()
 
     def detail(self) -> str:
         """The token alignment in words, e.g. "'rostekh'≈'rostech' transliterated 0.97"."""
         parts = [str(p) for p in self.pairs]
+        if self.part:
+            parts.insert(0, f"the party '{self.part}' of the cell")
         if self.unmatched_query:
             parts.append("query only: " + ", ".join(self.unmatched_query))
         if self.unmatched_candidate:
@@ -99,7 +112,28 @@ class PartyMatch:
             q = "/".join(self.query_legal_forms) or "none"
             c = "/".join(self.candidate_legal_forms) or "none"
             parts.append(f"legal forms set aside: {q} vs {c}")
+        if self.set_aside:
+            parts.append(
+                "set aside: " + ", ".join(f"'{text}' ({why})" for text, why in self.set_aside)
+            )
         return "; ".join(parts)
+
+
+def join(*skeletons: str) -> str:
+    """Skeletons of words written as one: a letter doubled where they meet is folded once, as
+    in the skeleton of the word written whole ("electro" + "optics" = "electroptics", the
+    skeleton of "Electrooptics")."""
+    out = skeletons[0]
+    for skel in skeletons[1:]:
+        out += skel[1:] if out and skel and out[-1] == skel[0] else skel
+    return out
+
+
+def _initial_of(a: Token, b: Token) -> bool:
+    """Whether one of two words is a letter the other begins with."""
+    if len(a.text) == 1 and len(b.text) > 1:
+        return a.text.isalpha() and b.text[0] == a.text
+    return len(b.text) == 1 and len(a.text) > 1 and b.text.isalpha() and a.text[0] == b.text
 
 
 def _max_edits(length: int) -> int:
@@ -120,17 +154,25 @@ def _token_similarity(q: Token, c: Token) -> tuple[float, str]:
     dist = OSA.distance(q.skeleton, c.skeleton, score_cutoff=max_edits)
     if dist > max_edits:
         return 0.0, ""
-    sim = 1.0 - dist / max(len(q.skeleton), len(c.skeleton))
+    longest = max(len(q.skeleton), len(c.skeleton))
+    sim = 1.0 - dist / longest
+    if dist == 1 and longest >= 6 and q.skeleton[0] == c.skeleton[0]:
+        # One typo in a word of six to nine letters is 0.83 to 0.89: the name would need a
+        # second word to match at all.  The first letter kept, it says as much as a longer word's.
+        sim = max(sim, _SIM_ONE_TYPO)
     return (sim, "fuzzy") if sim >= _MIN_TOKEN_SIM else (0.0, "")
 
 
-def compare(query: NameKey, candidate: NameKey) -> tuple[float, list[Span]]:
+def compare(
+    query: NameKey, candidate: NameKey, *, initials: bool = False
+) -> tuple[float, list[Span]]:
     """Similarity in [0, 1] of two normalised names, with the alignment behind it.
 
     The alignment is a list of (query start, query end, candidate start, candidate end, similarity,
     kind) spans; a span covers two tokens on one side when two words were written as one.  Words
     with the same skeleton are paired first (identical text before variant spellings); the words
-    left over are then paired best first, as two words written as one or within a few edits.
+    left over are then paired best first, as two or three words written as one or within a few
+    edits, and, with ``initials`` (a person's name), a letter with a word it is the initial of.
     """
     qt, ct = query.tokens, candidate.tokens
     if not qt or not ct:
@@ -150,14 +192,10 @@ def compare(query: NameKey, candidate: NameKey) -> tuple[float, list[Span]]:
         used_q[i] = used_c[j] = True
         spans.append((i, i + 1, j, j + 1, sim, kind))
     if not all(used_q) and not all(used_c):
-        spans.extend(_pair_rest(qt, ct, used_q, used_c))
+        spans.extend(_pair_rest(qt, ct, used_q, used_c, initials))
     matched = 0.0
     for q0, q1, c0, c1, sim, _ in spans:
-        weight = qt[q0].weight + ct[c0].weight
-        if q1 - q0 == 2:
-            weight += qt[q0 + 1].weight
-        if c1 - c0 == 2:
-            weight += ct[c0 + 1].weight
+        weight = sum(t.weight for t in qt[q0:q1]) + sum(t.weight for t in ct[c0:c1])
         matched += sim * weight
     total = 0.0
     numbers_left = False
@@ -178,9 +216,14 @@ def compare(query: NameKey, candidate: NameKey) -> tuple[float, list[Span]]:
 
 
 def _pair_rest(
-    qt: tuple[Token, ...], ct: tuple[Token, ...], used_q: list[bool], used_c: list[bool]
+    qt: tuple[Token, ...],
+    ct: tuple[Token, ...],
+    used_q: list[bool],
+    used_c: list[bool],
+    initials: bool = False,
 ) -> list[Span]:
-    """Pair the words left unpaired: two words written as one, or a few edits apart."""
+    """Pair the words left unpaired: two or three words written as one, a few edits apart, or an
+    initial and its word."""
     options: list[tuple[float, float, int, int, int, int, str]] = []
     free_q = [i for i, u in enumerate(used_q) if not u]
     free_c = [j for j, u in enumerate(used_c) if not u]
@@ -189,21 +232,26 @@ def _pair_rest(
             sim, kind = _token_similarity(qt[i], ct[j])
             if sim:
                 options.append((sim, qt[i].weight + ct[j].weight, i, i + 1, j, j + 1, kind))
-    # Two words on one side written as one on the other ("Rosoboron Export" / "Rosoboronexport").
-    for i in free_q:
-        if i + 1 < len(qt) and not used_q[i + 1]:
-            joined = qt[i].skeleton + qt[i + 1].skeleton
-            for j in free_c:
-                if joined == ct[j].skeleton:
-                    weight = qt[i].weight + qt[i + 1].weight + ct[j].weight
-                    options.append((_SIM_JOINED, weight, i, i + 2, j, j + 1, "joined"))
-    for j in free_c:
-        if j + 1 < len(ct) and not used_c[j + 1]:
-            joined = ct[j].skeleton + ct[j + 1].skeleton
-            for i in free_q:
-                if joined == qt[i].skeleton:
-                    weight = qt[i].weight + ct[j].weight + ct[j + 1].weight
-                    options.append((_SIM_JOINED, weight, i, i + 1, j, j + 2, "joined"))
+            elif initials and _initial_of(qt[i], ct[j]):
+                options.append((_SIM_INITIAL, qt[i].weight + ct[j].weight, i, i + 1, j, j + 1,
+                                "initial"))  # fmt: skip
+    # Words on one side written as one on the other ("Rosoboron Export" / "Rosoboronexport",
+    # "Jin Ming Sheng" / "Jinmingsheng").
+    for one, other, used_one, used_other, flip in (
+        (qt, ct, used_q, used_c, False),
+        (ct, qt, used_c, used_q, True),
+    ):
+        free_other = [j for j, u in enumerate(used_other) if not u]
+        for i in (i for i, u in enumerate(used_one) if not u):
+            for n in (2, 3):
+                if i + n > len(one) or any(used_one[i : i + n]):
+                    break
+                joined = join(*(t.skeleton for t in one[i : i + n]))
+                for j in free_other:
+                    if joined == other[j].skeleton:
+                        weight = sum(t.weight for t in one[i : i + n]) + other[j].weight
+                        span = (j, j + 1, i, i + n) if flip else (i, i + n, j, j + 1)
+                        options.append((_SIM_JOINED, weight, *span, "joined"))
     options.sort(key=lambda o: (o[0], o[1]), reverse=True)
     spans: list[Span] = []
     for sim, _, q0, q1, c0, c1, kind in options:
@@ -228,6 +276,25 @@ def _deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
+_PATRONYMIC = re.compile(r"\w{3,}(?:ovich|evich|ich|ovna|evna|ichna|inichna|ogly|oglu|kyzy|qizi)$")
+
+
+def _without_middle_names(key: NameKey) -> NameKey | None:
+    """A person's name without patronymics ("Vladimirovich"), or without the middle name of a
+    name of three words in written order; None if there is none to leave out."""
+    tokens = key.tokens
+    if len(tokens) < 3:
+        return None
+    kept = tuple(t for t in tokens if not _PATRONYMIC.fullmatch(t.text))
+    if len(kept) == len(tokens):
+        if len(tokens) != 3 or "," in key.original:
+            return None
+        kept = (tokens[0], tokens[2])
+    if len(kept) < 2:
+        return None
+    return NameKey(original=key.original, tokens=kept, legal_forms=key.legal_forms)
+
+
 def _min_total(key: NameKey) -> float:
     """The smallest total weight a name can count in a comparison (places unmatched)."""
     return sum(
@@ -243,6 +310,7 @@ class _Entry:
     dataset: str
     key: NameKey
     min_total: float
+    person: bool = False
 
 
 class NameIndex:
@@ -254,12 +322,17 @@ class NameIndex:
         raw: list[tuple[Party, str, NameKey]] = []
         holders: dict[str, set[str]] = defaultdict(set)
         for party in parties:
+            person = party.kind == "person"
             for name in party.all_names():
                 key = normaliser.key(name)
                 if key.tokens:
                     raw.append((party, name, key))
                     for t in key.tokens:
                         holders[t.skeleton].add(party.id)
+                    # A person is often written without patronymic or middle name.
+                    short = _without_middle_names(key) if person else None
+                    if short is not None:
+                        raw.append((party, name, short))
         self._df = {skel: len(ids) for skel, ids in holders.items()}
         # The most a word many entities share may weigh (see weight()).
         self._caps = {skel: self._cap(df) for skel, df in self._df.items() if df > _DF_RARE}
@@ -272,7 +345,15 @@ class NameIndex:
             key = self.weigh(key)
             idx = len(self.entries)
             self.entries.append(
-                _Entry(party.id, party.name, name, party.dataset, key, _min_total(key))
+                _Entry(
+                    party.id,
+                    party.name,
+                    name,
+                    party.dataset,
+                    key,
+                    _min_total(key),
+                    party.kind == "person",
+                )
             )
             if len(key.tokens) == 1 and len(key.tokens[0].text) <= _EXACT_ONLY_LENGTH:
                 self._exact_only[key.tokens[0].skeleton].append(idx)
@@ -283,8 +364,10 @@ class NameIndex:
                     postings.append([])
                 if not postings[tid] or postings[tid][-1] != idx:
                     postings[tid].append(idx)
-            for a, b in itertools.pairwise(key.tokens):
-                joined[a.skeleton + b.skeleton].append(idx)
+            skels = [t.skeleton for t in key.tokens]
+            for n in (2, 3):
+                for k in range(len(skels) - n + 1):
+                    joined[join(*skels[k : k + n])].append(idx)
         # The deletion neighbourhood: (variant fingerprint, word id) packed in one sorted array,
         # a tenth of the memory of a dictionary of strings (and of the pages worker processes
         # would copy); a fingerprint that collides only brings in a word the edit distance
@@ -376,13 +459,27 @@ class NameIndex:
         )
 
     def pair_in_vocabulary(self, skeletons: list[str]) -> bool:
-        """Whether two of the skeletons, written together in either order, are a vocabulary word."""
+        """Whether two or three of the skeletons, written together in any order, are a
+        vocabulary word (True, not ruling the name out, for a text of more than
+        ``_PAIR_WORDS`` different words, where looking would take long)."""
+        counts = Counter(skeletons)
+        if len(counts) > _PAIR_WORDS:
+            return True
         vocab, heads = self._vocab, self._heads
-        for i, head in enumerate(skeletons):
-            if head in heads:
-                for j, tail in enumerate(skeletons):
-                    if i != j and head + tail in vocab:
-                        return True
+        for head in counts:
+            if head not in heads:
+                continue
+            for tail, n in counts.items():
+                if tail == head and n < 2:
+                    continue
+                two = join(head, tail)
+                if two in vocab:
+                    return True
+                if two in heads and any(
+                    m > (last == head) + (last == tail) and join(two, last) in vocab
+                    for last, m in counts.items()
+                ):
+                    return True
         return False
 
     def candidates(self, query: NameKey, floor: float = MATCH_FLOOR) -> list[int]:
@@ -399,18 +496,24 @@ class NameIndex:
         if not tokens:
             return []
         postings = self._postings
-        sources: list[tuple[int, int, list[list[int]]]] = []
+        # (postings, weight, lists): each query word, and each two or three words that written
+        # as one are a vocabulary word, with their weight (a name sharing both a word and its pair
+        # is counted twice: the bound only grows).
+        sources: list[tuple[int, float, list[list[int]]]] = []
+        vocab = self._vocab
         for i, token in enumerate(tokens):
             matches = self._word_cache(token.skeleton, token.kind != "number")
             lists = [postings[tid] for tid in matches]
             if joined := self._joined.get(token.skeleton):
                 lists.append(joined)
-            if i + 1 < len(tokens):
-                pair = self._vocab.get(token.skeleton + tokens[i + 1].skeleton)
-                if pair is not None:
-                    lists.append(postings[pair])
-            sources.append((sum(map(len, lists)), i, lists))
-        sources.sort()
+            sources.append((sum(map(len, lists)), token.weight, lists))
+            for n in (2, 3):
+                if i + n <= len(tokens):
+                    tid = vocab.get(join(*(t.skeleton for t in tokens[i : i + n])))
+                    if tid is not None:
+                        weight = sum(t.weight for t in tokens[i : i + n])
+                        sources.append((len(postings[tid]), weight, [postings[tid]]))
+        sources.sort(key=lambda s: (s[0], -s[1]))
         q_total = _min_total(query)
         required = floor * q_total / (2 * _BOUND_SLACK - floor)
         # The most common words, taken together, must weigh less than `required`: a name holding
@@ -418,14 +521,13 @@ class NameIndex:
         common_weight = 0.0
         seeds = len(sources)
         while seeds > 1:
-            weight = tokens[sources[seeds - 1][1]].weight
+            weight = sources[seeds - 1][1]
             if common_weight + weight >= required:
                 break
             common_weight += weight
             seeds -= 1
         accumulated: dict[int, float] = {}
-        for _, pos, lists in sources[:seeds]:
-            weight = tokens[pos].weight
+        for _, weight, lists in sources[:seeds]:
             found = set().union(*lists)
             if not accumulated:
                 accumulated = dict.fromkeys(found, weight)
@@ -437,7 +539,7 @@ class NameIndex:
         # The common words can add at most `rest` to a name: drop the names that cannot reach the
         # floor even then, before looking the common words up, and again after each one.
         rest = common_weight
-        for _, pos, lists in sources[seeds:]:
+        for _, weight, lists in sources[seeds:]:
             accumulated = {
                 idx: shared
                 for idx, shared in accumulated.items()
@@ -445,7 +547,6 @@ class NameIndex:
             }
             if not accumulated:
                 return []
-            weight = tokens[pos].weight
             rest -= weight
             shared_now: set[int] = set()
             for posting in lists:
@@ -483,6 +584,7 @@ class PartyMatcher:
         self._normaliser = normaliser
         self.index = NameIndex(parties, normaliser)
         self._cached = lru_cache(maxsize=cache_size)(self._match)
+        self._cached_cell = lru_cache(maxsize=cache_size)(self._match_cell)
         # Most names of a trade file resemble no listed name: those are remembered compactly.
         self._clear = caches.Fingerprints(caches.NAMES_CLEAR_LOG2)
         # What each word of a name says for the word filter (see _word_info), for the words seen
@@ -491,6 +593,11 @@ class PartyMatcher:
 
     def __len__(self) -> int:
         return len(self.index)
+
+    def clear_cache(self) -> None:
+        """Forget the names matched so far (to measure matching from cold)."""
+        self._cached.cache_clear()
+        self._cached_cell.cache_clear()
 
     def share(self) -> None:
         """Share what is learnt of names that resemble no listed name with processes forked from
@@ -501,11 +608,37 @@ class PartyMatcher:
         """The parties whose names resemble ``name``, best first, one match per party."""
         if not name or name in self._clear:
             return ()
-        found = self._cached(name)
+        found = self._cached_cell(name)
         if not found:
             self._clear.add(name)
             return ()
         return tuple(m for m in found if m.similarity >= min_similarity)
+
+    def _match_cell(self, cell: str) -> tuple[PartyMatch, ...]:
+        """A cell's matches: the cell as one name, and each party it names (read_party_cell),
+        the best match per listed party kept (a party's own over the whole cell's at a tie)."""
+        if self._ruled_out(cell):  # a part's words are among the cell's: none can match either
+            return ()
+        normaliser = self._normaliser
+        parts = read_party_cell(
+            cell, is_place=normaliser.is_place, legal_form_edge=normaliser.legal_form_at_edge
+        )
+        whole = self._cached(cell)
+        if len(parts) == 1 and parts[0].name == cell.strip() and not parts[0].set_aside:
+            return whole
+        best = {m.party_id: m for m in whole}
+        for part in parts:
+            for m in self._cached(part.name) if part.name else ():
+                current = best.get(m.party_id)
+                if current is None or m.similarity >= current.similarity:
+                    best[m.party_id] = replace(
+                        m,
+                        query=cell,
+                        part=part.name,
+                        set_aside=part.set_aside,
+                        identifiers=part.identifiers,
+                    )
+        return tuple(sorted(best.values(), key=lambda m: (-m.similarity, m.party_id)))
 
     def match_exhaustive(self, name: str) -> tuple[PartyMatch, ...]:
         """As :meth:`match`, scoring every name of the index (slow: to measure the index)."""
@@ -562,7 +695,7 @@ class PartyMatcher:
                 and query.text != entry.key.text
             ):
                 continue
-            score, spans = compare(query, entry.key)
+            score, spans = compare(query, entry.key, initials=entry.person)
             if score < MATCH_FLOOR:
                 continue
             current = best.get(entry.party_id)

@@ -1,0 +1,291 @@
+"""What a party cell holds besides a name: several parties, role wording, offices, addresses.
+
+Trade documents write more than a name in a party's cell: ``Sigma Trade LLC / JSC Tactical
+Missiles Corporation``, ``Alfa Ltd c/o Beta OOO``, ``Moscow branch of Rostec``,
+``Rostec, 12 Tverskaya St, Moscow 125009, INN 7701234567``.  :func:`read_party_cell` reads such a
+cell into the parties it names, each with the words set aside from it and why (role wording, an
+office, an address, a phone number, an identifier), so that each party is screened as a name of
+its own and the evidence says what was left out.
+
+The reading is for any cell, not for a list of examples: parties are split at list marks (``1)``,
+``2.``), at ``;``, ``|``, line breaks and a slash between spaces, at ``&``/``and``/``и`` where a
+legal form closes the first name or opens the second (``Smith & Sons`` stays one firm), and at
+role wording, where both sides are parties (``c/o``, ``on behalf of``, ``trading as``...).  An
+office of a firm (``branch``, ``филиал``, ``представительство`` in any case ending) is that firm;
+a subsidiary is not, and what follows ``subsidiary of`` is left out (it is matched through
+ownership, if the lists say so).  After the name, a comma opens a segment that is set aside when
+it reads as an address (a street word, a number, a postcode, a PO box); identifiers (``INN``,
+``OGRN``, ``VAT``...), phone numbers, e-mail and web addresses are set aside wherever they stand,
+the identifiers kept as evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+#: Why words were set aside from a party's name.
+ROLE = "role wording"
+OFFICE = "office wording"
+ADDRESS = "address"
+IDENTIFIER = "identifier"
+CONTACT = "contact"
+SUBSIDIARY = "a subsidiary is a party of its own"
+NUMBERING = "list numbering"
+
+
+@dataclass(frozen=True, slots=True)
+class CellPart:
+    """One party a cell names: the name to screen, and what was set aside from the cell for it."""
+
+    name: str
+    set_aside: tuple[tuple[str, str], ...] = ()  # (text, reason)
+    identifiers: tuple[tuple[str, str], ...] = ()  # (scheme, value), e.g. ("INN", "7701234567")
+
+
+# A cell needs reading only if it holds one of these; most cells are a name and nothing more.
+_HINT = re.compile(
+    r"[;|/\n\r&,+@\d]|\b(?:c/o|care|order|behalf|agent|account|via|through|t/a|d/?b/?a|trading"
+    r"|doing|formerly|f/?k/?a|a\.?k\.?a|also|acting|favou?r|attn|attention|branch|office|rep"
+    r"|liaison|subsidiary|and|tel|phone|fax|box|inn|ogrn|kpp|vat|tin|reg|uen|eori|okpo)\b"
+    r"|[а-яё]",
+    re.IGNORECASE,
+)
+
+_SPACE = re.compile(r"\s+")
+
+# Identifiers: a scheme word, then a value with at least five digits.
+_ID_SCHEMES = (
+    r"INN|ИНН|KPP|КПП|OGRNIP|ОГРНИП|OGRN|ОГРН|OKPO|ОКПО|BIN|БИН|IIN|ИИН|UNP|УНП|EDRPOU|ЄДРПОУ"
+    r"|ЕГРПОУ|TIN|VAT(?:\s*(?:No|Reg(?:istration)?\s*No)\.?)?|Tax\s*(?:ID|No|Code)|TRN|USCC|UEN"
+    r"|EORI|CR\s*No|Reg(?:istration)?\.?\s*(?:No|Number|Code)|Company\s*No|ABN|CNPJ|NIP|REGON"
+    r"|KVK|LEI|GST(?:IN)?|PAN|IMO"
+)
+_IDENTIFIER = re.compile(
+    rf"(?<![\w])({_ID_SCHEMES})(?![\w])\s*[:.#№=/-]?\s*(?:No\.?|№)?\s*([A-Z]{{0,3}}[\d][\d\s./-]{{3,}}[\dA-Z])",
+    re.IGNORECASE,
+)
+_CONTACT = re.compile(
+    r"(?:(?<![\w])(?:tel|phone|ph|fax|mob|mobile|тел|факс|моб)\.?\s*[:.]?\s*)?\+?\(?\d[\d\s()./-]{7,}\d"
+    r"|[\w.+-]+@[\w-]+\.[\w.-]+|(?:https?://|www\.)\S+",
+    re.IGNORECASE,
+)
+_PO_BOX = re.compile(
+    r"(?<![\w])(?:P\.?\s*O\.?\s*Box|Post\s*(?:Office\s*)?Box|Postfach|а/я|абонентский\s+ящик)"
+    r"\s*[:.#№]?\s*\d+",
+    re.IGNORECASE,
+)
+
+# Marks that start a numbered list of parties: "1) A 2) B", "(1) A (2) B", "1. A 2. B".
+_NUMBERED = re.compile(r"(?:^|(?<=\s))(?:\(\d{1,2}\)|\d{1,2}\)|\d{1,2}\.(?=\s))\s*")
+# Separators between parties: line breaks, ";" and "|" anywhere; "/" between spaces, or between
+# two words of two letters or more that are not role abbreviations (c/o, t/a, d/b/a, а/я).
+_PARTY_SEPARATOR = re.compile(r"\s*(?:[\n\r;|]+|\s/\s|\s//\s)\s*")
+_SLASH = re.compile(r"(?<=[^\W\d_]{3})/(?=[^\W\d_]{3})")
+# "A & B", "A and B", "A и B": split only where a legal form closes A or opens B.
+_AND = re.compile(r"\s+(?:&|\+|and|и|und|et)\s+", re.IGNORECASE)
+
+# Role wording: the words between two parties, or before one.  Longest first.
+_ROLE_PHRASES = (
+    r"to\s+the\s+order\s+of|to\s+order\s+of|by\s+order\s+of|on\s+behalf\s+of|in\s+favou?r\s+of"
+    r"|for\s+(?:the\s+)?account\s+of|as\s+agents?\s+for|acting\s+(?:for|as\s+agent\s+for)"
+    r"|agent\s+for|care\s+of|doing\s+business\s+as|trading\s+as|also\s+known\s+as"
+    r"|formerly\s+known\s+as|formerly|previously|f/k/a|fka|a\.k\.a\.?|aka|d/b/a|dba|t/a"
+    r"|c/o|o/b/o|f/a/o|attn\.?|attention|via|through"
+    r"|по\s+поручению|от\s+имени|в\s+интересах|по\s+заказу|через|ранее|бывш\.?|он\s+же"
+)
+_ROLE = re.compile(rf"(?:^|(?<=[\s,(]))(?:{_ROLE_PHRASES})(?=[\s:,)]|$)[\s:,]*", re.IGNORECASE)
+
+# An office of a firm: the office words, with "of", "in" and a place name around them.
+_OFFICE_WORDS = (
+    r"representative\s+office|rep\.?\s+office|liaison\s+office|regional\s+office|branch\s+office"
+    r"|head\s+office|sales\s+office|branch|филиал\w*|представительств\w*|обособленн\w*\s+"
+    r"подразделени\w*|отделени\w*"
+)
+_OFFICE = re.compile(
+    rf"(?:^|(?<=[\s,(«\"]))(?:{_OFFICE_WORDS})(?=[\s,)»\"]|$)(?:\s+(?:of|in|at|в|г\.?))*",
+    re.IGNORECASE,
+)
+_OFFICE_PLACE = re.compile(
+    r"\s(?:в|во|in|at)\s+(?:г\.?\s*|city\s+of\s+)?[^\W\d_][\w-]*(?:\s+[^\W\d_][\w-]*)?\s*$",
+    re.IGNORECASE,
+)
+_EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
+_SUBSIDIARY = re.compile(
+    r"(?:^|(?<=[\s,(]))(?:an?\s+)?(?:(?:wholly[\s-]owned\s+)?subsidiary|affiliate|дочерн\w*\s+"
+    r"(?:компани\w*|обществ\w*|предприяти\w*))\s+(?:of|company\s+of)?\s*.*$",
+    re.IGNORECASE | re.DOTALL,
+)
+# Words that make a comma segment an address (a segment with a digit is one too).
+_STREET = re.compile(
+    r"(?<![\w])(?:st|str|street|strasse|straße|ul|ulitsa|ulica|ул|улица|пр-т|prospekt|проспект"
+    r"|pr-t|ave|avenue|road|rd|blvd|boulevard|lane|highway|hwy|pereulok|переулок|пер|shosse"
+    r"|шоссе|naberezhnaya|наб|набережная|ploshchad|площадь|building|bldg|bld|stroenie|строение"
+    r"|стр|korpus|корпус|корп|дом|suite|floor|этаж|room|kv|кв|mkr|микрорайон|industrial\s+zone"
+    r"|free\s+zone|oblast|область|obl|обл|район|rayon|krai|край|г|gorod|город|пос|posyolok)"
+    r"(?![\w])",
+    re.IGNORECASE,
+)
+_POSTCODE = re.compile(r"(?<![\w])(?:\d{4,6}|[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2})(?![\w])")
+
+
+def _clean(text: str) -> str:
+    return _SPACE.sub(" ", text).strip(" ,;:-–—/|")
+
+
+def read_party_cell(
+    cell: str,
+    *,
+    is_place: Callable[[str], bool] = lambda _: False,
+    legal_form_edge: Callable[[str, str], bool] = lambda _a, _b: False,
+) -> tuple[CellPart, ...]:
+    """The parties a cell names, each with what was set aside for it; ``(CellPart(cell),)`` for
+    a cell that holds one name and nothing more.
+
+    ``is_place(segment)`` tells whether a comma segment is only a place (a city, a country);
+    ``legal_form_edge(left, right)`` whether a legal form closes ``left`` or opens ``right``
+    (so ``A & B`` names two firms).
+    """
+    text = cell.strip()
+    if not text or not _HINT.search(text):
+        return (CellPart(text),)
+    set_aside: list[tuple[str, str]] = []
+    identifiers: list[tuple[str, str]] = []
+
+    def take(pattern: re.Pattern[str], reason: str, value: str) -> Callable[[re.Match[str]], str]:
+        def replace(match: re.Match[str]) -> str:
+            set_aside.append((_clean(match.group(0)), reason))
+            if reason == IDENTIFIER:
+                scheme = _SPACE.sub(" ", match.group(1)).upper()
+                identifiers.append((scheme, re.sub(r"[\s./-]", "", match.group(2)).upper()))
+            return value
+
+        return replace
+
+    text = _IDENTIFIER.sub(take(_IDENTIFIER, IDENTIFIER, ", "), text)
+    text = _PO_BOX.sub(take(_PO_BOX, ADDRESS, ", "), text)
+    text = _CONTACT.sub(take(_CONTACT, CONTACT, ", "), text)
+    text = _SUBSIDIARY.sub(take(_SUBSIDIARY, SUBSIDIARY, ""), text)
+    pieces = _split_parties(text, set_aside, legal_form_edge)
+    parts: list[CellPart] = []
+    for piece in pieces:
+        for name, aside in _read_piece(piece, is_place):
+            if name and not any(p.name == name for p in parts):
+                parts.append(CellPart(name, tuple(set_aside + aside), tuple(identifiers)))
+    if not parts:
+        return (CellPart(cell.strip(), tuple(set_aside), tuple(identifiers)),)
+    return tuple(parts)
+
+
+def _split_parties(
+    text: str, set_aside: list[tuple[str, str]], legal_form_edge: Callable[[str, str], bool]
+) -> list[str]:
+    """The cell's text cut into the parties it lists."""
+    if _NUMBERED.search(text):
+        marks = _NUMBERED.findall(text)
+        if len(marks) >= 2 or text.lstrip().startswith(marks[0].strip()):
+            set_aside.extend((m.strip(), NUMBERING) for m in marks)
+            text = _NUMBERED.sub("\n", text)
+    text = _SLASH.sub(" / ", text)
+    pieces = [p for p in _PARTY_SEPARATOR.split(text) if _clean(p)]
+    out: list[str] = []
+    for piece in pieces:
+        out.extend(_split_and(piece, legal_form_edge))
+    return out
+
+
+def _split_and(piece: str, legal_form_edge: Callable[[str, str], bool]) -> list[str]:
+    """``A & B`` as two parties where a legal form closes A or opens B; as one otherwise."""
+    found = list(_AND.finditer(piece))
+    if not found:
+        return [piece]
+    out: list[str] = []
+    start = 0
+    for match in found:
+        left, right = piece[start : match.start()], piece[match.end() :]
+        if legal_form_edge(left, right):
+            out.append(left)
+            start = match.end()
+    out.append(piece[start:])
+    return out
+
+
+def _read_piece(
+    piece: str, is_place: Callable[[str], bool]
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    """One party's text as the names it holds (both sides of role wording), each with what was
+    set aside from it."""
+    out: list[tuple[str, list[tuple[str, str]]]] = []
+    roles = list(_ROLE.finditer(piece))
+    spans: list[str] = []
+    aside: list[tuple[str, str]] = []
+    start = 0
+    for match in roles:
+        spans.append(piece[start : match.start()])
+        aside.append((_clean(match.group(0)), ROLE))
+        start = match.end()
+    spans.append(piece[start:])
+    for span in spans:
+        name, more = _strip_office_and_address(span, is_place)
+        if name:
+            out.append((name, aside + more))
+    return out
+
+
+def _strip_office_and_address(
+    span: str, is_place: Callable[[str], bool]
+) -> tuple[str, list[tuple[str, str]]]:
+    aside: list[tuple[str, str]] = []
+    offices = list(_OFFICE.finditer(span))
+    if offices:
+        for match in offices:
+            aside.append((_clean(match.group(0)), OFFICE))
+        span = _OFFICE.sub(" ", span)
+        # Where the office is: "... в г. Минске", "... in Dubai" closing the name.
+        where = _OFFICE_PLACE.search(span)
+        if where:
+            aside.append((_clean(where.group(0)), ADDRESS))
+            span = span[: where.start()]
+        span = _EMPTY_BRACKETS.sub(" ", span)
+    segments = span.split(",")
+    name = segments[0]
+    for k, segment in enumerate(segments[1:], start=1):
+        words = _clean(segment)
+        if not words:
+            continue
+        if _is_address(words) or is_place(words):
+            rest = _clean(",".join(segments[k:]))
+            if rest:
+                aside.append((rest, ADDRESS))
+            break
+        name += "," + segment
+    name = _clean(name)
+    head, tail = _address_tail(name)
+    if tail:
+        aside.append((tail, ADDRESS))
+        name = head
+    return name, aside
+
+
+def _is_address(segment: str) -> bool:
+    """Whether a comma segment reads as part of an address (a street word, a house number, a
+    postcode)."""
+    return bool(_STREET.search(segment) or _POSTCODE.search(segment) or segment[:1].isdigit())
+
+
+def _address_tail(name: str) -> tuple[str, str]:
+    """A name with an address written after it without a comma (``Rostec 12 Tverskaya St``):
+    the address starts at a house number followed by a street, or at a street word followed by
+    a name and a number."""
+    match = re.search(r"\s\d{1,5}[a-zA-Z]?\s+\S+.*$", name)
+    if match and _STREET.search(match.group(0)):
+        return name[: match.start()].strip(), match.group(0).strip()
+    match = re.search(
+        r"\s(?:ul|ulitsa|ул|улица|street|st|str|prospekt|проспект|пр-т)\.?\s+\S+.*\d.*$",
+        name,
+        re.IGNORECASE,
+    )
+    if match:
+        return name[: match.start()].strip(), match.group(0).strip()
+    return name, ""
