@@ -60,7 +60,7 @@ def words(name: str) -> list[str]:
         ("U.A.E. Trading L.L.C.", ["uae", "trading"], ("llc",)),
         ("Company Limited", ["company", "limited"], ()),
         ("Dubai Star FZCO", ["dubai", "star"], ("free-zone",)),
-        ("Almaty Impex TOO", ["almaty", "impex"], ("llc",)),
+        ("Almaty Impex TOO", ["almaty", "import", "export"], ("llc",)),
         ("Bishkek Import A.S.", ["bishkek", "import"], ("jsc",)),
         ("Bremer Kitchen GmbH", ["bremer", "kitchen"], ("llc",)),
     ],

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from anyascii import anyascii
+from rapidfuzz.distance import OSA
 
 from engine.catalogue.entities import NameWords
 from engine.reading import caches
@@ -281,6 +282,20 @@ class NameKey:
         return sum(t.weight for t in self.tokens)
 
 
+def _same_form(words: list[str], form: tuple[str, ...]) -> bool:
+    """Whether words (skeletons) spell a legal form of several words, a word of six letters or
+    more of it with one typo ("Limited Liabilty Company"): a mangled form is still a form, never
+    a distinctive word.  The first word is the one the form was found by, so it is exact."""
+    if len(words) != len(form):
+        return False
+    for word, expected in zip(words, form, strict=True):
+        if word != expected and (
+            len(expected) < 6 or OSA.distance(word, expected, score_cutoff=1) > 1
+        ):
+            return False
+    return True
+
+
 class NameNormaliser:
     """Turns names into NameKeys, using the catalogue's legal forms and name words."""
 
@@ -297,6 +312,13 @@ class NameNormaliser:
         for seq in sorted((f for f in forms if len(f) > 1), key=len, reverse=True):
             self._multi.setdefault(seq[0], []).append(seq)
         self._forms = forms
+        # Long one-word forms by their stems, for Russian case endings ("Госкорпорации" in
+        # "филиал Госкорпорации «Ростех»" is the form "Госкорпорация").
+        self._stems: dict[str, str] = {}
+        for seq, form_id in forms.items():
+            if len(seq) == 1 and len(seq[0]) >= 8:
+                for cut in (1, 2):
+                    self._stems.setdefault(seq[0][:-cut], form_id)
         self._generic = {skeleton(w) for w in self._fold_words(words.generic)}
         self._places = {skeleton(w) for w in self._fold_words(words.places)}
         self._stop = {skeleton(w) for w in self._fold_words(words.stopwords)}
@@ -334,7 +356,7 @@ class NameNormaliser:
         while i < len(skel):
             for form in self._multi.get(skel[i], ()):
                 n = len(form)
-                if tuple(skel[i : i + n]) == form:
+                if _same_form(skel[i : i + n], form):
                     keep[i : i + n] = [False] * n
                     found.append(self._forms[form])
                     i += n
@@ -351,6 +373,8 @@ class NameNormaliser:
         kept: list[tuple[str, str]] = []
         for token in tokens:
             form_id = None if token[1] == "han" else self._forms.get((skeleton(token[0]),))
+            if form_id is None and token[1] == "cyrillic" and len(token[0]) >= 8:
+                form_id = self._inflected_form(skeleton(token[0]))
             if form_id is not None and len(token[0]) >= 3 and len(tokens) > 1:
                 found.append(form_id)
             else:
@@ -370,6 +394,15 @@ class NameNormaliser:
                     del tokens[index]
                     changed = True
         return tokens, found
+
+    def _inflected_form(self, skel: str) -> str | None:
+        """The long one-word form a Russian word is a case form of (one to three letters of
+        ending changed), if any."""
+        for cut in (1, 2, 3):
+            form_id = self._stems.get(skel[:-cut])
+            if form_id is not None:
+                return form_id
+        return None
 
     def is_place(self, text: str) -> bool:
         """Whether every word of a text is a place word (a city, a region, a country)."""

@@ -104,13 +104,15 @@ _OFFICE_WORDS = (
     r"подразделени\w*|отделени\w*"
 )
 _OFFICE = re.compile(
-    rf"(?:^|(?<=[\s,(«\"]))(?:{_OFFICE_WORDS})(?=[\s,)»\"]|$)(?:\s+(?:of|in|at|в|г\.?))*",
+    rf"(?:^|(?<=[\s,(«\"]))(?:{_OFFICE_WORDS})(?=[\s,)»\"]|$)(?:\s+(?:of|in|at|в|г\.?)(?![^\W\d_]))*",
     re.IGNORECASE,
 )
 _OFFICE_PLACE = re.compile(
     r"\s(?:в|во|in|at)\s+(?:г\.?\s*|city\s+of\s+)?[^\W\d_][\w-]*(?:\s+[^\W\d_][\w-]*)?\s*$",
     re.IGNORECASE,
 )
+_ENDS_IN = re.compile(r"(?:^|\s)(?:в|во|in|at|г\.?)$", re.IGNORECASE)
+_PLACE_AFTER = re.compile(r"\s*(?:г\.\s*|city\s+of\s+)?[^\W\d_][\w-]*(?:\s+of\b)?", re.IGNORECASE)
 _EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
 _SUBSIDIARY = re.compile(
     r"(?:^|(?<=[\s,(]))(?:an?\s+)?(?:(?:wholly[\s-]owned\s+)?subsidiary|affiliate|дочерн\w*\s+"
@@ -123,7 +125,9 @@ _STREET = re.compile(
     r"|pr-t|ave|avenue|road|rd|blvd|boulevard|lane|highway|hwy|pereulok|переулок|пер|shosse"
     r"|шоссе|naberezhnaya|наб|набережная|ploshchad|площадь|building|bldg|bld|stroenie|строение"
     r"|стр|korpus|корпус|корп|дом|suite|floor|этаж|room|kv|кв|mkr|микрорайон|industrial\s+zone"
-    r"|free\s+zone|oblast|область|obl|обл|район|rayon|krai|край|г|gorod|город|пос|posyolok)"
+    r"|free\s+zone|oblast|область|obl|обл|район|rayon|krai|край|г|gorod|город|пос|posyolok"
+    r"|office|unit|flat|apt|apartment|block|blk|plot|shop|warehouse|villa|tower|level|офис"
+    r"|оф|кабинет|помещение|пом)"
     r"(?![\w])",
     re.IGNORECASE,
 )
@@ -170,7 +174,7 @@ def read_party_cell(
     pieces = _split_parties(text, set_aside, legal_form_edge)
     parts: list[CellPart] = []
     for piece in pieces:
-        for name, aside in _read_piece(piece, is_place):
+        for name, aside in _read_piece(piece, is_place, legal_form_edge):
             if name and not any(p.name == name for p in parts):
                 parts.append(CellPart(name, tuple(set_aside + aside), tuple(identifiers)))
     if not parts:
@@ -212,7 +216,7 @@ def _split_and(piece: str, legal_form_edge: Callable[[str, str], bool]) -> list[
 
 
 def _read_piece(
-    piece: str, is_place: Callable[[str], bool]
+    piece: str, is_place: Callable[[str], bool], legal_form_edge: Callable[[str, str], bool]
 ) -> list[tuple[str, list[tuple[str, str]]]]:
     """One party's text as the names it holds (both sides of role wording), each with what was
     set aside from it."""
@@ -227,20 +231,32 @@ def _read_piece(
         start = match.end()
     spans.append(piece[start:])
     for span in spans:
-        name, more = _strip_office_and_address(span, is_place)
+        name, more = _strip_office_and_address(span, is_place, legal_form_edge)
         if name:
             out.append((name, aside + more))
     return out
 
 
 def _strip_office_and_address(
-    span: str, is_place: Callable[[str], bool]
+    span: str, is_place: Callable[[str], bool], legal_form_edge: Callable[[str, str], bool]
 ) -> tuple[str, list[tuple[str, str]]]:
     aside: list[tuple[str, str]] = []
     offices = list(_OFFICE.finditer(span))
     if offices:
+        # Where the office is, written before it: "Moscow branch of ...".
+        before = _clean(span[: offices[0].start()])
+        if before and is_place(before):
+            aside.append((before, ADDRESS))
+            span = " " * offices[0].start() + span[offices[0].start() :]
         for match in offices:
             aside.append((_clean(match.group(0)), OFFICE))
+            # "филиал в г. Минске АО ...", "branch in Dubai of ...": the place after "in".
+            if _ENDS_IN.search(match.group(0)):
+                where = _PLACE_AFTER.match(span, match.end())
+                rest = span[: match.start()] + span[where.end() :] if where else ""
+                if where and _clean(rest):
+                    aside.append((_clean(where.group(0)), ADDRESS))
+                    span = span[: where.start()] + " " * len(where.group(0)) + span[where.end() :]
         span = _OFFICE.sub(" ", span)
         # Where the office is: "... в г. Минске", "... in Dubai" closing the name.
         where = _OFFICE_PLACE.search(span)
@@ -254,7 +270,16 @@ def _strip_office_and_address(
         words = _clean(segment)
         if not words:
             continue
-        if _is_address(words) or is_place(words):
+        # A district or street name before a place or address ("Al Quoz, Dubai") is part of the
+        # address: a short segment without a legal form (which would make it another firm).
+        after = _clean(segments[k + 1]) if k + 1 < len(segments) else ""
+        district = (
+            bool(after)
+            and len(words.split()) <= 3
+            and (_is_address(after) or is_place(after))
+            and not legal_form_edge(words, "")
+        )
+        if district or _is_address(words) or is_place(words):
             rest = _clean(",".join(segments[k:]))
             if rest:
                 aside.append((rest, ADDRESS))

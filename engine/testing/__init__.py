@@ -37,6 +37,7 @@ from engine.testing.strategies import (
     bundled_catalogue,
     company_names,
     country_spellings,
+    decoys,
     disguised_names,
     evasions,
     hs_codes,
@@ -52,6 +53,7 @@ from engine.testing.strategies import (
     routes,
     shipments,
     values,
+    wrapped_cells,
 )
 
 __all__ = [
@@ -62,6 +64,7 @@ __all__ = [
     "bundled_catalogue",
     "company_names",
     "country_spellings",
+    "decoys",
     "disguised_names",
     "evasions",
     "hs_codes",
@@ -77,4 +80,5 @@ __all__ = [
     "routes",
     "shipments",
     "values",
+    "wrapped_cells",
 ]

@@ -345,6 +345,61 @@ def evasions(name: str) -> SearchStrategy[str]:
     return evade()
 
 
+# What trade documents write around a party's name, for wrapped_cells.
+_ROLES_BEFORE = ["c/o", "care of", "to the order of", "on behalf of", "as agent for",
+                 "for account of", "via", "through", "t/a", "trading as", "d/b/a", "formerly",
+                 "a.k.a.", "attn:"]  # fmt: skip
+_OTHER_PARTIES = ["Sigma Trade LLC", "Alfa Logistics FZE", "Beta Freight Ltd",
+                  "Vostok Cargo OOO", "Gamma Handels GmbH"]  # fmt: skip
+_OFFICES = ["Moscow branch of {}", "{} (Dubai branch)", "{}, representative office in Almaty",
+            "{} liaison office", "филиал {}", "представительство {}"]  # fmt: skip
+_ADDRESSES = ["12 Tverskaya St, Moscow 125009", "PO Box 1234, Dubai", "Office 5, Bldg 3,"
+              " Al Quoz, Dubai", "ul. Lenina 7, Novosibirsk 630004",
+              "Room 1502, 8 Queen's Road, Hong Kong"]  # fmt: skip
+_IDS = ["INN 7701234567", "ИНН 7727123456", "OGRN 1027700123456", "VAT DE123456789",
+        "tel +7 495 123 45 67", "info@example.ru"]  # fmt: skip
+
+
+def wrapped_cells(name: str) -> SearchStrategy[str]:
+    """A party cell holding ``name`` and what trade documents write around it: role wording,
+    another party, an office, an address, an identifier or a phone number (the party named is
+    still ``name``)."""
+
+    @st.composite
+    def wrap(draw: Any) -> str:
+        how = draw(st.sampled_from(["role", "role-after", "list", "office", "address", "id"]))
+        other = draw(st.sampled_from(_OTHER_PARTIES))
+        if how == "role":
+            return f"{other} {draw(st.sampled_from(_ROLES_BEFORE))} {name}"
+        if how == "role-after":
+            return f"{name} c/o {other}"
+        if how == "list":
+            sep: str = draw(st.sampled_from([" / ", "; ", " | ", "\n"]))
+            parts: list[str] = draw(st.permutations([other, name]))
+            if draw(st.booleans()):
+                return f"1) {parts[0]} 2) {parts[1]}"
+            return sep.join(parts)
+        if how == "office":
+            office: str = draw(st.sampled_from(_OFFICES))
+            return office.format(name)
+        if how == "address":
+            return f"{name}, {draw(st.sampled_from(_ADDRESSES))}"
+        return f"{name}, {draw(st.sampled_from(_IDS))}"
+
+    return wrap()
+
+
+def decoys(name: str) -> SearchStrategy[str]:
+    """``name`` with two distinctive words added (made-up words no list holds): another firm,
+    which must not match as ``name``."""
+    word = st.text("bcdfgklmnprstvz", min_size=3, max_size=4).map(
+        lambda c: "".join(ch + v for ch, v in zip(c, "aeiouaeiou", strict=False)).capitalize()
+    )
+    return st.tuples(word, word, st.booleans()).map(
+        lambda t: f"{t[0]} {t[1]} {name}" if t[2] else f"{name} {t[0]} {t[1]}"
+    )
+
+
 @_memo
 def listed_names(
     tag: str | None = "sanctioned", *, catalogue: Catalogue | None = None

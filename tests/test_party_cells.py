@@ -1,0 +1,245 @@
+"""Party cells as trade files write them: several parties, role wording, offices, addresses,
+identifiers, legal forms as people write them, people's names, scripts and look-alikes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from engine import Screener
+from engine.catalogue.entities import Party, Source
+from engine.reading import matching
+from engine.reading.parties import CellPart, read_party_cell
+from engine.testing import decoys, listed_names, wrapped_cells
+
+THRESHOLD = 0.88  # the default rule set's party-match threshold
+SCREENER = Screener.default()
+NORMALISER = SCREENER._knowledge.normaliser
+
+
+def read(cell: str) -> tuple[CellPart, ...]:
+    return read_party_cell(
+        cell, is_place=NORMALISER.is_place, legal_form_edge=NORMALISER.legal_form_at_edge
+    )
+
+
+def best(cell: str) -> tuple[str, float, str] | None:
+    found = SCREENER.match(cell)
+    return (found[0].entry_id, found[0].similarity, found[0].how) if found else None
+
+
+def listed(cell: str) -> set[str]:
+    return {m.entry_id for m in SCREENER.match(cell) if m.similarity >= THRESHOLD}
+
+
+# 1. Several parties in one cell; 2. role wording (both sides of c/o are parties).
+@pytest.mark.parametrize(
+    ("cell", "names"),
+    [
+        ("Sigma Trade LLC / JSC Rosoboronexport", ["Sigma Trade LLC", "JSC Rosoboronexport"]),
+        ("1) Alfa Ltd 2) Beta OOO", ["Alfa Ltd", "Beta OOO"]),
+        ("Alfa Ltd; Beta OOO", ["Alfa Ltd", "Beta OOO"]),
+        ("Alfa Ltd | Beta OOO", ["Alfa Ltd", "Beta OOO"]),
+        ("Alfa Ltd\nBeta OOO", ["Alfa Ltd", "Beta OOO"]),
+        ("Alfa Ltd & Beta OOO", ["Alfa Ltd", "Beta OOO"]),
+        ("Smith & Sons", ["Smith & Sons"]),
+        ("Alfa Ltd c/o Beta OOO", ["Alfa Ltd", "Beta OOO"]),
+        ("Alfa Ltd care of Beta OOO", ["Alfa Ltd", "Beta OOO"]),
+        ("to the order of Beta OOO", ["Beta OOO"]),
+        ("Alfa Ltd on behalf of Beta OOO", ["Alfa Ltd", "Beta OOO"]),
+        ("Alfa Ltd as agent for Beta OOO", ["Alfa Ltd", "Beta OOO"]),
+        ("Alfa Ltd for account of Beta OOO", ["Alfa Ltd", "Beta OOO"]),
+        ("Alfa Ltd via Beta OOO", ["Alfa Ltd", "Beta OOO"]),
+        ("Alfa Ltd t/a Beta", ["Alfa Ltd", "Beta"]),
+        ("Alfa Ltd d/b/a Beta", ["Alfa Ltd", "Beta"]),
+        ("Alfa Ltd trading as Beta", ["Alfa Ltd", "Beta"]),
+        ("Alfa Ltd formerly Beta OOO", ["Alfa Ltd", "Beta OOO"]),
+        ("Alfa Ltd a.k.a. Beta OOO", ["Alfa Ltd", "Beta OOO"]),
+    ],
+)
+def test_a_cell_names_its_parties(cell: str, names: list[str]) -> None:
+    assert [p.name for p in read(cell)] == names
+
+
+@pytest.mark.parametrize(
+    ("cell", "entry", "part"),
+    [
+        ("Sigma Trade LLC / JSC Rosoboronexport", "rosoboronexport", "JSC Rosoboronexport"),
+        ("1) Alfa Ltd 2) Rosoboronexport OOO", "rosoboronexport", "Rosoboronexport OOO"),
+        ("Alfa Ltd c/o Rostec", "rostec", "Rostec"),
+        ("Rostec c/o Alfa Ltd", "rostec", "Rostec"),
+        ("Beta LLC t/a Rosoboronexport", "rosoboronexport", "Rosoboronexport"),
+    ],
+)
+def test_the_evidence_names_the_part_that_matched(cell: str, entry: str, part: str) -> None:
+    found = best(cell)
+    assert found is not None
+    assert found[0] == entry
+    assert found[1] >= THRESHOLD
+    assert f"the party '{part}' of the cell" in found[2]
+
+
+# 3. Offices and addresses; identifiers kept as evidence.
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "Moscow branch of Rostec",
+        "Rostec representative office in Dubai",
+        "Rostec liaison office",
+        "филиал Госкорпорации «Ростех»",
+        "представительство АО «Рособоронэкспорт»",
+        "Rostec, 12 Tverskaya St, Moscow 125009",
+        "Rostec, PO Box 1234, Dubai",
+        "Rostec, Office 5, Bldg 3, Al Quoz, Dubai",
+        "Rostec, tel +7 495 123 45 67",
+        "Rostec, INN 7701234567",
+    ],
+)
+def test_an_office_or_address_of_a_listed_firm_is_that_firm(cell: str) -> None:
+    assert listed(cell) & {"rostec", "rosoboronexport"}
+
+
+def test_an_identifier_is_set_aside_and_kept() -> None:
+    (part,) = read("Rostec, 12 Tverskaya St, Moscow 125009, INN 7701234567")
+    assert part.name == "Rostec"
+    assert ("INN", "7701234567") in part.identifiers
+    reasons = {why for _, why in part.set_aside}
+    assert {"identifier", "address"} <= reasons
+
+
+def test_a_subsidiary_is_not_its_parent() -> None:
+    parts = read("Alfa LLC, a subsidiary of Rostec")
+    assert [p.name for p in parts] == ["Alfa LLC"]
+    assert "rostec" not in listed("Alfa LLC, a subsidiary of Rostec")
+
+
+def test_distinctive_extra_words_still_count() -> None:
+    assert "rosoboronexport" not in listed("Rosoboronexport Marine Services")
+
+
+# 4. Legal forms as people write them, typos included.
+@pytest.mark.parametrize(
+    "form",
+    [
+        "Ltd Liability Co.",
+        "Limited Liabilty Company",
+        "Publicly Traded Company",
+        "Limited Liability Partnership",
+        "OsOO",
+        "TOO",
+        "PAO",
+        "AO",
+        "НАО",
+    ],
+)
+def test_a_legal_form_is_never_a_distinctive_word(form: str) -> None:
+    key = NORMALISER.key(f"Rosoboronexport {form}")
+    assert [t.text for t in key.tokens] == ["rosoboronexport"]
+    assert key.legal_forms
+
+
+# 5. Abbreviations trade documents use.
+def test_trade_abbreviations_expand() -> None:
+    assert SCREENER.similarity("Alfa Imp & Exp Co", "Alfa Import and Export Company") >= 0.97
+    assert (
+        SCREENER.similarity("Huawei Technologies Intl", "Huawei Technologies International") >= 0.97
+    )
+
+
+# 6. People.
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Oleg V. Deripaska", "Oleg Vladimirovich Deripaska"),
+        ("DERIPASKA Oleg", "Oleg Vladimirovich Deripaska"),
+        ("Oleg Deripaska", "Oleg Vladimirovich Deripaska"),
+        ("Дерипаска Олег Владимирович", "Oleg Vladimirovich Deripaska"),
+        ("Пётр Иванов", "Петр Иванов"),
+    ],
+)
+def test_a_persons_name_in_any_order_with_the_patronymic_dropped(a: str, b: str) -> None:
+    person = Party(
+        id="person",
+        name=b,
+        kind="person",
+        tags=["sanctioned"],
+        sources=[Source(public="a test entry")],
+    )
+    matcher = matching.PartyMatcher([person], NORMALISER)
+    found = matcher.match(a)
+    assert found
+    assert found[0].similarity >= THRESHOLD
+
+
+# 7. Scripts and look-alikes.
+def test_scripts_and_lookalikes() -> None:
+    # The word "СО" typed in Cyrillic in a Latin name.
+    assert (
+        SCREENER.similarity("Huawei Technologies СО., Ltd.", "Huawei Technologies Co., Ltd.")
+        >= 0.97
+    )
+    # ь and ъ do not split a word.
+    assert NORMALISER.key("Объединённая компания").tokens[0].skeleton == "obedinenaia"
+    # A Cyrillic word that happens to be made of look-alikes beside a transliterated form.
+    assert SCREENER.similarity("«Нева» AVTONOMNAJA NEKOMMERČESKAJA ORGANIZACIJA", "Нева") >= 0.97
+    assert listed("АО «Рособоронэкспорт»") == {"rosoboronexport"}
+
+
+# 8. Known defects fixed at the root.
+def test_a_joined_word_with_a_doubled_letter_matches_its_parts() -> None:
+    assert SCREENER.similarity("Electrooptics", "Electro-Optics") >= 0.97
+    assert SCREENER.similarity("Zalaaero", "Zala Aero") >= 0.97
+
+
+def test_one_letter_left_never_makes_a_generic_name_match() -> None:
+    assert SCREENER.similarity("K TECHNOLOGIES JSC", "Technologies B.V.") < THRESHOLD
+
+
+def test_one_typo_in_a_long_one_word_name_reaches_the_threshold() -> None:
+    assert SCREENER.similarity("Rosoboronexprot", "Rosoboronexport") >= THRESHOLD
+    assert SCREENER.similarity("Rostekh", "Rostech") >= THRESHOLD
+
+
+# Properties: a wrapped listed name still matches; a decoy does not.
+_SETTINGS = settings(
+    max_examples=60, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck)
+)
+
+
+def _matched(name: str) -> set[str]:
+    return listed(name)
+
+
+@_SETTINGS
+@given(st.data())
+def test_a_listed_name_wrapped_as_trade_files_write_it_still_matches(data: st.DataObject) -> None:
+    name = data.draw(listed_names())
+    expected = _matched(name)
+    cell = data.draw(wrapped_cells(name))
+    assert not expected or expected & _matched(cell), cell
+
+
+@_SETTINGS
+@given(st.data())
+def test_a_decoy_with_distinctive_words_added_does_not_match(data: st.DataObject) -> None:
+    name = data.draw(listed_names())
+    decoy = data.draw(decoys(name))
+    assert not _matched(name) & _matched(decoy), decoy
+
+
+@pytest.fixture
+def reader_reading_nothing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A broken reader: the whole cell is one name."""
+    monkeypatch.setattr(matching, "read_party_cell", lambda cell, **_: (CellPart(cell.strip()),))
+    matching_cache = SCREENER._knowledge.matcher
+    matching_cache.clear_cache()
+    yield
+    matching_cache.clear_cache()
+
+
+def test_the_wrapping_property_fails_on_a_broken_reader(reader_reading_nothing: None) -> None:
+    with pytest.raises(AssertionError):
+        test_a_listed_name_wrapped_as_trade_files_write_it_still_matches()
