@@ -4,6 +4,7 @@ identifiers, legal forms as people write them, people's names, scripts and look-
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from engine import Screener
 from engine.catalogue.entities import Party, Source
 from engine.reading import matching
+from engine.reading.names import NameKey
 from engine.reading.parties import CellPart, read_party_cell
 from engine.testing import decoys, listed_names, wrapped_cells
 
@@ -243,3 +245,27 @@ def reader_reading_nothing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def test_the_wrapping_property_fails_on_a_broken_reader(reader_reading_nothing: None) -> None:
     with pytest.raises(AssertionError):
         test_a_listed_name_wrapped_as_trade_files_write_it_still_matches()
+
+
+@pytest.fixture
+def matcher_by_containment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A broken matcher: a name holding every word of a listed name is that name, whatever else
+    it holds (the asymmetric rule done wrong)."""
+    compare = matching.compare
+
+    def contained(query: NameKey, entry: NameKey, **kwargs: bool) -> tuple[float, Any]:
+        score, spans = compare(query, entry, **kwargs)
+        words = {t.skeleton for t in query.tokens}
+        if entry.tokens and all(t.skeleton in words for t in entry.tokens):
+            return 1.0, spans
+        return score, spans
+
+    monkeypatch.setattr(matching, "compare", contained)
+    SCREENER._knowledge.matcher.clear_cache()
+    yield
+    SCREENER._knowledge.matcher.clear_cache()
+
+
+def test_the_decoy_property_fails_on_a_matcher_by_containment(matcher_by_containment: None) -> None:
+    with pytest.raises(AssertionError):
+        test_a_decoy_with_distinctive_words_added_does_not_match()
