@@ -53,9 +53,9 @@ _UNMATCHED_PLACE_FACTOR = 0.2
 _DF_RARE = 5
 _DF_FLOOR = 2000
 _MIN_WEIGHT = 0.15
-# Names of this many characters or fewer (acronyms such as "BNC") match only a query equal to them.
 # The word filter looks for words written apart among at most this many different words.
 _PAIR_WORDS = 64
+# Names of this many characters or fewer (acronyms such as "BNC") match only a query equal to them.
 _EXACT_ONLY_LENGTH = 3
 # Slack on the similarity bound: fuzzy pairs weigh slightly differently on the two sides.
 _BOUND_SLACK = 1.1
@@ -623,7 +623,7 @@ class PartyMatcher:
         parts = read_party_cell(
             cell, is_place=normaliser.is_place, legal_form_edge=normaliser.legal_form_at_edge
         )
-        whole = self._cached(cell)
+        whole = self._match_name(cell)  # the word filter has passed it
         if len(parts) == 1 and parts[0].name == cell.strip() and not parts[0].set_aside:
             return whole
         best = {m.party_id: m for m in whole}
@@ -676,8 +676,10 @@ class PartyMatcher:
         return not self.index.pair_in_vocabulary(skeletons)
 
     def _match(self, name: str) -> tuple[PartyMatch, ...]:
-        if self._ruled_out(name):
-            return ()
+        return () if self._ruled_out(name) else self._match_name(name)
+
+    def _match_name(self, name: str) -> tuple[PartyMatch, ...]:
+        """A name's matches, the word filter left out."""
         query = self.index.weigh(self._normaliser.key(name))
         if not query.tokens:
             return ()
