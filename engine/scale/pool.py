@@ -199,22 +199,31 @@ Segment = _Text | _Rows
 
 
 def _start_worker(
-    screener: Screener, renderers: Sequence[Renderer], shaper: RowShaper, delimiter: str
+    parent: int,
+    screener: Screener,
+    renderers: Sequence[Renderer],
+    shaper: RowShaper,
+    delimiter: str,
 ) -> None:
     # Ctrl-C reaches the whole process group: the main process stops the workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _die_with_parent()
+    _die_with_parent(parent)
     release_signals()  # forked with them held back (WorkerPool.__enter__)
     gc.set_threshold(*_THRESHOLDS)
     set_worker(screener, renderers, shaper, delimiter)
 
 
-def _die_with_parent() -> None:
-    """End this worker when the process that started it ends, however it ends (SIGKILL
-    included, which gives it no chance to stop its workers): on Linux the kernel sends SIGKILL
-    (PR_SET_PDEATHSIG); elsewhere a thread watches the parent's id."""
-    parent = os.getppid()
+def _die_with_parent(parent: int) -> None:
+    """End this worker when ``parent``, the process that started it, ends, however it ends
+    (SIGKILL included, which gives it no chance to stop its workers): on Linux the kernel sends
+    SIGKILL (PR_SET_PDEATHSIG); elsewhere a thread watches the parent's id.
+
+    ``parent`` is the id the parent gave before forking: one read here could already be the
+    reaper's, if the parent died between the fork and now (then the kernel is told to watch the
+    reaper, and the worker would outlive its parent for good)."""
+    if os.getppid() != parent:  # the parent is gone already
+        os._exit(1)
     prctl = None
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
@@ -466,7 +475,7 @@ class WorkerPool:
                     self._workers,
                     mp_context=context,
                     initializer=_start_worker,
-                    initargs=self._args,
+                    initargs=(os.getpid(), *self._args),
                 )
                 _widen_pipes(self._pool)
                 started = self._pool.submit(int)  # the workers start now, before any other thread
