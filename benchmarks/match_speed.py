@@ -43,6 +43,9 @@ from engine.catalogue.lists import read_ofac_sdn
 from engine.reading.matching import MATCH_FLOOR, PartyMatcher
 from engine.reading.names import NameNormaliser, skeleton
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from party_variants import DECOYS, KINDS, make_cells
+
 THRESHOLD = 0.88  # the default sanctioned-party rule's min_similarity
 WRATIO_CUTOFF = 85
 
@@ -291,6 +294,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--runs", type=int, default=5, help="repeats for medians")
     parser.add_argument("--baseline-sample", type=int, default=300)
     parser.add_argument("--recall-sample", type=int, default=600)
+    parser.add_argument(
+        "--cells-per-kind", type=int, default=400, help="cells of each variant kind"
+    )
     parser.add_argument("--seed", type=int, default=20241)
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
@@ -422,10 +428,58 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         },
     }
 
+    out["cells"] = _cell_quality(matcher, parties, args.cells_per_kind, args.seed + 3)
+
     print(json.dumps(out, indent=2, ensure_ascii=False))
     if args.json:
         args.json.write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return out
+
+
+def _cell_quality(
+    matcher: PartyMatcher, parties: Sequence[Party], per_kind: int, seed: int
+) -> dict[str, Any]:
+    """Recall per variant kind of party cell, and false matches on look-alike decoys, at the
+    rule threshold; with the cells matched per second (cold cache)."""
+    variants = make_cells(parties, per_kind, seed, KINDS)
+    decoys = make_cells(parties, per_kind, seed + 1, DECOYS)
+    matcher.clear_cache()
+    started = time.perf_counter()
+    found: dict[str, list[bool]] = {}
+    missed: dict[str, list[str]] = {}
+    for kind, cells in variants.items():
+        for cell, pid in cells:
+            hit = any(m.party_id == pid for m in matcher.match(cell, min_similarity=THRESHOLD))
+            found.setdefault(kind, []).append(hit)
+            if not hit:
+                missed.setdefault(kind, []).append(cell)
+    false: dict[str, list[bool]] = {}
+    accepted: dict[str, list[str]] = {}
+    for kind, cells in decoys.items():
+        for cell, pid in cells:
+            hit = any(m.party_id == pid for m in matcher.match(cell, min_similarity=THRESHOLD))
+            false.setdefault(kind, []).append(hit)
+            if hit:
+                accepted.setdefault(kind, []).append(cell)
+    seconds = time.perf_counter() - started
+    all_found = [h for hits in found.values() for h in hits]
+    all_false = [h for hits in false.values() for h in hits]
+    return {
+        "threshold": THRESHOLD,
+        "recall_all_kinds": round(sum(all_found) / max(1, len(all_found)), 4),
+        "recall_per_kind": {
+            k: {"cells": len(v), "recall": round(sum(v) / max(1, len(v)), 4)}
+            for k, v in found.items()
+        },
+        "decoys_false_match_rate": round(sum(all_false) / max(1, len(all_false)), 4),
+        "decoys_per_kind": {
+            k: {"cells": len(v), "false_match_rate": round(sum(v) / max(1, len(v)), 4)}
+            for k, v in false.items()
+        },
+        "cells_per_second": round((len(all_found) + len(all_false)) / seconds),
+        "missed_examples": {k: v[:5] for k, v in missed.items()},
+        "accepted_decoy_examples": {k: v[:5] for k, v in accepted.items()},
+    }
 
 
 if __name__ == "__main__":

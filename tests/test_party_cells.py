@@ -23,9 +23,7 @@ NORMALISER = SCREENER._knowledge.normaliser
 
 
 def read(cell: str) -> tuple[CellPart, ...]:
-    return read_party_cell(
-        cell, is_place=NORMALISER.is_place, legal_form_edge=NORMALISER.legal_form_at_edge
-    )
+    return read_party_cell(cell, is_place=NORMALISER.is_place, form_words=NORMALISER.form_words)
 
 
 def best(cell: str) -> tuple[str, float, str] | None:
@@ -269,3 +267,35 @@ def matcher_by_containment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def test_the_decoy_property_fails_on_a_matcher_by_containment(matcher_by_containment: None) -> None:
     with pytest.raises(AssertionError):
         test_a_decoy_with_distinctive_words_added_does_not_match()
+
+
+# Cells as the party-variant benchmark writes them (benchmarks/party_variants.py): an address
+# after the name without a comma, paired and alphanumeric identifiers, labelled contacts, role
+# wording in brackets, and a firm after "&" that carries its own legal form.
+@pytest.mark.parametrize(
+    ("cell", "names"),
+    [
+        ("Alfa Trade LLC Office 401, 3 Amir Temur St, Tashkent", ["Alfa Trade LLC"]),
+        ("Alfa Trade LLC - Room 805, Block B, Shenzhen 518000", ["Alfa Trade LLC"]),
+        ("Alfa Trade LLC д. 5, ул. Профсоюзная, Москва 117997", ["Alfa Trade LLC"]),
+        ("Alfa Trade LLC Halaskargazi Cad. No 40, Sisli, Istanbul", ["Alfa Trade LLC"]),
+        ("Rostec 24 Bldg 3", ["Rostec"]),
+        ("Damour 850 SAL Bldg 2, 15 Leninsky Prospekt", ["Damour 850 SAL"]),
+        ("Alfa Trade LLC ИНН/КПП 7704123456/770401001", ["Alfa Trade LLC"]),
+        ("Alfa Trade LLC Tax ID 91440300MA5DC2KX4R", ["Alfa Trade LLC"]),
+        ("Alfa Trade LLC tel./fax +7 (495) 777-12-34", ["Alfa Trade LLC"]),
+        ("Alfa Trade LLC (e-mail: sales@example.com)", ["Alfa Trade LLC"]),
+        ("Alfa Trade LLC (as agents for Beta OOO)", ["Alfa Trade LLC", "Beta OOO"]),
+        ("Sercuba + Steppe Forwarding TOO", ["Sercuba", "Sercuba + Steppe Forwarding TOO",
+                                            "Steppe Forwarding TOO"]),
+        ("Smith & Sons Ltd", ["Smith & Sons Ltd"]),
+        ("Arfa Iron and Steel Company", ["Arfa Iron and Steel Company"]),
+    ],
+)  # fmt: skip
+def test_addresses_identifiers_and_firms_after_and(cell: str, names: list[str]) -> None:
+    assert [p.name for p in read(cell)] == names
+
+
+def test_a_paired_identifier_gives_each_scheme_its_value() -> None:
+    (part,) = read("Alfa Trade LLC ИНН/КПП 7704123456/770401001")
+    assert part.identifiers == (("ИНН", "7704123456"), ("КПП", "770401001"))

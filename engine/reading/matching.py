@@ -621,7 +621,7 @@ class PartyMatcher:
             return ()
         normaliser = self._normaliser
         parts = read_party_cell(
-            cell, is_place=normaliser.is_place, legal_form_edge=normaliser.legal_form_at_edge
+            cell, is_place=normaliser.is_place, form_words=normaliser.form_words
         )
         whole = self._match_name(cell)  # the word filter has passed it
         if len(parts) == 1 and parts[0].name == cell.strip() and not parts[0].set_aside:

@@ -409,15 +409,15 @@ class NameNormaliser:
         tokens = _raw_tokens(text)
         return bool(tokens) and all(skeleton(t) in self._places for t, _ in tokens)
 
-    def legal_form_at_edge(self, left: str, right: str) -> bool:
-        """Whether a legal form ends ``left`` or starts ``right``, each keeping a word more (so
-        ``Alfa Ltd & Beta`` names two firms, and ``Smith & Sons`` one)."""
-        lt = [skeleton(t) for t, _ in _raw_tokens(left)]
-        rt = [skeleton(t) for t, _ in _raw_tokens(right)]
+    def form_words(self, text: str) -> tuple[int, int, int]:
+        """The words of ``text``: how many a legal form opening it holds, how many one closing
+        it holds (each leaving a word more), and how many in all (``Alfa Ltd`` is (0, 1, 2))."""
+        words = [skeleton(t) for t, _ in _raw_tokens(text)]
         forms = self._forms
-        return any(tuple(lt[-n:]) in forms for n in range(1, min(5, len(lt)))) or any(
-            tuple(rt[:n]) in forms for n in range(1, min(5, len(rt)))
-        )
+        edge = range(1, min(5, len(words)))
+        lead = max((n for n in edge if tuple(words[:n]) in forms), default=0)
+        trail = max((n for n in edge if tuple(words[-n:]) in forms), default=0)
+        return lead, trail, len(words)
 
     def skeletons(self, name: str) -> list[str] | None:
         """The skeletons of every word the name's key can hold, or None if that is not simple.

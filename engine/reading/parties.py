@@ -44,11 +44,14 @@ class CellPart:
     identifiers: tuple[tuple[str, str], ...] = ()  # (scheme, value), e.g. ("INN", "7701234567")
 
 
+# Words of a text (see read_party_cell): of a legal form opening it, closing it, and in all.
+FormWords = Callable[[str], tuple[int, int, int]]
+
 # A cell needs reading only if it holds one of these; most cells are a name and nothing more.
 _HINT = re.compile(
-    r"[;|/\n\r&,+@\d]|\b(?:c/o|care|order|behalf|agent|account|via|through|t/a|d/?b/?a|trading"
+    r"[;|/\n\r&,+@\d]|\b(?:c/o|care|order|behalf|agents?|account|via|through|t/a|d/?b/?a|trading"
     r"|doing|formerly|f/?k/?a|a\.?k\.?a|also|acting|favou?r|attn|attention|branch|office|rep"
-    r"|liaison|subsidiary|and|tel|phone|fax|box|inn|ogrn|kpp|vat|tin|reg|uen|eori|okpo)\b"
+    r"|offices?|liaison|subsidiary|and|tel|phone|fax|box|inn|ogrn|kpp|vat|tin|reg|uen|eori|okpo)\b"
     r"|[а-яё]",
     re.IGNORECASE,
 )
@@ -62,13 +65,20 @@ _ID_SCHEMES = (
     r"|EORI|CR\s*No|Reg(?:istration)?\.?\s*(?:No|Number|Code)|Company\s*No|ABN|CNPJ|NIP|REGON"
     r"|KVK|LEI|GST(?:IN)?|PAN|IMO"
 )
+# A scheme, or two sharing their values ("ИНН/КПП 7704123456/770401001"), then the value:
+# digits, and letters among them (a Chinese unified social credit code: 91440300MA5DC2KX4R);
+# five digits at least (checked when it is read).
 _IDENTIFIER = re.compile(
-    rf"(?<![\w])({_ID_SCHEMES})(?![\w])\s*[:.#№=/-]?\s*(?:No\.?|№)?\s*([A-Z]{{0,3}}[\d][\d\s./-]{{3,}}[\dA-Z])",
+    rf"(?<![\w])((?:{_ID_SCHEMES})(?:\s*/\s*(?:{_ID_SCHEMES}))?)(?![\w])\s*[:.#№=/-]?\s*"
+    r"(?:No\.?|№)?\s*([A-Z]{0,3}\d(?:[A-Z\d./-]|\s(?=\d))*[\dA-Z])",
     re.IGNORECASE,
 )
+_CONTACT_WORD = r"(?:tel|phone|ph|fax|mob|mobile|тел|факс|моб)\.?"
 _CONTACT = re.compile(
-    r"(?:(?<![\w])(?:tel|phone|ph|fax|mob|mobile|тел|факс|моб)\.?\s*[:.]?\s*)?\+?\(?\d[\d\s()./-]{7,}\d"
-    r"|[\w.+-]+@[\w-]+\.[\w.-]+|(?:https?://|www\.)\S+",
+    rf"(?:(?<![\w]){_CONTACT_WORD}(?:\s*[/,&]\s*{_CONTACT_WORD})*\s*[:.]?\s*)?"
+    r"\+?\(?\d[\d\s()./-]{7,}\d"
+    r"|(?:(?<![\w])(?:e-?mail|mail|эл\.?\s*почта|почта|web(?:site)?|site|сайт|url)\s*[:.]?\s*)?"
+    r"(?:[\w.+-]+@[\w-]+\.[\w.-]+|(?:https?://|www\.)\S+)",
     re.IGNORECASE,
 )
 _PO_BOX = re.compile(
@@ -113,7 +123,7 @@ _OFFICE_PLACE = re.compile(
 )
 _ENDS_IN = re.compile(r"(?:^|\s)(?:в|во|in|at|г\.?)$", re.IGNORECASE)
 _PLACE_AFTER = re.compile(r"\s*(?:г\.\s*|city\s+of\s+)?[^\W\d_][\w-]*(?:\s+of\b)?", re.IGNORECASE)
-_EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
+_EMPTY_BRACKETS = re.compile(r"\([\s,;]*\)|\[[\s,;]*\]")
 _SUBSIDIARY = re.compile(
     r"(?:^|(?<=[\s,(]))(?:an?\s+)?(?:(?:wholly[\s-]owned\s+)?subsidiary|affiliate|дочерн\w*\s+"
     r"(?:компани\w*|обществ\w*|предприяти\w*))\s+(?:of|company\s+of)?\s*.*$",
@@ -127,6 +137,7 @@ _STREET = re.compile(
     r"|стр|korpus|корпус|корп|дом|suite|floor|этаж|room|kv|кв|mkr|микрорайон|industrial\s+zone"
     r"|free\s+zone|oblast|область|obl|обл|район|rayon|krai|край|г|gorod|город|пос|posyolok"
     r"|office|unit|flat|apt|apartment|block|blk|plot|shop|warehouse|villa|tower|level|офис"
+    r"|cad|caddesi|cd|sok|sokak|sk|mah|mahallesi|bulvari|calle|avenida|rua|rue|jalan|jl|вул"
     r"|оф|кабинет|помещение|пом)"
     r"(?![\w])",
     re.IGNORECASE,
@@ -142,14 +153,14 @@ def read_party_cell(
     cell: str,
     *,
     is_place: Callable[[str], bool] = lambda _: False,
-    legal_form_edge: Callable[[str, str], bool] = lambda _a, _b: False,
+    form_words: FormWords = lambda text: (0, 0, len(text.split())),
 ) -> tuple[CellPart, ...]:
     """The parties a cell names, each with what was set aside for it; ``(CellPart(cell),)`` for
     a cell that holds one name and nothing more.
 
     ``is_place(segment)`` tells whether a comma segment is only a place (a city, a country);
-    ``legal_form_edge(left, right)`` whether a legal form closes ``left`` or opens ``right``
-    (so ``A & B`` names two firms).
+    ``form_words(text)`` counts the words of a text: those of a legal form opening it, of one
+    closing it, and all of them (so ``A & B`` can be read as two firms).
     """
     text = cell.strip()
     if not text or not _HINT.search(text):
@@ -159,10 +170,12 @@ def read_party_cell(
 
     def take(pattern: re.Pattern[str], reason: str, value: str) -> Callable[[re.Match[str]], str]:
         def replace(match: re.Match[str]) -> str:
-            set_aside.append((_clean(match.group(0)), reason))
             if reason == IDENTIFIER:
-                scheme = _SPACE.sub(" ", match.group(1)).upper()
-                identifiers.append((scheme, re.sub(r"[\s./-]", "", match.group(2)).upper()))
+                read = _identifiers(match.group(1), match.group(2))
+                if not read:
+                    return match.group(0)
+                identifiers.extend(read)
+            set_aside.append((_clean(match.group(0)), reason))
             return value
 
         return replace
@@ -171,10 +184,11 @@ def read_party_cell(
     text = _PO_BOX.sub(take(_PO_BOX, ADDRESS, ", "), text)
     text = _CONTACT.sub(take(_CONTACT, CONTACT, ", "), text)
     text = _SUBSIDIARY.sub(take(_SUBSIDIARY, SUBSIDIARY, ""), text)
-    pieces = _split_parties(text, set_aside, legal_form_edge)
+    text = _EMPTY_BRACKETS.sub(", ", text)
+    pieces = _split_parties(text, set_aside, form_words)
     parts: list[CellPart] = []
     for piece in pieces:
-        for name, aside in _read_piece(piece, is_place, legal_form_edge):
+        for name, aside in _read_piece(piece, is_place, form_words):
             if name and not any(p.name == name for p in parts):
                 parts.append(CellPart(name, tuple(set_aside + aside), tuple(identifiers)))
     if not parts:
@@ -182,9 +196,25 @@ def read_party_cell(
     return tuple(parts)
 
 
-def _split_parties(
-    text: str, set_aside: list[tuple[str, str]], legal_form_edge: Callable[[str, str], bool]
-) -> list[str]:
+def _identifiers(schemes: str, value: str) -> list[tuple[str, str]]:
+    """(scheme, value) for each scheme of an identifier, its value's separators dropped; a pair
+    of schemes takes a pair of values ("ИНН/КПП 7704123456/770401001"); none if a value has
+    fewer than five digits."""
+    names = [_SPACE.sub(" ", n.strip()).upper() for n in schemes.split("/")]
+    values = value.split("/") if len(names) == 2 and value.count("/") == 1 else [value]
+    if len(values) != len(names):
+        names = [" / ".join(names)] if len(names) > 1 else names
+        values = [value]
+    out = []
+    for name, raw in zip(names, values, strict=True):
+        clean = re.sub(r"[\s./-]", "", raw).upper()
+        if sum(ch.isdigit() for ch in clean) < 5:
+            return []
+        out.append((name, clean))
+    return out
+
+
+def _split_parties(text: str, set_aside: list[tuple[str, str]], form_words: FormWords) -> list[str]:
     """The cell's text cut into the parties it lists."""
     if _NUMBERED.search(text):
         marks = _NUMBERED.findall(text)
@@ -195,28 +225,58 @@ def _split_parties(
     pieces = [p for p in _PARTY_SEPARATOR.split(text) if _clean(p)]
     out: list[str] = []
     for piece in pieces:
-        out.extend(_split_and(piece, legal_form_edge))
+        out.extend(_split_and(piece, form_words))
     return out
 
 
-def _split_and(piece: str, legal_form_edge: Callable[[str, str], bool]) -> list[str]:
-    """``A & B`` as two parties where a legal form closes A or opens B; as one otherwise."""
+def _split_and(piece: str, form_words: FormWords) -> list[str]:
+    """``A & B`` (and, +, и, und, et) as two parties where each side reads as a firm of its own,
+    else as one (``Smith & Sons Ltd``).  A cut where a legal form closes or opens a side is
+    sure; another may fall inside a name that holds "and" (``Alfa Trade & Beta Systems Ltd``
+    can be one firm), so the parts on either side of such a cut are given joined too (every run of
+    parts without a sure cut in it, for up to four cuts)."""
     found = list(_AND.finditer(piece))
     if not found:
         return [piece]
-    out: list[str] = []
+    spans: list[tuple[int, int]] = []  # (start, end) of the parts between cuts
+    sure: list[bool] = []  # of each cut, after spans[k]
     start = 0
     for match in found:
-        left, right = piece[start : match.start()], piece[match.end() :]
-        if legal_form_edge(left, right):
-            out.append(left)
-            start = match.end()
-    out.append(piece[start:])
+        left, right = form_words(piece[start : match.start()]), form_words(piece[match.end() :])
+        if left[1] or right[0]:
+            sure.append(True)
+        elif not _two_firms(left, right):
+            continue
+        else:
+            sure.append(False)
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(piece)))
+    if len(spans) == 1:
+        return [piece]
+    if len(spans) > 5:
+        return [piece[a:b] for a, b in spans]
+    out = []
+    for i in range(len(spans)):
+        for j in range(i, len(spans)):
+            if j > i and sure[j - 1]:
+                break
+            out.append(piece[spans[i][0] : spans[j][1]])
     return out
 
 
+def _two_firms(left: tuple[int, int, int], right: tuple[int, int, int]) -> bool:
+    """Whether the sides of an "and" with no legal form at the cut name a firm each, from their
+    form_words counts: a side is a whole firm's name of two words or more with its form on the
+    outer edge (``Sercuba & Steppe Forwarding TOO``).  Two sides without forms are one name:
+    a part cut from a longer name drops the words that set it apart from a listed one."""
+    l_lead, _, l_all = left
+    _, r_trail, r_all = right
+    return bool((r_trail and r_all - r_trail >= 2) or (l_lead and l_all - l_lead >= 2))
+
+
 def _read_piece(
-    piece: str, is_place: Callable[[str], bool], legal_form_edge: Callable[[str, str], bool]
+    piece: str, is_place: Callable[[str], bool], form_words: FormWords
 ) -> list[tuple[str, list[tuple[str, str]]]]:
     """One party's text as the names it holds (both sides of role wording), each with what was
     set aside from it."""
@@ -231,14 +291,17 @@ def _read_piece(
         start = match.end()
     spans.append(piece[start:])
     for span in spans:
-        name, more = _strip_office_and_address(span, is_place, legal_form_edge)
+        # role wording in brackets ("A (as agents for B)") leaves a bracket on each side
+        if span.count("(") != span.count(")"):
+            span = span.strip().removesuffix("(").removesuffix(")").removeprefix(")")
+        name, more = _strip_office_and_address(span, is_place, form_words)
         if name:
             out.append((name, aside + more))
     return out
 
 
 def _strip_office_and_address(
-    span: str, is_place: Callable[[str], bool], legal_form_edge: Callable[[str, str], bool]
+    span: str, is_place: Callable[[str], bool], form_words: FormWords
 ) -> tuple[str, list[tuple[str, str]]]:
     aside: list[tuple[str, str]] = []
     offices = list(_OFFICE.finditer(span))
@@ -277,7 +340,7 @@ def _strip_office_and_address(
             bool(after)
             and len(words.split()) <= 3
             and (_is_address(after) or is_place(after))
-            and not legal_form_edge(words, "")
+            and not form_words(words)[1]
         )
         if district or _is_address(words) or is_place(words):
             rest = _clean(",".join(segments[k:]))
@@ -299,18 +362,59 @@ def _is_address(segment: str) -> bool:
     return bool(_STREET.search(segment) or _POSTCODE.search(segment) or segment[:1].isdigit())
 
 
+# Where an address written after a name without a comma starts: a house number before a
+# street ("12 Tverskaya St"); a premises word and its number ("Office 401", "Bldg 2", "д. 5");
+# a street word before its name and a number ("ul. Lenina 7"); a street name, its street word
+# and a number ("Halaskargazi Cad. No 40", "Nathan Road 88").  A dash may stand before it.
+_TAIL_STARTS = (
+    re.compile(r"\s(?:[-–—]\s+)?\d{1,5}[a-zA-Z]?\s+\S+.*$", re.DOTALL),
+    re.compile(
+        r"\s(?:[-–—]\s+)?(?:office|room|unit|suite|flat|apt|apartment|bldg|building|block|blk"
+        r"|warehouse|floor|level|shop|plot|villa|house|д|дом|офис|оф|кв|стр|строение|корп|корпус"
+        r"|пом|помещение)\.?\s*(?:no\.?\s*|№\s*)?\d.*$",
+        re.IGNORECASE | re.DOTALL,
+    ),
+    re.compile(
+        r"\s(?:[-–—]\s+)?(?:ul|ulitsa|ул|улица|вул|vul|street|st|str|prospekt|проспект|пр-т|calle"
+        r"|avenida|av|rua|rue|jalan|jl)\.?\s+\S+.*\d.*$",
+        re.IGNORECASE | re.DOTALL,
+    ),
+    re.compile(
+        r"\s(?:[-–—]\s+)?[^\W\d_][\w-]*\s+(?:street|st|road|rd|avenue|ave|lane|blvd|boulevard"
+        r"|prospekt|cad|caddesi|cd|sok|sokak|sk|mah|mahallesi|bulvari|blv|strasse|straße|str)\.?"
+        r",?\s*(?:no\.?\s*|№\s*)?\d.*$",
+        re.IGNORECASE | re.DOTALL,
+    ),
+)
+
+
+def _street_after_number(text: str) -> bool:
+    """Whether a street word follows the house number ``text`` starts with, within four words:
+    right after it (``24 Bldg 3``), or later if it is not a premises word with a number of its
+    own, which starts the address itself (``Damour 850 SAL Bldg 2`` is "Damour 850 SAL" at
+    building 2)."""
+    head = " ".join(text.split()[:5])
+    street = _STREET.search(head)
+    if street is None:
+        return False
+    if " " not in head[: street.start()].strip():  # right after the number: "24 Bldg 3"
+        return True
+    return not re.match(r"\.?\s*(?:no\.?\s*|№\s*)?\d", head[street.end() :], re.IGNORECASE)
+
+
 def _address_tail(name: str) -> tuple[str, str]:
-    """A name with an address written after it without a comma (``Rostec 12 Tverskaya St``):
-    the address starts at a house number followed by a street, or at a street word followed by
-    a name and a number."""
-    match = re.search(r"\s\d{1,5}[a-zA-Z]?\s+\S+.*$", name)
-    if match and _STREET.search(match.group(0)):
-        return name[: match.start()].strip(), match.group(0).strip()
-    match = re.search(
-        r"\s(?:ul|ulitsa|ул|улица|street|st|str|prospekt|проспект|пр-т)\.?\s+\S+.*\d.*$",
-        name,
-        re.IGNORECASE,
-    )
-    if match:
-        return name[: match.start()].strip(), match.group(0).strip()
-    return name, ""
+    """A name with an address written after it without a comma (``Rostec 12 Tverskaya St``,
+    ``Rostec Office 401``): the name, and the address (empty if there is none); the earliest
+    start of an address counts, and a name is never left empty."""
+    best: re.Match[str] | None = None
+    for k, pattern in enumerate(_TAIL_STARTS):
+        match = pattern.search(name)
+        if match is None or not _clean(name[: match.start()]):
+            continue
+        if k == 0 and not _street_after_number(match.group(0)):
+            continue
+        if best is None or match.start() < best.start():
+            best = match
+    if best is None:
+        return name, ""
+    return _clean(name[: best.start()]), _clean(best.group(0))
