@@ -16,8 +16,8 @@ alike; a round runs, each in its own process:
 - with ``--sdn``: the same with ``--list SDN`` (the OFAC list loaded and indexed in each run).
 
 For every run the wall time and the peak memory of the whole process tree (the sum of the
-processes' proportional set sizes, read from /proc every 50 ms; where /proc is missing, or the
-command ends before the first reading, the command's own peak RSS) are taken.  The report gives
+processes' proportional set sizes, read from /proc every 50 ms, and never less than the
+command's own peak RSS, which is the figure where /proc is missing) are taken.  The report gives
 medians, rows per second, the ratio to the floor's median and the issue's targets, each marked met
 or not.
 """
@@ -114,7 +114,9 @@ def measure(command: list[str]) -> dict[str, float]:
     if proc_fs:
         sampler.start()
     # The command's own peak RSS, from its exit: the figure when there is no /proc, or when the
-    # command ended before the sampler looked at it (a small file on a busy machine).
+    # sampler saw the command only as it started or ended (a small file on a busy machine: a
+    # process that is only being forked or reaped shows a few KiB); the tree's peak is never
+    # below it.
     _, status, usage = os.wait4(process.pid, 0)
     code = process.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - start
@@ -124,8 +126,7 @@ def measure(command: list[str]) -> dict[str, float]:
     if code != 0:
         raise SystemExit(f"command failed ({code}): {' '.join(command)}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if not peak:
-        peak = usage.ru_maxrss  # KiB on Linux
+    peak = max(peak, usage.ru_maxrss)  # KiB on Linux
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     return {"seconds": wall, "peak_mb": peak / 1024, "cpu_seconds": cpu}
 
