@@ -436,6 +436,22 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     return out
 
 
+def _hits(
+    matcher: PartyMatcher, cells: dict[str, list[tuple[str, str]]], *, keep: bool
+) -> tuple[dict[str, list[bool]], dict[str, list[str]]]:
+    """For each kind, whether each cell matched the party it was made from at the threshold,
+    and the cells whose outcome was ``keep`` (the examples to show)."""
+    hits: dict[str, list[bool]] = {}
+    shown: dict[str, list[str]] = {}
+    for kind, pairs in cells.items():
+        for cell, pid in pairs:
+            hit = any(m.party_id == pid for m in matcher.match(cell, min_similarity=THRESHOLD))
+            hits.setdefault(kind, []).append(hit)
+            if hit == keep:
+                shown.setdefault(kind, []).append(cell)
+    return hits, shown
+
+
 def _cell_quality(
     matcher: PartyMatcher, parties: Sequence[Party], per_kind: int, seed: int
 ) -> dict[str, Any]:
@@ -445,22 +461,8 @@ def _cell_quality(
     decoys = make_cells(parties, per_kind, seed + 1, DECOYS)
     matcher.clear_cache()
     started = time.perf_counter()
-    found: dict[str, list[bool]] = {}
-    missed: dict[str, list[str]] = {}
-    for kind, cells in variants.items():
-        for cell, pid in cells:
-            hit = any(m.party_id == pid for m in matcher.match(cell, min_similarity=THRESHOLD))
-            found.setdefault(kind, []).append(hit)
-            if not hit:
-                missed.setdefault(kind, []).append(cell)
-    false: dict[str, list[bool]] = {}
-    accepted: dict[str, list[str]] = {}
-    for kind, cells in decoys.items():
-        for cell, pid in cells:
-            hit = any(m.party_id == pid for m in matcher.match(cell, min_similarity=THRESHOLD))
-            false.setdefault(kind, []).append(hit)
-            if hit:
-                accepted.setdefault(kind, []).append(cell)
+    found, missed = _hits(matcher, variants, keep=False)
+    false, accepted = _hits(matcher, decoys, keep=True)
     seconds = time.perf_counter() - started
     all_found = [h for hits in found.values() for h in hits]
     all_false = [h for hits in false.values() for h in hits]

@@ -185,7 +185,9 @@ _RUSSIAN_BODIES = [
 _UPPER_LOOKALIKES = dict(zip("ABCEHKMOPTXY", "АВСЕНКМОРТХУ", strict=True))
 _LOWER_LOOKALIKES = dict(zip("aceopxy", "асеорху", strict=True))
 
-# Ukrainian and Russian spellings of the same given name, and the usual transliterations.
+# Ukrainian and Russian spellings of the same given name, and the usual transliterations: the
+# Russian BGN/PCGN and passport (ICAO) romanisations, Ukraine's national romanisation of 2010
+# (Cabinet of Ministers resolution 55: Oleksandr, Serhii, Volodymyr) and common English forms.
 _GIVEN = [
     ["Aleksandr", "Alexander", "Alexandr", "Oleksandr", "Olexandr"],
     ["Aleksey", "Alexey", "Aleksei", "Alexei", "Oleksiy", "Oleksii"],

@@ -35,6 +35,11 @@ def test_match_speed_runs_on_a_small_list(tmp_path: Path) -> None:
     assert figures["throughput"]["speedup_over_baseline"] > 0
     assert figures["recall"]["recall_at_floor"] == 1.0
     assert figures["quality"]["unrelated_matched_at_threshold"] == 0.0
+    # every variant kind and decoy kind of party_variants.py is measured and reported
+    cells = figures["cells"]
+    assert set(cells["recall_per_kind"]) == set(_script("party_variants").KINDS)
+    assert set(cells["decoys_per_kind"]) == set(_script("party_variants").DECOYS)
+    assert 0.0 <= cells["decoys_false_match_rate"] <= cells["recall_all_kinds"] <= 1.0
 
 
 def test_scale_runs_on_small_files(tmp_path: Path) -> None:
