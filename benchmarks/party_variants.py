@@ -235,11 +235,17 @@ def _is_form_word(word: str) -> bool:
 
 
 def _form_split(name: str) -> tuple[list[str], list[str]]:
-    """The name's words without its legal form, and the form's words."""
+    """The name's words without its legal form, and the form's words: the form words opening
+    and closing the name (a form word inside it, "EDBI STOCK BROKERAGE", is the name's)."""
     dotted = [m.group(0) for m in _DOTTED_FORMS.finditer(name)]
     words = _DOTTED_FORMS.sub(" ", name).replace(",", " ").split()
-    core = [w for w in words if not _is_form_word(w)]
-    form = [w for w in words if _is_form_word(w)] + dotted
+    start, end = 0, len(words)
+    while start < end and _is_form_word(words[start]):
+        start += 1
+    while end > start and _is_form_word(words[end - 1]):
+        end -= 1
+    core = words[start:end]
+    form = words[:start] + words[end:] + dotted
     return (core or words), form
 
 
