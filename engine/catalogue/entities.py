@@ -244,6 +244,9 @@ class NameWords(_Model):
     places: list[NonEmpty] = []
     stopwords: list[NonEmpty] = []
     abbreviations: dict[Text, Text] = {}
+    # Each group is one given name as languages and romanisations write it (Cyrillic spellings
+    # are romanised by the matcher in every common system).
+    given_names: list[list[NonEmpty]] = []
     sources: Sources
 
 

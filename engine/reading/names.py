@@ -152,6 +152,7 @@ def _word_script(word: str) -> str:
     return scripts.pop() if len(scripts) == 1 else ("latin" if not scripts else "mixed")
 
 
+_BRACKET = re.compile(r"\(([^()]*)\)")
 _PARENTHESES = re.compile(r"[(\[]([^()\[\]]*)[)\]]")
 
 
@@ -252,6 +253,68 @@ def _raw_tokens(name: str) -> list[tuple[str, str]]:
     return [(t.lower(), script) for t, script in tokens if t]
 
 
+# How Russian, Ukrainian and Belarusian letters are written in Latin letters by the systems lists
+# and passports use: BGN/PCGN (1947 and 1965), the passport system of ICAO Doc 9303, Ukraine's
+# national system (Cabinet of Ministers resolution 55 of 2010), Belarus's national system (2007)
+# and the spellings English writes by ear ("x" for "кс").  A letter's options are those of every
+# system; words starting with, or vowels after a vowel, "е", "ё", "ю", "я" may carry a "y".
+_ROMAN: dict[str, tuple[str, ...]] = {
+    "а": ("a",), "б": ("b",), "в": ("v", "w"), "г": ("g", "h"), "ґ": ("g",), "д": ("d",),
+    "е": ("e", "ye"), "ё": ("e", "yo", "io"), "є": ("ye", "ie", "e"), "ж": ("zh", "j"),
+    "з": ("z",), "и": ("i", "y"), "і": ("i",), "ї": ("yi", "i", "ji"), "й": ("y", "i", "j", ""),
+    "к": ("k",), "л": ("l",), "м": ("m",), "н": ("n",), "о": ("o",), "п": ("p",), "р": ("r",),
+    "с": ("s",), "т": ("t",), "у": ("u",), "ў": ("u", "w"), "ф": ("f",), "х": ("kh", "h", "ch"),
+    "ц": ("ts", "c", "tz"), "ч": ("ch",), "ш": ("sh",), "щ": ("shch", "sch"), "ъ": ("", "ie"),
+    "ы": ("y", "i"), "ь": ("", "i"), "э": ("e",), "ю": ("yu", "iu", "ju"),
+    "я": ("ya", "ia", "ja"), "'": ("",), "’": ("",), "ʼ": ("",),
+    "кс": ("ks", "x"),
+}  # fmt: skip
+_ROMAN_LIMIT = 512
+
+
+def romanisations(word: str) -> set[str]:
+    """The Latin spellings of a Cyrillic word under the systems of ``_ROMAN`` (a bounded set:
+    options beyond the first are dropped once it holds ``_ROMAN_LIMIT`` spellings)."""
+    word = unicodedata.normalize("NFC", word).casefold()
+    spellings = {""}
+    i = 0
+    while i < len(word):
+        pair = word[i : i + 2]
+        if pair in _ROMAN:
+            options, i = _ROMAN[pair], i + 2
+        else:
+            options, i = _ROMAN.get(word[i], (word[i],)), i + 1
+        if len(spellings) * len(options) > _ROMAN_LIMIT:
+            options = options[:1]
+        spellings = {s + o for s in spellings for o in options}
+    return spellings
+
+
+def given_name_map(groups: Iterable[Iterable[str]]) -> dict[str, str]:
+    """Skeletons of the spellings of each group of given names (one name in several languages
+    and scripts), each mapped to the skeleton of the group's first spelling; a skeleton two
+    groups share is left alone (it says nothing about which name it is)."""
+    claims: dict[str, set[str]] = {}
+    for group in groups:
+        names = list(group)
+        if not names:
+            continue
+        canonical = skeleton(_APOSTROPHES.sub("", anyascii(names[0]).casefold()))
+        for name in names:
+            plain = name.casefold()
+            spellings = romanisations(plain) if not plain.isascii() else {plain}
+            spellings.add(anyascii(plain).casefold())
+            for spelling in spellings:
+                spelling = _APOSTROPHES.sub("", spelling)
+                if spelling.isalpha():
+                    claims.setdefault(skeleton(spelling), set()).add(canonical)
+    return {
+        skel: next(iter(owners))
+        for skel, owners in claims.items()
+        if len(owners) == 1 and next(iter(owners)) != skel
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class Token:
     """One comparable word of a name."""
@@ -261,6 +324,9 @@ class Token:
     weight: float
     kind: str  # "word" | "generic" | "place" | "number"
     script: str = "latin"  # the script it was written in: latin, cyrillic, han, greek...
+    # A person's middle name or patronymic in a listed name (set by the index): left out of a
+    # query, it costs little.
+    middle: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,22 +362,50 @@ def _same_form(words: list[str], form: tuple[str, ...]) -> bool:
     return True
 
 
+# Words of legal forms and how forms of several words write them short or in full ("Public Joint
+# Stock Co", "Ltd Liability Company"): each form of several words is known in every such spelling.
+_FORM_CONTRACTIONS = {
+    "company": "co", "co": "company", "limited": "ltd", "ltd": "limited", "corporation": "corp",
+    "corp": "corporation", "incorporated": "inc", "inc": "incorporated", "private": "pvt",
+    "pvt": "private", "public": "pub", "brothers": "bros", "bros": "brothers",
+}  # fmt: skip
+_CONTRACTION_SKELETONS = {skeleton(k): skeleton(v) for k, v in _FORM_CONTRACTIONS.items()}
+
+
+def _contracted(seq: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """A legal form's words (skeletons) and its spellings with form words contracted or written
+    in full (a form of several words only)."""
+    if len(seq) < 2:
+        return [seq] if seq else []
+    out = [seq]
+    for i, word in enumerate(seq):
+        other = _CONTRACTION_SKELETONS.get(word)
+        if other is not None:
+            out += [(*v[:i], other, *v[i + 1 :]) for v in out]
+    return out
+
+
 class NameNormaliser:
     """Turns names into NameKeys, using the catalogue's legal forms and name words."""
 
     def __init__(self, words: NameWords) -> None:
         forms: dict[tuple[str, ...], str] = {}
+        # Forms written with brackets ("UG (h.b.)"): their bracket is no qualifier.
+        bracketed: set[tuple[str, ...]] = set()
         for legal_form in words.legal_forms:
             for form in legal_form.forms:
                 seq = tuple(skeleton(t) for t, _ in _raw_tokens(form))
-                if seq:
-                    forms.setdefault(seq, legal_form.id)
+                for variant in _contracted(seq):
+                    forms.setdefault(variant, legal_form.id)
+                if "(" in form and seq:
+                    bracketed.add(seq)
         # Forms of several words by their first word, longest first, so "Co., Ltd." is taken whole
         # before "Co" or "Ltd".
         self._multi: dict[str, list[tuple[str, ...]]] = {}
         for seq in sorted((f for f in forms if len(f) > 1), key=len, reverse=True):
             self._multi.setdefault(seq[0], []).append(seq)
         self._forms = forms
+        self._bracketed_forms = bracketed
         # Long one-word forms by their stems, for Russian case endings ("Госкорпорации" in
         # "филиал Госкорпорации «Ростех»" is the form "Госкорпорация").
         self._stems: dict[str, str] = {}
@@ -322,6 +416,9 @@ class NameNormaliser:
         self._generic = {skeleton(w) for w in self._fold_words(words.generic)}
         self._places = {skeleton(w) for w in self._fold_words(words.places)}
         self._stop = {skeleton(w) for w in self._fold_words(words.stopwords)}
+        # Spellings of one given name in other languages and romanisations ("Oleksandr",
+        # "Aleksandr", "Alexander") share one skeleton.
+        self._given = given_name_map(words.given_names)
         # Words recur across names: a token is made once per (text, script).
         self._token = lru_cache(maxsize=caches.WORDS)(self._make_token)
         self._abbrev = {
@@ -351,18 +448,20 @@ class NameNormaliser:
         found: list[str] = []
         skel = [skeleton(t) for t, _ in tokens]
         keep = [True] * len(tokens)
-        # Forms of several words wherever they stand, left to right, the longest at each place.
-        i = 0
-        while i < len(skel):
-            for form in self._multi.get(skel[i], ()):
-                n = len(form)
-                if _same_form(skel[i : i + n], form):
-                    keep[i : i + n] = [False] * n
-                    found.append(self._forms[form])
-                    i += n
+        # Forms of several words wherever they stand, the longest first where two overlap
+        # ("Co Limited Liability Company" is "Co" and "Limited Liability Company").
+        spans: list[tuple[int, int, tuple[str, ...]]] = []
+        for i, word in enumerate(skel):
+            for form in self._multi.get(word, ()):
+                if _same_form(skel[i : i + len(form)], form):
+                    spans.append((i, i + len(form), form))
                     break
-            else:
-                i += 1
+        taken: list[tuple[int, str]] = []
+        for start, end, form in sorted(spans, key=lambda s: (s[0] - s[1], s[0])):
+            if all(keep[start:end]):
+                keep[start:end] = [False] * (end - start)
+                taken.append((start, self._forms[form]))
+        found.extend(form_id for _, form_id in sorted(taken))
         if not any(keep):  # a name that is nothing but a legal form: compare it as written
             return tokens, []
         tokens = [t for t, k in zip(tokens, keep, strict=True) if k]
@@ -394,6 +493,18 @@ class NameNormaliser:
                     del tokens[index]
                     changed = True
         return tokens, found
+
+    def _unbracket_form(self, name: str) -> str:
+        """The name with the brackets of a legal form taken off ("Alfa UG (h.b.)" is "Alfa UG
+        h.b."), so that the form is read whole, not as a qualifier."""
+        if "(" not in name or not self._bracketed_forms:
+            return name
+        for match in reversed(list(_BRACKET.finditer(name))):
+            before = [skeleton(t) for t, _ in _raw_tokens(name[: match.start()])]
+            words = before + [skeleton(t) for t, _ in _raw_tokens(match.group(1))]
+            if any(tuple(words[-len(f) :]) == f for f in self._bracketed_forms if len(f) > 1):
+                name = f"{name[: match.start()]} {match.group(1)} {name[match.end() :]}".strip()
+        return name
 
     def _inflected_form(self, skel: str) -> str | None:
         """The long one-word form a Russian word is a case form of (one to three letters of
@@ -437,7 +548,13 @@ class NameNormaliser:
         if "0" in word:
             word = _ZERO.sub("o", word)
         expansion = self._abbrev.get(skeleton(word))
-        return tuple(skeleton(w) for w in expansion) if expansion else (skeleton(word),)
+        return tuple(map(self.skeleton, expansion)) if expansion else (self.skeleton(word),)
+
+    def skeleton(self, word: str) -> str:
+        """A word's skeleton, the same for every spelling of a given name the catalogue
+        lists as one (see given_name_map)."""
+        skel = skeleton(word)
+        return self._given.get(skel, skel)
 
     def key(self, name: str) -> NameKey:
         """Normalise one name.
@@ -445,7 +562,7 @@ class NameNormaliser:
         Bracketed parts qualify the name ("(Moscow)"): they are read apart, after the name's own
         legal forms are set aside, and their words weigh as places do.
         """
-        main, bracketed = _qualifiers(name)
+        main, bracketed = _qualifiers(self._unbracket_form(name))
         raw, legal = self._strip_legal_forms(self._expand(main))
         if bracketed:
             extra, extra_legal = self._strip_legal_forms(self._expand(bracketed))
@@ -472,7 +589,7 @@ class NameNormaliser:
         return NameKey(original=name, tokens=tuple(tokens), legal_forms=tuple(legal))
 
     def _make_token(self, text: str, script: str = "latin", qualifier: bool = False) -> Token:
-        skel = skeleton(text)
+        skel = self.skeleton(text)
         if any(ch.isdigit() for ch in text):
             return Token(text, skel, NUMBER_WEIGHT, "number", script)
         if skel in self._generic:
