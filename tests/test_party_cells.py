@@ -149,6 +149,77 @@ def test_trade_abbreviations_expand() -> None:
     )
 
 
+# Russian bodies by their initialisms, in either script, and ГК before a brand.
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("NPP Istochnik", "Nauchno-Proizvodstvennoe Predpriyatie Istochnik"),
+        ("НПП «Исток»", "NPP Istok"),
+        ("JSC Nauchno-Proizvodstvennoe Obedinenie Almaz", "AO NPO Almaz"),
+        ("OKB Novator", "Opytno Konstruktorskoe Byuro Novator"),
+        ("ФГУП ЦНИИ Комета", "TsNII Kometa"),
+        ("Spetsialnoe KB-14", "Spetsialnoe Konstruktorskoe Byuro-14"),
+        ("ГК «Алмаз-Антей»", "Almaz-Antey"),
+    ],
+)
+def test_russian_bodies_and_their_initialisms(a: str, b: str) -> None:
+    assert SCREENER.similarity(a, b) >= 0.97
+
+
+# Legal forms with their words contracted or written out, and forms with brackets or "&".
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Public Joint Stock Co Kremny",
+        "Kremny Public Joint Stock Company",
+        "Open Joint-Stock Co. Kremny",
+        "Kremny Co Limited Liability Company",
+        "Kremny UG (h.b.)",
+        "Kremny GmbH & Co. KG",
+        "Kremny S. de R.L.",
+        "Kremny D.O.O.",
+    ],
+)
+def test_legal_forms_in_every_spelling_leave_the_name(name: str) -> None:
+    assert [t.text for t in NORMALISER.key(name).tokens] == ["kremny"], name
+
+
+def test_an_and_inside_a_legal_form_is_no_cut() -> None:
+    assert [p.name for p in read("Ozean Objektplanung GmbH & Co. KG Rudipo")] == [
+        "Ozean Objektplanung GmbH & Co. KG Rudipo"
+    ]
+
+
+def test_a_part_cut_at_an_unsure_and_does_not_match_a_listed_name_holding_and() -> None:
+    # "Corosifoto and Technical Company Azimut Photonics" is not "Scientific and Technical
+    # Company Azimut Photonics", though its part after "and" would match it.
+    cell = "Corosifoto and Technical Company Azimut Photonics JSC"
+    assert any(p.unsure for p in read(cell))
+    firm = Party(
+        id="azimut",
+        name="JSC Scientific and Technical Company Azimut Photonics",
+        kind="company",
+        tags=["sanctioned"],
+        sources=[Source(public="a test entry")],
+    )
+    matcher = matching.PartyMatcher([firm], NORMALISER)
+    assert _best(matcher, cell) < THRESHOLD
+    assert _best(
+        matcher, "Alfa Trade LLC and Scientific and Technical Company Azimut Photonics"
+    ) >= (THRESHOLD)
+
+
+def test_distinctive_words_added_to_a_long_name_make_another_firm() -> None:
+    listed_name = (
+        "72nd Automotive and Armored Vehicle Repair Plant Federal State Owned Institution of the"
+        " Russian Federation Ministry of Defense"
+    )
+    assert SCREENER.similarity(f"{listed_name} Ribogi Vagoze", listed_name) < THRESHOLD
+    assert SCREENER.similarity(f"Ribogi Vagoze {listed_name}", listed_name) < THRESHOLD
+    # A place word added still matches.
+    assert SCREENER.similarity(f"{listed_name} Moscow", listed_name) >= THRESHOLD
+
+
 # 6. People.
 @pytest.mark.parametrize(
     ("a", "b"),
@@ -172,6 +243,69 @@ def test_a_persons_name_in_any_order_with_the_patronymic_dropped(a: str, b: str)
     found = matcher.match(a)
     assert found
     assert found[0].similarity >= THRESHOLD
+
+
+def _person(name: str, *aliases: str) -> matching.PartyMatcher:
+    party = Party(
+        id="person",
+        name=name,
+        aliases=list(aliases),
+        kind="person",
+        tags=["sanctioned"],
+        sources=[Source(public="a test entry")],
+    )
+    return matching.PartyMatcher([party], NORMALISER)
+
+
+def _best(matcher: matching.PartyMatcher, cell: str) -> float:
+    found = matcher.match(cell)
+    return found[0].similarity if found else 0.0
+
+
+# Ukrainian and Russian spellings of a given name, in any romanisation or in Cyrillic; middle
+# names left out or given as initials; a title before the name; the given name as an initial.
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "Oleksandr Ivanov",
+        "Alexander IVANOV",
+        "Олександр Іванов",
+        "IVANOV, Aleksandr",
+        "Mr. Aleksandr P. Ivanov",
+        "A. Ivanov",
+        "Г-н Александр Иванов",
+    ],
+)
+def test_a_person_written_with_another_spelling_initials_or_a_title(cell: str) -> None:
+    matcher = _person("IVANOV, Aleksandr Petrovich", "Aleksandr Petrovich IVANOV")
+    assert _best(matcher, cell) >= THRESHOLD, cell
+
+
+def test_middle_names_left_out_cost_little_but_a_different_one_counts() -> None:
+    spanish = _person("MONTOYA SANCHEZ, Diego Leon", "Diego Leon MONTOYA SANCHEZ")
+    assert _best(spanish, "Diego Montoya Sanchez") >= THRESHOLD
+    assert _best(spanish, "Montoya Sanchez, Diego") >= THRESHOLD
+    arabic = _person("JENDOUBI, Faouzi Ben Mohamed Ben Ahmed")
+    assert _best(arabic, "Faouzi Jendoubi") >= THRESHOLD
+    russian = _person("SIDOROV, Ivan Sergeevich")
+    assert _best(russian, "Ivan Sidorov") >= THRESHOLD
+    # Another patronymic, or another given name, is another person.
+    assert _best(russian, "Ivan Petrovich Sidorov") < THRESHOLD
+    assert _best(spanish, "Carlos Montoya Sanchez") < THRESHOLD
+
+
+def test_given_name_spellings_are_one_name_and_other_names_are_not() -> None:
+    skeleton = NORMALISER.skeleton
+    for group in (
+        ["Serhii", "Sergey", "Сергій", "Сергей"],
+        ["Volodymyr", "Vladimir", "Уладзімір"],
+        ["Tetiana", "Tatyana", "Татьяна"],
+        ["Pavlo", "Pavel"],
+        ["Mykola", "Nikolay"],
+    ):
+        assert len({skeleton(NORMALISER.key(n).tokens[0].text) for n in group}) == 1, group
+    assert skeleton("pavel") != skeleton("petr")
+    assert skeleton("oleg") != skeleton("olga")
 
 
 # 7. Scripts and look-alikes.

@@ -48,6 +48,16 @@ _NUMBER_MISMATCH_FACTOR = 0.75
 # A place word on one side only ("(China)", "Wuhan") says little against a match: it counts for this
 # fraction of its weight.
 _UNMATCHED_PLACE_FACTOR = 0.2
+# A listed person's middle name or patronymic left out of a name that has no word of its own
+# left unmatched ("Vladimir Putin" for "PUTIN, Vladimir Vladimirovich") counts for this fraction
+# of its weight; a different middle name written instead still counts in full.
+_UNMATCHED_MIDDLE_FACTOR = 0.1
+# A distinctive word (one few listed names hold: this weight or more) left unmatched on either
+# side costs this much beyond the weight it adds to the total, so that two words added to a
+# long listed name ("... Ministry of Defense Ribogi Vagoze") say "another firm" as they do
+# beside a short one.
+_DISTINCT_WEIGHT = 0.9
+_UNMATCHED_DISTINCT_COST = 0.05
 # Words held by at most this many listed entities keep their full weight; beyond, the weight falls
 # with the logarithm of the count, to _MIN_WEIGHT for words held by _DF_FLOOR entities or more.
 _DF_RARE = 5
@@ -61,6 +71,10 @@ _EXACT_ONLY_LENGTH = 3
 _BOUND_SLACK = 1.1
 
 Span = tuple[int, int, int, int, float, str]
+
+# A listed name holding "and" in some language: a part cut at an "and" it may be (CellPart.unsure)
+# is not matched to it alone.
+_CONJUNCTION = re.compile(r"(?:^|\s)(?:&|\+|and|и|und|et|y|e|ve|va)(?:\s|$)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,20 +213,31 @@ def compare(
         matched += sim * weight
     total = 0.0
     numbers_left = False
-    for tokens, flags in ((qt, used_q), (ct, used_c)):
+    distinct_left = 0
+    # Middle names are left out only by a side with no word of its own unmatched.
+    q_all_paired = _all_words_paired(qt, used_q)
+    c_all_paired = _all_words_paired(ct, used_c)
+    for tokens, flags, left_out in ((qt, used_q, c_all_paired), (ct, used_c, q_all_paired)):
         for t, used in zip(tokens, flags, strict=True):
             if used:
                 total += t.weight
             elif t.kind == "place":
                 total += t.weight * _UNMATCHED_PLACE_FACTOR
+            elif t.middle and left_out:
+                total += t.weight * _UNMATCHED_MIDDLE_FACTOR
             else:
                 total += t.weight
                 numbers_left = numbers_left or t.kind == "number"
-    score = matched / total
+                distinct_left += t.kind == "word" and t.weight >= _DISTINCT_WEIGHT
+    score = matched / total - _UNMATCHED_DISTINCT_COST * distinct_left
     if numbers_left:
         score *= _NUMBER_MISMATCH_FACTOR
     # Rounded so that sums taken in different orders do not leave a name short of matching itself.
-    return round(min(score, 1.0), 6), spans
+    return round(min(max(score, 0.0), 1.0), 6), spans
+
+
+def _all_words_paired(tokens: tuple[Token, ...], used: list[bool]) -> bool:
+    return all(u or t.kind != "word" for t, u in zip(tokens, used, strict=True))
 
 
 def _pair_rest(
@@ -279,27 +304,58 @@ def _deletions(word: str) -> set[str]:
 _PATRONYMIC = re.compile(r"\w{3,}(?:ovich|evich|ich|ovna|evna|ichna|inichna|ogly|oglu|kyzy|qizi)$")
 
 
-def _without_middle_names(key: NameKey) -> NameKey | None:
-    """A person's name without patronymics ("Vladimirovich"), or without the middle name of a
-    name of three words in written order; None if there is none to leave out."""
+def _given_part(name: str) -> tuple[str, str, bool] | None:
+    """A person's name as written by a list: (surname, given names, whether the surname comes
+    first), from "SURNAME, Given Middle" or from the surname's capitals ("Given Middle SURNAME");
+    None when the name does not say which words are the surname."""
+    if "," in name:
+        surname, _, given = name.partition(",")
+        return surname, given, True
+    words = name.split()
+    caps = [w.isupper() and sum(ch.isalpha() for ch in w) >= 2 for w in words]
+    if all(caps) or not any(caps):
+        return None
+    n = caps.index(False) if caps[0] else len(caps) - caps[::-1].index(False)
+    if caps[0] and not any(caps[n:]):
+        return " ".join(words[:n]), " ".join(words[n:]), True
+    if not caps[0] and all(caps[n:]):
+        return " ".join(words[n:]), " ".join(words[:n]), False
+    return None
+
+
+def _mark_middle_names(name: str, key: NameKey, normaliser: NameNormaliser) -> NameKey:
+    """A listed person's key with the middle names and patronymics marked (Token.middle): the
+    given names after the first, where the list shows which words are the surname, or the
+    middle word of a name of three; and any patronymic ("Vladimirovich")."""
     tokens = key.tokens
     if len(tokens) < 3:
-        return None
-    kept = tuple(t for t in tokens if not _PATRONYMIC.fullmatch(t.text))
-    if len(kept) == len(tokens):
-        if len(tokens) != 3 or "," in key.original:
-            return None
-        kept = (tokens[0], tokens[2])
-    if len(kept) < 2:
-        return None
-    return NameKey(original=key.original, tokens=kept, legal_forms=key.legal_forms)
+        return key
+    middle = {i for i, t in enumerate(tokens) if _PATRONYMIC.fullmatch(t.text)}
+    parts = _given_part(key.original)
+    if parts is not None:
+        surname, given = (normaliser.key(part).tokens for part in parts[:2])
+        order = (*surname, *given) if parts[2] else (*given, *surname)
+        if [t.text for t in order] == [t.text for t in tokens] and given:
+            first = len(surname) if parts[2] else 0
+            middle.update(range(first + 1, first + len(given)))
+    elif len(tokens) == 3:
+        middle.add(1)
+    if not middle or len(middle) > len(tokens) - 2:
+        return key
+    marked = tuple(replace(t, middle=True) if i in middle else t for i, t in enumerate(tokens))
+    return NameKey(original=key.original, tokens=marked, legal_forms=key.legal_forms)
 
 
 def _min_total(key: NameKey) -> float:
     """The smallest total weight a name can count in a comparison (places unmatched)."""
-    return sum(
-        t.weight * (_UNMATCHED_PLACE_FACTOR if t.kind == "place" else 1.0) for t in key.tokens
-    )
+    return sum(t.weight * _unmatched_factor(t) for t in key.tokens)
+
+
+def _unmatched_factor(token: Token) -> float:
+    """The least fraction of its weight a token can count for when it is left unmatched."""
+    if token.middle:
+        return _UNMATCHED_MIDDLE_FACTOR
+    return _UNMATCHED_PLACE_FACTOR if token.kind == "place" else 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,13 +382,12 @@ class NameIndex:
             for name in party.all_names():
                 key = normaliser.key(name)
                 if key.tokens:
-                    raw.append((party, name, key))
+                    # A person is often written without patronymic or middle name.
+                    raw.append(
+                        (party, name, _mark_middle_names(name, key, normaliser) if person else key)
+                    )
                     for t in key.tokens:
                         holders[t.skeleton].add(party.id)
-                    # A person is often written without patronymic or middle name.
-                    short = _without_middle_names(key) if person else None
-                    if short is not None:
-                        raw.append((party, name, short))
         self._df = {skel: len(ids) for skel, ids in holders.items()}
         # The most a word many entities share may weigh (see weight()).
         self._caps = {skel: self._cap(df) for skel, df in self._df.items() if df > _DF_RARE}
@@ -501,7 +556,13 @@ class NameIndex:
         # is counted twice: the bound only grows).
         sources: list[tuple[int, float, list[list[int]]]] = []
         vocab = self._vocab
+        # An initial ("V.") may pair with a word of any name (a person's given name): it is
+        # counted as shared with every candidate, for as much as such a pair can bring.
+        free = 0.0
         for i, token in enumerate(tokens):
+            if len(token.text) == 1 and token.text.isalpha():
+                free += max(token.weight, _SIM_INITIAL * (token.weight + 1.0) / (2 * _BOUND_SLACK))
+                continue
             matches = self._word_cache(token.skeleton, token.kind != "number")
             lists = [postings[tid] for tid in matches]
             if joined := self._joined.get(token.skeleton):
@@ -518,7 +579,9 @@ class NameIndex:
         required = floor * q_total / (2 * _BOUND_SLACK - floor)
         # The most common words, taken together, must weigh less than `required`: a name holding
         # only those cannot qualify.  The others bring in the candidates.
-        common_weight = 0.0
+        if not sources:
+            return []
+        common_weight = free
         seeds = len(sources)
         while seeds > 1:
             weight = sources[seeds - 1][1]
@@ -554,7 +617,9 @@ class NameIndex:
             for idx in shared_now:
                 accumulated[idx] += weight
         return [
-            idx for idx, shared in accumulated.items() if shared >= need * (q_total + totals[idx])
+            idx
+            for idx, shared in accumulated.items()
+            if shared + free >= need * (q_total + totals[idx])
         ]
 
     def _posting_set(self, posting: list[int]) -> frozenset[int]:
@@ -595,9 +660,12 @@ class PartyMatcher:
         return len(self.index)
 
     def clear_cache(self) -> None:
-        """Forget the names matched so far (to measure matching from cold)."""
+        """Forget the names matched so far, and those found to resemble no listed name (to
+        measure matching from cold)."""
         self._cached.cache_clear()
         self._cached_cell.cache_clear()
+        self._clear = caches.Fingerprints(caches.NAMES_CLEAR_LOG2)
+        self._words.clear()
 
     def share(self) -> None:
         """Share what is learnt of names that resemble no listed name with processes forked from
@@ -629,6 +697,8 @@ class PartyMatcher:
         best = {m.party_id: m for m in whole}
         for part in parts:
             for m in self._cached(part.name) if part.name else ():
+                if part.unsure and _CONJUNCTION.search(m.matched_name):
+                    continue  # the cell's "and" may be the listed name's own
                 current = best.get(m.party_id)
                 if current is None or m.similarity >= current.similarity:
                     best[m.party_id] = replace(

@@ -33,6 +33,7 @@ IDENTIFIER = "identifier"
 CONTACT = "contact"
 SUBSIDIARY = "a subsidiary is a party of its own"
 NUMBERING = "list numbering"
+HONORIFIC = "title or honorific"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,9 @@ class CellPart:
     name: str
     set_aside: tuple[tuple[str, str], ...] = ()  # (text, reason)
     identifiers: tuple[tuple[str, str], ...] = ()  # (scheme, value), e.g. ("INN", "7701234567")
+    # Cut from a longer text at an "and" with no legal form at the cut: the "and" may be the
+    # name's own ("Scientific and Technical Company ...").
+    unsure: bool = False
 
 
 # Words of a text (see read_party_cell): of a legal form opening it, closing it, and in all.
@@ -51,12 +55,14 @@ FormWords = Callable[[str], tuple[int, int, int]]
 _HINT = re.compile(
     r"[;|/\n\r&,+@\d]|\b(?:c/o|care|order|behalf|agents?|account|via|through|t/a|d/?b/?a|trading"
     r"|doing|formerly|f/?k/?a|a\.?k\.?a|also|acting|favou?r|attn|attention|branch|office|rep"
-    r"|offices?|liaison|subsidiary|and|tel|phone|fax|box|inn|ogrn|kpp|vat|tin|reg|uen|eori|okpo)\b"
+    r"|offices?|liaison|subsidiary|and|tel|phone|fax|box|inn|ogrn|kpp|vat|tin|reg|uen|eori|okpo"
+    r"|mr|mrs|ms|miss|mister|messrs|m/s|dr|prof|sir|dame|madam|mme|herr|frau|sheikh?|shaikh)\b"
     r"|[а-яё]",
     re.IGNORECASE,
 )
 
 _SPACE = re.compile(r"\s+")
+_WORDS = re.compile(r"\w+")
 
 # Identifiers: a scheme word, then a value with at least five digits.
 _ID_SCHEMES = (
@@ -145,6 +151,16 @@ _STREET = re.compile(
 _POSTCODE = re.compile(r"(?<![\w])(?:\d{4,6}|[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2})(?![\w])")
 
 
+# A title before a person's name, or "Messrs."/"M/s." before a firm's, as letters and invoices
+# write them; set aside when a name follows.
+_HONORIFIC = re.compile(
+    r"^(?:mr|mrs|ms|miss|mx|mister|messrs|m/s|dr|prof|sir|dame|madam|mme|mlle|herr|frau|sr|sra"
+    r"|srta|sheikh?|shaikh|sheikha|hajj?i|господин|госпожа|г-н|г-жа|гн|пан|пані)(?![\w/])\.?\s+"
+    r"(?=\S)",
+    re.IGNORECASE,
+)
+
+
 def _clean(text: str) -> str:
     return _SPACE.sub(" ", text).strip(" ,;:-–—/|")
 
@@ -187,10 +203,10 @@ def read_party_cell(
     text = _EMPTY_BRACKETS.sub(", ", text)
     pieces = _split_parties(text, set_aside, form_words)
     parts: list[CellPart] = []
-    for piece in pieces:
+    for piece, unsure in pieces:
         for name, aside in _read_piece(piece, is_place, form_words):
             if name and not any(p.name == name for p in parts):
-                parts.append(CellPart(name, tuple(set_aside + aside), tuple(identifiers)))
+                parts.append(CellPart(name, tuple(set_aside + aside), tuple(identifiers), unsure))
     if not parts:
         return (CellPart(cell.strip(), tuple(set_aside), tuple(identifiers)),)
     return tuple(parts)
@@ -214,8 +230,11 @@ def _identifiers(schemes: str, value: str) -> list[tuple[str, str]]:
     return out
 
 
-def _split_parties(text: str, set_aside: list[tuple[str, str]], form_words: FormWords) -> list[str]:
-    """The cell's text cut into the parties it lists."""
+def _split_parties(
+    text: str, set_aside: list[tuple[str, str]], form_words: FormWords
+) -> list[tuple[str, bool]]:
+    """The cell's text cut into the parties it lists, each with whether it was cut at an "and"
+    that may be a name's own."""
     if _NUMBERED.search(text):
         marks = _NUMBERED.findall(text)
         if len(marks) >= 2 or text.lstrip().startswith(marks[0].strip()):
@@ -223,26 +242,30 @@ def _split_parties(text: str, set_aside: list[tuple[str, str]], form_words: Form
             text = _NUMBERED.sub("\n", text)
     text = _SLASH.sub(" / ", text)
     pieces = [p for p in _PARTY_SEPARATOR.split(text) if _clean(p)]
-    out: list[str] = []
+    out: list[tuple[str, bool]] = []
     for piece in pieces:
         out.extend(_split_and(piece, form_words))
     return out
 
 
-def _split_and(piece: str, form_words: FormWords) -> list[str]:
+def _split_and(piece: str, form_words: FormWords) -> list[tuple[str, bool]]:
     """``A & B`` (and, +, и, und, et) as two parties where each side reads as a firm of its own,
     else as one (``Smith & Sons Ltd``).  A cut where a legal form closes or opens a side is
     sure; another may fall inside a name that holds "and" (``Alfa Trade & Beta Systems Ltd``
     can be one firm), so the parts on either side of such a cut are given joined too (every run of
-    parts without a sure cut in it, for up to four cuts)."""
+    parts without a sure cut in it, for up to four cuts), and a part with an unsure cut at either
+    end is marked so.  An "and" inside a legal form (``GmbH & Co. KG``) is no cut."""
     found = list(_AND.finditer(piece))
     if not found:
-        return [piece]
+        return [(piece, False)]
     spans: list[tuple[int, int]] = []  # (start, end) of the parts between cuts
     sure: list[bool] = []  # of each cut, after spans[k]
     start = 0
     for match in found:
-        left, right = form_words(piece[start : match.start()]), form_words(piece[match.end() :])
+        before, after = piece[start : match.start()], piece[match.end() :]
+        left, right = form_words(before), form_words(after)
+        if left[1] and _form_across(before, after, left[1], form_words):
+            continue
         if left[1] or right[0]:
             sure.append(True)
         elif not _two_firms(left, right):
@@ -253,16 +276,28 @@ def _split_and(piece: str, form_words: FormWords) -> list[str]:
         start = match.end()
     spans.append((start, len(piece)))
     if len(spans) == 1:
-        return [piece]
+        return [(piece, False)]
+    cut = [True, *sure, True]  # whether each edge of the parts is sure (the piece's own are)
     if len(spans) > 5:
-        return [piece[a:b] for a, b in spans]
+        return [(piece[a:b], not (cut[k] and cut[k + 1])) for k, (a, b) in enumerate(spans)]
     out = []
     for i in range(len(spans)):
         for j in range(i, len(spans)):
             if j > i and sure[j - 1]:
                 break
-            out.append(piece[spans[i][0] : spans[j][1]])
+            out.append((piece[spans[i][0] : spans[j][1]], not (cut[i] and cut[j + 1])))
     return out
+
+
+def _form_across(before: str, after: str, closing: int, form_words: FormWords) -> bool:
+    """Whether the legal form closing ``before`` (of ``closing`` words) goes on across the "and"
+    into ``after`` (``Ozean GmbH`` & ``Co. KG``: the form is "GmbH & Co. KG")."""
+    tail = " ".join(_WORDS.findall(before)[-closing:])
+    head = _WORDS.findall(after)
+    for k in (1, 2):
+        if len(head) >= k and form_words(f"{tail} {' '.join(head[:k])} x")[0] >= closing + k:
+            return True
+    return False
 
 
 def _two_firms(left: tuple[int, int, int], right: tuple[int, int, int]) -> bool:
@@ -304,6 +339,10 @@ def _strip_office_and_address(
     span: str, is_place: Callable[[str], bool], form_words: FormWords
 ) -> tuple[str, list[tuple[str, str]]]:
     aside: list[tuple[str, str]] = []
+    title = _HONORIFIC.match(span.lstrip())
+    if title:
+        aside.append((_clean(title.group(0)), HONORIFIC))
+        span = span.lstrip()[title.end() :]
     offices = list(_OFFICE.finditer(span))
     if offices:
         # Where the office is, written before it: "Moscow branch of ...".
