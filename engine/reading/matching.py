@@ -214,30 +214,39 @@ def compare(
     total = 0.0
     numbers_left = False
     distinct_left = 0
-    # Middle names are left out only by a side with no word of its own unmatched.
-    q_all_paired = _all_words_paired(qt, used_q)
-    c_all_paired = _all_words_paired(ct, used_c)
-    for tokens, flags, left_out in ((qt, used_q, c_all_paired), (ct, used_c, q_all_paired)):
+    words_left = [False, False]  # whether the query, the candidate, has a word unmatched
+    middle_left = [0.0, 0.0]  # the weight of its middle names unmatched
+    middle_distinct = [0, 0]
+    for side, tokens, flags in ((0, qt, used_q), (1, ct, used_c)):
         for t, used in zip(tokens, flags, strict=True):
             if used:
                 total += t.weight
             elif t.kind == "place":
                 total += t.weight * _UNMATCHED_PLACE_FACTOR
-            elif t.middle and left_out:
-                total += t.weight * _UNMATCHED_MIDDLE_FACTOR
+            elif t.middle:
+                middle_left[side] += t.weight
+                middle_distinct[side] += t.weight >= _DISTINCT_WEIGHT
             else:
                 total += t.weight
-                numbers_left = numbers_left or t.kind == "number"
-                distinct_left += t.kind == "word" and t.weight >= _DISTINCT_WEIGHT
+                if t.kind == "word":
+                    words_left[side] = True
+                    distinct_left += t.weight >= _DISTINCT_WEIGHT
+                else:
+                    numbers_left = numbers_left or t.kind == "number"
+    # Middle names are left out only by a side with no word of its own unmatched; else they
+    # count in full, as other words do.
+    for side in (0, 1):
+        if middle_left[side]:
+            if words_left[1 - side] or middle_left[1 - side]:
+                total += middle_left[side]
+                distinct_left += middle_distinct[side]
+            else:
+                total += middle_left[side] * _UNMATCHED_MIDDLE_FACTOR
     score = matched / total - _UNMATCHED_DISTINCT_COST * distinct_left
     if numbers_left:
         score *= _NUMBER_MISMATCH_FACTOR
     # Rounded so that sums taken in different orders do not leave a name short of matching itself.
     return round(min(max(score, 0.0), 1.0), 6), spans
-
-
-def _all_words_paired(tokens: tuple[Token, ...], used: list[bool]) -> bool:
-    return all(u or t.kind != "word" for t, u in zip(tokens, used, strict=True))
 
 
 def _pair_rest(
@@ -346,14 +355,15 @@ def _mark_middle_names(name: str, key: NameKey, normaliser: NameNormaliser) -> N
     return NameKey(original=key.original, tokens=marked, legal_forms=key.legal_forms)
 
 
-def _min_total(key: NameKey) -> float:
-    """The smallest total weight a name can count in a comparison (places unmatched)."""
-    return sum(t.weight * _unmatched_factor(t) for t in key.tokens)
+def _min_total(key: NameKey, *, middle: bool = True) -> float:
+    """The smallest total weight a name can count in a comparison (places unmatched, and
+    middle names left out unless ``middle`` is False)."""
+    return sum(t.weight * _unmatched_factor(t, middle) for t in key.tokens)
 
 
-def _unmatched_factor(token: Token) -> float:
+def _unmatched_factor(token: Token, middle: bool = True) -> float:
     """The least fraction of its weight a token can count for when it is left unmatched."""
-    if token.middle:
+    if token.middle and middle:
         return _UNMATCHED_MIDDLE_FACTOR
     return _UNMATCHED_PLACE_FACTOR if token.kind == "place" else 1.0
 
@@ -447,6 +457,17 @@ class NameIndex:
         # Posting lists as sets, made on first use, for the common words that are only looked up.
         self._sets: dict[int, frozenset[int]] = {}
         self._min_totals = [e.min_total for e in self.entries]
+        # Each listed person's name, with what its initials may bring in a comparison.
+        self._initials = {
+            idx: sum(
+                _SIM_INITIAL * (t.weight + 1.0) / (2 * _BOUND_SLACK)
+                for t in e.key.tokens
+                if len(t.text) == 1 and t.text.isalpha()
+            )
+            for idx, e in enumerate(self.entries)
+            if e.person
+        }
+        self._full_totals = [_min_total(e.key, middle=False) for e in self.entries]
         # Query words recur across names ("trading", "llc"): their vocabulary matches are kept.
         self._word_cache = lru_cache(maxsize=caches.WORDS)(self._word_matches)
 
@@ -556,13 +577,12 @@ class NameIndex:
         # is counted twice: the bound only grows).
         sources: list[tuple[int, float, list[list[int]]]] = []
         vocab = self._vocab
-        # An initial ("V.") may pair with a word of any name (a person's given name): it is
-        # counted as shared with every candidate, for as much as such a pair can bring.
+        # An initial ("V.") may pair with any given name of a person: for a person it is counted
+        # as shared, for as much as such a pair can bring.
         free = 0.0
         for i, token in enumerate(tokens):
             if len(token.text) == 1 and token.text.isalpha():
                 free += max(token.weight, _SIM_INITIAL * (token.weight + 1.0) / (2 * _BOUND_SLACK))
-                continue
             matches = self._word_cache(token.skeleton, token.kind != "number")
             lists = [postings[tid] for tid in matches]
             if joined := self._joined.get(token.skeleton):
@@ -581,7 +601,7 @@ class NameIndex:
         # only those cannot qualify.  The others bring in the candidates.
         if not sources:
             return []
-        common_weight = free
+        common_weight = 0.0
         seeds = len(sources)
         while seeds > 1:
             weight = sources[seeds - 1][1]
@@ -602,11 +622,15 @@ class NameIndex:
         # The common words can add at most `rest` to a name: drop the names that cannot reach the
         # floor even then, before looking the common words up, and again after each one.
         rest = common_weight
+        # What a person's name may share beyond its words: the query's initials, and any query
+        # word its own initials stand for.
+        persons = self._initials
         for _, weight, lists in sources[seeds:]:
             accumulated = {
                 idx: shared
                 for idx, shared in accumulated.items()
-                if shared + rest >= need * (q_total + totals[idx])
+                if shared + rest + (free + persons[idx] if idx in persons else 0.0)
+                >= need * (q_total + totals[idx])
             }
             if not accumulated:
                 return []
@@ -616,11 +640,17 @@ class NameIndex:
                 shared_now |= accumulated.keys() & self._posting_set(posting)
             for idx in shared_now:
                 accumulated[idx] += weight
-        return [
-            idx
-            for idx, shared in accumulated.items()
-            if shared + free >= need * (q_total + totals[idx])
-        ]
+        # A listed person's middle names count little only if every word of the query is
+        # paired, so with less shared than the query's words weigh they count in full.
+        words = sum(t.weight for t in tokens if t.kind == "word") - 1e-9
+        full = self._full_totals
+        out = []
+        for idx, shared in accumulated.items():
+            if idx in persons:
+                shared += free + persons[idx]
+            if shared >= need * (q_total + (totals[idx] if shared >= words else full[idx])):
+                out.append(idx)
+        return out
 
     def _posting_set(self, posting: list[int]) -> frozenset[int]:
         key = id(posting)

@@ -399,11 +399,12 @@ class NameNormaliser:
                     forms.setdefault(variant, legal_form.id)
                 if "(" in form and seq:
                     bracketed.add(seq)
-        # Forms of several words by their first word, longest first, so "Co., Ltd." is taken whole
-        # before "Co" or "Ltd".
-        self._multi: dict[str, list[tuple[str, ...]]] = {}
+        # Forms of several words, longest first, so "Co., Ltd." is taken whole before "Co" or
+        # "Ltd"; looked up by their first two words, or by the first alone where the second has
+        # six letters or more and may carry a typo (see _same_form).
+        self._multi: dict[tuple[str, str], list[tuple[str, ...]]] = {}
         for seq in sorted((f for f in forms if len(f) > 1), key=len, reverse=True):
-            self._multi.setdefault(seq[0], []).append(seq)
+            self._multi.setdefault((seq[0], "" if len(seq[1]) >= 6 else seq[1]), []).append(seq)
         self._forms = forms
         self._bracketed_forms = bracketed
         # Long one-word forms by their stems, for Russian case endings ("Госкорпорации" in
@@ -451,20 +452,28 @@ class NameNormaliser:
         # Forms of several words wherever they stand, the longest first where two overlap
         # ("Co Limited Liability Company" is "Co" and "Limited Liability Company").
         spans: list[tuple[int, int, tuple[str, ...]]] = []
-        for i, word in enumerate(skel):
-            for form in self._multi.get(word, ()):
+        multi = self._multi
+        for i in range(len(skel) - 1):
+            exact = multi.get((skel[i], skel[i + 1]), ())
+            loose = multi.get((skel[i], ""), ())
+            for form in (
+                sorted((*exact, *loose), key=len, reverse=True)
+                if exact and loose
+                else (exact or loose)
+            ):
                 if _same_form(skel[i : i + len(form)], form):
                     spans.append((i, i + len(form), form))
                     break
-        taken: list[tuple[int, str]] = []
-        for start, end, form in sorted(spans, key=lambda s: (s[0] - s[1], s[0])):
-            if all(keep[start:end]):
-                keep[start:end] = [False] * (end - start)
-                taken.append((start, self._forms[form]))
-        found.extend(form_id for _, form_id in sorted(taken))
-        if not any(keep):  # a name that is nothing but a legal form: compare it as written
-            return tokens, []
-        tokens = [t for t, k in zip(tokens, keep, strict=True) if k]
+        if spans:
+            taken: list[tuple[int, str]] = []
+            for start, end, form in sorted(spans, key=lambda s: (s[0] - s[1], s[0])):
+                if all(keep[start:end]):
+                    keep[start:end] = [False] * (end - start)
+                    taken.append((start, self._forms[form]))
+            found.extend(form_id for _, form_id in sorted(taken))
+            if not any(keep):  # a name that is nothing but a legal form: compare it as written
+                return tokens, []
+            tokens = [t for t, k in zip(tokens, keep, strict=True) if k]
         # One-word forms of three letters or more ("Inc", "GmbH", "OOO") wherever they stand; the
         # shorter ones ("AO", "AS", "Co") could be words, so only at either end, repeatedly.
         # Never the whole name.
