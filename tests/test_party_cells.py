@@ -15,7 +15,7 @@ from engine.catalogue.entities import Party, Source
 from engine.reading import matching
 from engine.reading.names import NameKey
 from engine.reading.parties import CellPart, read_party_cell
-from engine.testing import decoys, listed_names, wrapped_cells
+from engine.testing import decoys, listed_names, person_variants, wrapped_cells
 
 THRESHOLD = 0.88  # the default rule set's party-match threshold
 SCREENER = Screener.default()
@@ -292,6 +292,60 @@ def test_middle_names_left_out_cost_little_but_a_different_one_counts() -> None:
     # Another patronymic, or another given name, is another person.
     assert _best(russian, "Ivan Petrovich Sidorov") < THRESHOLD
     assert _best(spanish, "Carlos Montoya Sanchez") < THRESHOLD
+
+
+# Real list entries of people, in the list's "SURNAME, Given Middle" form (OFAC SDN list).
+_PEOPLE = [
+    "DERIPASKA, Oleg Vladimirovich",
+    "GERASIMOV, Valery Vasilevich",
+    "KARASIN, Grigory Borisovich",
+    "DYAKONOVA, Tatyana Ivanovna",
+    "MONTOYA SANCHEZ, Diego Leon",
+    "SHUSHANASHVILI, Kakhaber Pavlovich",
+    "POPOV, Pavel Anatolievich",
+    "JENDOUBI, Faouzi Ben Mohamed Ben Ahmed",
+]
+_PEOPLE_MATCHER = matching.PartyMatcher(
+    [
+        Party(
+            id=f"person-{i}",
+            name=name,
+            aliases=[f"{name.partition(',')[2].strip()} {name.partition(',')[0]}"],
+            kind="person",
+            tags=["sanctioned"],
+            sources=[Source(public="OFAC SDN list, 2 May 2024")],
+        )
+        for i, name in enumerate(_PEOPLE)
+    ],
+    NORMALISER,
+)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(st.data())
+def test_a_listed_person_written_as_trade_files_write_people_still_matches(
+    data: st.DataObject,
+) -> None:
+    i = data.draw(st.integers(0, len(_PEOPLE) - 1))
+    cell = data.draw(person_variants(_PEOPLE[i]))
+    found = {m.party_id for m in _PEOPLE_MATCHER.match(cell) if m.similarity >= THRESHOLD}
+    assert f"person-{i}" in found, cell
+
+
+@pytest.fixture
+def matcher_counting_middle_names(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A broken matcher: a middle name left out counts in full, as other words do."""
+    monkeypatch.setattr(matching, "_UNMATCHED_MIDDLE_FACTOR", 1.0)
+    _PEOPLE_MATCHER.clear_cache()
+    yield
+    _PEOPLE_MATCHER.clear_cache()
+
+
+def test_the_person_property_fails_on_a_matcher_counting_middle_names(
+    matcher_counting_middle_names: None,
+) -> None:
+    with pytest.raises(AssertionError):
+        test_a_listed_person_written_as_trade_files_write_people_still_matches()
 
 
 def test_given_name_spellings_are_one_name_and_other_names_are_not() -> None:

@@ -19,7 +19,9 @@ Strategies read the bundled catalogue unless given another one (``catalogue=``):
 - names: :func:`company_names` (Latin, Cyrillic, Chinese, with legal forms), :func:`legal_forms`,
   :func:`name_variants` (variants that must still match: case, spacing, punctuation, legal form),
   :func:`evasions` (what a diverter does: typos, look-alike letters, invisible characters, word
-  order, transliteration, a place in brackets), :func:`listed_names` and :func:`disguised_names`;
+  order, transliteration, a place in brackets), :func:`listed_names` and :func:`disguised_names`,
+  :func:`wrapped_cells` and :func:`decoys` (party cells), :func:`person_variants` (a person's
+  name in any order, middle names dropped or as initials, a title, another given-name spelling);
 - goods: :func:`hs_codes` in every notation the reader accepts (``tag=``, ``category=`` or
   ``code=``), :func:`hs_notations` of one code, :func:`invalid_hs_codes`, :func:`ordinary_hs_codes`;
 - places and money: :func:`country_spellings`, :func:`routes`, :func:`values`;
@@ -49,6 +51,7 @@ from engine.testing.strategies import (
     name_variants,
     ordinary_hs_codes,
     ordinary_shipments,
+    person_variants,
     register_profiles,
     routes,
     shipments,
@@ -76,6 +79,7 @@ __all__ = [
     "name_variants",
     "ordinary_hs_codes",
     "ordinary_shipments",
+    "person_variants",
     "register_profiles",
     "routes",
     "shipments",

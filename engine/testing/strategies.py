@@ -389,6 +389,59 @@ def wrapped_cells(name: str) -> SearchStrategy[str]:
     return wrap()
 
 
+_TITLES = ["Mr.", "Mrs.", "Ms", "Dr.", "Mr", "Г-н", "Господин"]
+
+
+@_memo
+def _given_name_spellings(catalogue: Catalogue) -> dict[str, list[str]]:
+    """Each Latin given name of the catalogue's given-name table, with the other Latin spellings
+    of its group (the matcher romanises the Cyrillic ones itself)."""
+    out: dict[str, list[str]] = {}
+    for group in _catalogue(catalogue).name_words.given_names:
+        latin = [g for g in group if g.isascii()]
+        for g in latin:
+            out[g.casefold()] = [o for o in latin if o != g]
+    return out
+
+
+def person_variants(name: str, *, catalogue: Catalogue | None = None) -> SearchStrategy[str]:
+    """A person's name as a list writes it (``SURNAME, Given Middle``) as trade files write it:
+    in any order, the middle names left out or given as initials, a title before it, the given
+    name in another Latin spelling of the catalogue's given-name table (the person named is
+    still ``name``)."""
+    surname, _, given = name.partition(",")
+    given_names = given.split()
+    if not given_names or not surname.strip():
+        return st.just(name)
+    spellings = _given_name_spellings(_catalogue(catalogue))
+
+    @st.composite
+    def variant(draw: Any) -> str:
+        first, middle = given_names[0], given_names[1:]
+        others = spellings.get(first.casefold())
+        if others and draw(st.booleans()):
+            first = draw(st.sampled_from(others))
+        how = draw(st.sampled_from(["keep", "drop", "initials"]))
+        if how == "drop":
+            middle = []
+        elif how == "initials":
+            middle = [m[0] + "." for m in middle]
+        last = surname.strip()
+        last = draw(st.sampled_from([last.upper(), last.title()]))
+        given_text = " ".join([first, *middle])
+        order = draw(st.sampled_from(["given-first", "surname-first", "comma"]))
+        text = {
+            "given-first": f"{given_text} {last}",
+            "surname-first": f"{last} {given_text}",
+            "comma": f"{last}, {given_text}",
+        }[order]
+        if order != "comma" and draw(st.booleans()):
+            text = f"{draw(st.sampled_from(_TITLES))} {text}"
+        return text
+
+    return variant()
+
+
 def decoys(name: str) -> SearchStrategy[str]:
     """``name`` with two distinctive words added (made-up words no list holds): another firm,
     which must not match as ``name``."""
