@@ -470,6 +470,7 @@ class NameIndex:
         self._full_totals = [_min_total(e.key, middle=False) for e in self.entries]
         # Query words recur across names ("trading", "llc"): their vocabulary matches are kept.
         self._word_cache = lru_cache(maxsize=caches.WORDS)(self._word_matches)
+        self._source_cache = lru_cache(maxsize=caches.WORDS)(self._word_sources)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -571,36 +572,37 @@ class NameIndex:
         tokens = query.tokens
         if not tokens:
             return []
-        postings = self._postings
         # (postings, weight, lists): each query word, and each two or three words that written
         # as one are a vocabulary word, with their weight (a name sharing both a word and its pair
         # is counted twice: the bound only grows).
-        sources: list[tuple[int, float, list[list[int]]]] = []
+        sources: list[tuple[int, float, tuple[list[int], ...]]] = []
         vocab = self._vocab
+        postings = self._postings
         # An initial ("V.") may pair with any given name of a person: for a person it is counted
         # as shared, for as much as such a pair can bring.
         free = 0.0
+        skels = [t.skeleton for t in tokens]
         for i, token in enumerate(tokens):
             if len(token.text) == 1 and token.text.isalpha():
                 free += max(token.weight, _SIM_INITIAL * (token.weight + 1.0) / (2 * _BOUND_SLACK))
-            matches = self._word_cache(token.skeleton, token.kind != "number")
-            lists = [postings[tid] for tid in matches]
-            if joined := self._joined.get(token.skeleton):
-                lists.append(joined)
-            sources.append((sum(map(len, lists)), token.weight, lists))
-            for n in (2, 3):
-                if i + n <= len(tokens):
-                    tid = vocab.get(join(*(t.skeleton for t in tokens[i : i + n])))
+            size, lists = self._source_cache(token.skeleton, token.kind != "number")
+            sources.append((size, token.weight, lists))
+            if i + 1 < len(tokens):
+                two = join(skels[i], skels[i + 1])
+                tid = vocab.get(two)
+                if tid is not None:
+                    weight = token.weight + tokens[i + 1].weight
+                    sources.append((len(postings[tid]), weight, (postings[tid],)))
+                if i + 2 < len(tokens):
+                    tid = vocab.get(join(two, skels[i + 2]))
                     if tid is not None:
-                        weight = sum(t.weight for t in tokens[i : i + n])
-                        sources.append((len(postings[tid]), weight, [postings[tid]]))
+                        weight = sum(t.weight for t in tokens[i : i + 3])
+                        sources.append((len(postings[tid]), weight, (postings[tid],)))
         sources.sort(key=lambda s: (s[0], -s[1]))
         q_total = _min_total(query)
         required = floor * q_total / (2 * _BOUND_SLACK - floor)
         # The most common words, taken together, must weigh less than `required`: a name holding
         # only those cannot qualify.  The others bring in the candidates.
-        if not sources:
-            return []
         common_weight = 0.0
         seeds = len(sources)
         while seeds > 1:
@@ -611,33 +613,41 @@ class NameIndex:
             seeds -= 1
         accumulated: dict[int, float] = {}
         for _, weight, lists in sources[:seeds]:
-            found = set().union(*lists)
+            found = lists[0] if len(lists) == 1 else set().union(*lists)
             if not accumulated:
                 accumulated = dict.fromkeys(found, weight)
                 continue
             for idx in found:
                 accumulated[idx] = accumulated.get(idx, 0.0) + weight
+        if not accumulated:
+            return []
         need = floor / (2 * _BOUND_SLACK)
         totals = self._min_totals
-        # The common words can add at most `rest` to a name: drop the names that cannot reach the
-        # floor even then, before looking the common words up, and again after each one.
-        rest = common_weight
         # What a person's name may share beyond its words: the query's initials, and any query
         # word its own initials stand for.
         persons = self._initials
+        # The weight each name must share to be kept (its bound), what it may share beyond its
+        # words taken off.
+        limits = {
+            idx: need * (q_total + totals[idx]) - (free + persons[idx] if idx in persons else 0.0)
+            for idx in accumulated
+        }
+        # The common words can add at most `rest` to a name: drop the names that cannot reach the
+        # floor even then, before looking the common words up, and again after each one.
+        rest = common_weight
         for _, weight, lists in sources[seeds:]:
             accumulated = {
-                idx: shared
-                for idx, shared in accumulated.items()
-                if shared + rest + (free + persons[idx] if idx in persons else 0.0)
-                >= need * (q_total + totals[idx])
+                idx: shared for idx, shared in accumulated.items() if shared + rest >= limits[idx]
             }
             if not accumulated:
                 return []
             rest -= weight
-            shared_now: set[int] = set()
-            for posting in lists:
-                shared_now |= accumulated.keys() & self._posting_set(posting)
+            if len(lists) == 1:
+                shared_now = accumulated.keys() & self._posting_set(lists[0])
+            else:  # a name in two of the lists counts the word once
+                shared_now = set()
+                for posting in lists:
+                    shared_now |= accumulated.keys() & self._posting_set(posting)
             for idx in shared_now:
                 accumulated[idx] += weight
         # A listed person's middle names count little only if every word of the query is
@@ -646,11 +656,20 @@ class NameIndex:
         full = self._full_totals
         out = []
         for idx, shared in accumulated.items():
-            if idx in persons:
-                shared += free + persons[idx]
-            if shared >= need * (q_total + (totals[idx] if shared >= words else full[idx])):
+            if shared < limits[idx]:
+                continue
+            reach = shared + (free + persons[idx] if idx in persons else 0.0)
+            if reach >= words or reach >= need * (q_total + full[idx]):
                 out.append(idx)
         return out
+
+    def _word_sources(self, skel: str, fuzzy: bool) -> tuple[int, tuple[list[int], ...]]:
+        """The posting lists a query word brings in (of the vocabulary words it can align with,
+        and of the joined pairs it spells), and how many entries they hold in all."""
+        lists = [self._postings[tid] for tid in self._word_cache(skel, fuzzy)]
+        if joined := self._joined.get(skel):
+            lists.append(joined)
+        return sum(map(len, lists)), tuple(lists)
 
     def _posting_set(self, posting: list[int]) -> frozenset[int]:
         key = id(posting)
@@ -691,11 +710,11 @@ class PartyMatcher:
 
     def clear_cache(self) -> None:
         """Forget the names matched so far, and those found to resemble no listed name (to
-        measure matching from cold)."""
+        measure matching from cold; what is known of single words is kept, as the index's own
+        word cache is)."""
         self._cached.cache_clear()
         self._cached_cell.cache_clear()
         self._clear = caches.Fingerprints(caches.NAMES_CLEAR_LOG2)
-        self._words.clear()
 
     def share(self) -> None:
         """Share what is learnt of names that resemble no listed name with processes forked from
