@@ -209,8 +209,10 @@ def compare(
         spans.extend(_pair_rest(qt, ct, used_q, used_c, initials))
     matched = 0.0
     for q0, q1, c0, c1, sim, _ in spans:
-        weight = sum(t.weight for t in qt[q0:q1]) + sum(t.weight for t in ct[c0:c1])
-        matched += sim * weight
+        if q1 - q0 == 1 and c1 - c0 == 1:
+            matched += sim * (qt[q0].weight + ct[c0].weight)
+        else:
+            matched += sim * (sum(t.weight for t in qt[q0:q1]) + sum(t.weight for t in ct[c0:c1]))
     total = 0.0
     numbers_left = False
     distinct_left = 0
@@ -627,18 +629,27 @@ class NameIndex:
         # word its own initials stand for.
         persons = self._initials
         # The weight each name must share to be kept (its bound), what it may share beyond its
-        # words taken off.
-        limits = {
-            idx: need * (q_total + totals[idx]) - (free + persons[idx] if idx in persons else 0.0)
-            for idx in accumulated
-        }
-        # The common words can add at most `rest` to a name: drop the names that cannot reach the
-        # floor even then, before looking the common words up, and again after each one.
+        # words taken off.  The common words can add at most `rest` to a name: the names that
+        # cannot reach the floor even then are dropped before the common words are looked up,
+        # and again after each one.
         rest = common_weight
-        for _, weight, lists in sources[seeds:]:
-            accumulated = {
-                idx: shared for idx, shared in accumulated.items() if shared + rest >= limits[idx]
-            }
+        limits: dict[int, float] = {}
+        kept: dict[int, float] = {}
+        for idx, shared in accumulated.items():
+            limit = need * (q_total + totals[idx])
+            if idx in persons:
+                limit -= free + persons[idx]
+            if shared + rest >= limit:
+                limits[idx] = limit
+                kept[idx] = shared
+        accumulated = kept
+        for k, (_, weight, lists) in enumerate(sources[seeds:]):
+            if k:
+                accumulated = {
+                    idx: shared
+                    for idx, shared in accumulated.items()
+                    if shared + rest >= limits[idx]
+                }
             if not accumulated:
                 return []
             rest -= weight

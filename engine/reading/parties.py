@@ -51,15 +51,30 @@ class CellPart:
 # Words of a text (see read_party_cell): of a legal form opening it, closing it, and in all.
 FormWords = Callable[[str], tuple[int, int, int]]
 
-# A cell needs reading only if it holds one of these; most cells are a name and nothing more.
-_HINT = re.compile(
-    r"[;|/\n\r&,+@\d]|\b(?:c/o|care|order|behalf|agents?|account|via|through|t/a|d/?b/?a|trading"
-    r"|doing|formerly|f/?k/?a|a\.?k\.?a|also|acting|favou?r|attn|attention|branch|office|rep"
-    r"|offices?|liaison|subsidiary|and|tel|phone|fax|box|inn|ogrn|kpp|vat|tin|reg|uen|eori|okpo"
-    r"|mr|mrs|ms|miss|mister|messrs|m/s|dr|prof|sir|dame|madam|mme|herr|frau|sheikh?|shaikh)\b"
-    r"|[а-яё]",
-    re.IGNORECASE,
-)
+# A cell needs reading only if it holds one of these characters or words; most cells are a name
+# and nothing more.  (Words with a slash, "c/o", "t/a", "d/b/a", are found by their slash.)
+_HINT_CHARS = re.compile(r"[;|/\n\r&,+@\d]|[а-яё]{2}", re.IGNORECASE)
+_HINT_WORDS = frozenset({
+    "care", "order", "behalf", "agent", "agents", "account", "via", "through", "doing",
+    "formerly", "fka", "aka", "also", "acting", "favour", "favor", "attn", "attention", "branch",
+    "office", "offices", "rep", "liaison", "subsidiary", "and", "tel", "phone", "fax", "box",
+    "inn", "ogrn", "kpp", "vat", "tin", "reg", "uen", "eori", "okpo", "dba", "mr", "mrs", "ms",
+    "miss", "mister", "messrs", "dr", "prof", "sir", "dame", "madam", "mme", "herr", "frau",
+    "sheik", "sheikh", "shaikh", "г", "гн",
+})  # fmt: skip
+_NON_WORD = re.compile(r"[\W_]+")
+_DOTTED_AKA = re.compile(r"\ba\.\s*k\.\s*a\b", re.IGNORECASE)
+
+
+def _needs_reading(text: str) -> bool:
+    """Whether a cell may hold more than one name (see _HINT_CHARS and _HINT_WORDS)."""
+    if _HINT_CHARS.search(text):
+        return True
+    words = set(_NON_WORD.split(text.lower()))
+    if words & _HINT_WORDS or ("trading" in words and "as" in words):
+        return True
+    return "." in text and _DOTTED_AKA.search(text) is not None
+
 
 _SPACE = re.compile(r"\s+")
 _WORDS = re.compile(r"\w+")
@@ -179,7 +194,7 @@ def read_party_cell(
     closing it, and all of them (so ``A & B`` can be read as two firms).
     """
     text = cell.strip()
-    if not text or not _HINT.search(text):
+    if not text or not _needs_reading(text):
         return (CellPart(text),)
     set_aside: list[tuple[str, str]] = []
     identifiers: list[tuple[str, str]] = []
