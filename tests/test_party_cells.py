@@ -160,6 +160,10 @@ def test_trade_abbreviations_expand() -> None:
         ("ФГУП ЦНИИ Комета", "TsNII Kometa"),
         ("Spetsialnoe KB-14", "Spetsialnoe Konstruktorskoe Byuro-14"),
         ("ГК «Алмаз-Антей»", "Almaz-Antey"),
+        # The list's English rendering of the designation.
+        ("NPP Radiy", "Joint Stock Company Scientific Production Enterprise Radiy"),
+        ("НПО «Алмаз»", "Scientific Production Association Almaz"),
+        ("OKB Sukhoi", "Sukhoi Design Bureau"),
     ],
 )
 def test_russian_bodies_and_their_initialisms(a: str, b: str) -> None:
@@ -363,6 +367,13 @@ def test_given_name_spellings_are_one_name_and_other_names_are_not() -> None:
 
 
 # 7. Scripts and look-alikes.
+def test_a_cyrillic_word_of_look_alikes_stays_cyrillic_beside_russian_words() -> None:
+    # "ОУ" is typed in Cyrillic look-alikes, but "ДПО" beside it is Russian: the form is Russian.
+    assert [t.text for t in NORMALISER.key("Atlas Coffee ОУ ДПО").tokens] == ["atlas", "coffee"]
+    # A Russian name in Russian quotes beside a Latin legal form.
+    assert [t.text for t in NORMALISER.key("«НЕВА» AG & Co. KG").tokens] == ["neva"]
+
+
 def test_scripts_and_lookalikes() -> None:
     # The word "СО" typed in Cyrillic in a Latin name.
     assert (

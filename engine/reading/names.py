@@ -152,6 +152,7 @@ def _word_script(word: str) -> str:
     return scripts.pop() if len(scripts) == 1 else ("latin" if not scripts else "mixed")
 
 
+_GUILLEMETS = re.compile(r"«([^»]*)»")
 _BRACKET = re.compile(r"\(([^()]*)\)")
 _PARENTHESES = re.compile(r"[(\[]([^()\[\]]*)[)\]]")
 
@@ -226,18 +227,24 @@ def _raw_tokens(name: str) -> list[tuple[str, str]]:
     text = _APOSTROPHES.sub("", text)
     tokens: list[tuple[str, str]] = []
     # In a name written mostly in Latin letters, a word typed wholly in look-alike letters of
-    # another script ("СО" in Cyrillic) is the Latin word.
-    latin_name = _mostly_latin(text)
+    # another script ("СО" in Cyrillic) is the Latin word; not where the name holds words only
+    # that script writes ("Atlas Coffee ОУ ДПО": ОУ is the Russian form's), nor in Russian
+    # quotes («НЕВА» AG & Co. KG: the Russian name itself).
+    chunks = [c for c in _SEPARATOR.split(text) if c]
+    latin_name = _mostly_latin(text) and not any(
+        not c.isascii() and not _all_lookalike(c) and not _unmix(c).isascii() for c in chunks
+    )
+    quoted = (
+        {w for q in _GUILLEMETS.findall(text) for w in _SEPARATOR.split(q)} if "«" in text else ()
+    )
 
     def flush(buf: list[str]) -> None:
         word = "".join(buf)
         script = _word_script(word)
         tokens.extend((t, script) for t in _SEPARATOR.split(anyascii(word)) if t)
 
-    for chunk in _SEPARATOR.split(text):
-        if not chunk:
-            continue
-        if latin_name and not chunk.isascii() and _all_lookalike(chunk):
+    for chunk in chunks:
+        if latin_name and not chunk.isascii() and chunk not in quoted and _all_lookalike(chunk):
             chunk = chunk.translate(_LOOKALIKE)
         buf: list[str] = []
         for ch in _unmix(chunk):
