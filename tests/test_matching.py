@@ -49,7 +49,8 @@ def words(name: str) -> list[str]:
             ["fujian", "nanan", "baofeng", "electronic"],
             ("ltd",),
         ),
-        ("保利科技有限公司", ["baolikeji"], ("ltd",)),
+        # The trade name apart from the industry word closing it (科技, technology).
+        ("保利科技有限公司", ["baoli", "keji"], ("ltd",)),
         ("Istanbul Elektronik Ltd. Şti.", ["istanbul", "elektronik"], ("llc",)),
         ("Poly Technologies, Inc. (China)", ["poly", "technologies", "china"], ("inc",)),
         (

@@ -367,6 +367,31 @@ def test_given_name_spellings_are_one_name_and_other_names_are_not() -> None:
 
 
 # 7. Scripts and look-alikes.
+# Chinese names written without spaces: the division, the trade name, the industry, the form.
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("北京金明盛科技有限公司", ["beijing", "jinmingsheng", "keji"]),
+        ("深圳市华强电子贸易有限公司", ["shenzhen", "huaqiang", "dianzi", "maoyi"]),
+        ("金明盛", ["jinmingsheng"]),
+    ],
+)
+def test_an_unspaced_chinese_name_is_read_as_its_parts(name: str, words: list[str]) -> None:
+    assert [t.text for t in NORMALISER.key(name).tokens] == words
+
+
+def test_trade_contractions_and_pinyin_syllables() -> None:
+    assert SCREENER.similarity("北京金明盛科技有限公司", "Jinmingsheng Keji") >= THRESHOLD
+    assert SCREENER.similarity("Jin Ming Sheng Technology Co", "Jinmingsheng Technology") >= 0.97
+    for short, full in [
+        ("Alfa Imp.-Exp. Co", "Alfa Import Export Company"),
+        ("Alfa Gen. Trdg LLC", "Alfa General Trading LLC"),
+        ("Alfa Mfg Ltd", "Alfa Manufacturing Limited"),
+        ("Alfa Tech. Ind. Co", "Alfa Technology Industrial Company"),
+    ]:
+        assert SCREENER.similarity(short, full) >= 0.97, short
+
+
 def test_a_cyrillic_word_of_look_alikes_stays_cyrillic_beside_russian_words() -> None:
     # "ОУ" is typed in Cyrillic look-alikes, but "ДПО" beside it is Russian: the form is Russian.
     assert [t.text for t in NORMALISER.key("Atlas Coffee ОУ ДПО").tokens] == ["atlas", "coffee"]

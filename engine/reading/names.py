@@ -152,6 +152,8 @@ def _word_script(word: str) -> str:
     return scripts.pop() if len(scripts) == 1 else ("latin" if not scripts else "mixed")
 
 
+# Pinyin of 市, 省, 区, 县: the kind of division after its name in a Chinese firm's name.
+_HAN_DIVISIONS = frozenset({"shi", "sheng", "qu", "xian"})
 _GUILLEMETS = re.compile(r"«([^»]*)»")
 _BRACKET = re.compile(r"\(([^()]*)\)")
 _PARENTHESES = re.compile(r"[(\[]([^()\[\]]*)[)\]]")
@@ -510,6 +512,32 @@ class NameNormaliser:
                     changed = True
         return tokens, found
 
+    def _han_words(self, syllables: list[str]) -> list[str]:
+        """A run of Chinese syllables as words: a Chinese firm's name is its administrative
+        division, its trade name, its industry and its form (the form is set aside before), the
+        characters written without spaces; the division opening the run and the industry words
+        closing it are taken apart when two syllables at least are left to the trade name
+        (北京金明盛科技: "beijing", "jinmingsheng", "keji")."""
+        head: list[str] = []
+        tail: list[str] = []
+        rest = syllables
+        for n in (3, 2):
+            if len(rest) - n >= 2 and skeleton("".join(rest[:n])) in self._places:
+                head, rest = ["".join(rest[:n])], rest[n:]
+                # 市 city, 省 province, 区 district, 县 county after the division's name
+                if len(rest) >= 3 and rest[0] in _HAN_DIVISIONS:
+                    rest = rest[1:]
+                break
+        while len(rest) >= 4:
+            for n in (3, 2):
+                if len(rest) - n >= 2 and skeleton("".join(rest[-n:])) in self._generic:
+                    tail.insert(0, "".join(rest[-n:]))
+                    rest = rest[:-n]
+                    break
+            else:
+                break
+        return [*head, "".join(rest), *tail]
+
     def _unbracket_form(self, name: str) -> str:
         """The name with the brackets of a legal form taken off ("Alfa UG (h.b.)" is "Alfa UG
         h.b."), so that the form is read whole, not as a qualifier."""
@@ -590,12 +618,18 @@ class NameNormaliser:
                 raw, qualifiers = extra, set()
         else:
             qualifiers = set()
-        # Syllables of one run of Chinese characters form one word, as the characters do.
+        # Syllables of one run of Chinese characters form one word, as the characters do; the
+        # place the run opens with and the industry words it closes with are words of their own.
         merged: list[tuple[str, str]] = []
-        for text, script in raw:
-            if script == "han" and merged and merged[-1][1] == "han":
-                merged[-1] = (merged[-1][0] + text, "han")
-            else:
+        run: list[str] = []
+        for text, script in [*raw, ("", "")]:
+            if script == "han":
+                run.append(text)
+                continue
+            if run:
+                merged.extend((word, "han") for word in self._han_words(run))
+                run = []
+            if text:
                 merged.append((text, script))
         tokens = [
             self._token(t, sc, t in qualifiers) for t, sc in merged if skeleton(t) not in self._stop
