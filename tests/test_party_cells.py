@@ -285,6 +285,13 @@ def test_a_person_written_with_another_spelling_initials_or_a_title(cell: str) -
     assert _best(matcher, cell) >= THRESHOLD, cell
 
 
+@pytest.mark.parametrize("title", ["Mr.", "Haji", "Sra.", "Mlle", "M/s", "Г-н", "Господин"])
+def test_a_title_before_a_name_is_set_aside(title: str) -> None:
+    (part,) = read(f"{title} Ahmed Khan")
+    assert part.name == "Ahmed Khan"
+    assert (title, "title or honorific") in part.set_aside
+
+
 def test_middle_names_left_out_cost_little_but_a_different_one_counts() -> None:
     spanish = _person("MONTOYA SANCHEZ, Diego Leon", "Diego Leon MONTOYA SANCHEZ")
     assert _best(spanish, "Diego Montoya Sanchez") >= THRESHOLD

@@ -34,7 +34,7 @@ from engine.catalogue.entities import Party
 from engine.reading import caches
 from engine.reading.caches import fingerprint
 from engine.reading.names import NameKey, NameNormaliser, Token, ascii_words
-from engine.reading.parties import read_party_cell
+from engine.reading.parties import AND_WORDS, read_party_cell
 
 # The lowest similarity the matcher reports; rules ask for this or more.
 MATCH_FLOOR = 0.70
@@ -72,9 +72,10 @@ _BOUND_SLACK = 1.1
 
 Span = tuple[int, int, int, int, float, str]
 
-# A listed name holding "and" in some language: a part cut at an "and" it may be (CellPart.unsure)
-# is not matched to it alone.
-_CONJUNCTION = re.compile(r"(?:^|\s)(?:&|\+|and|и|und|et|y|e|ve|va)(?:\s|$)", re.IGNORECASE)
+# A listed name holding "and": a part cut at an "and" it may be (CellPart.unsure) is not matched
+# to it alone.  Besides the words a cell is cut at, the Spanish, Portuguese, Turkish and Uzbek
+# words lists write ("Transporte y Servicios", "Sanayi ve Ticaret").
+_CONJUNCTION = re.compile(rf"(?:^|\s)(?:{AND_WORDS}|y|e|ve|va)(?:\s|$)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,6 +364,12 @@ def _min_total(key: NameKey, *, middle: bool = True) -> float:
     return sum(t.weight * _unmatched_factor(t, middle) for t in key.tokens)
 
 
+def _initial_share(weight: float) -> float:
+    """The most an initial of this weight, paired with a word (of weight 1.0 at most), brings to
+    the candidate bound, in the query-weight units of NameIndex.candidates."""
+    return _SIM_INITIAL * (weight + 1.0) / (2 * _BOUND_SLACK)
+
+
 def _unmatched_factor(token: Token, middle: bool = True) -> float:
     """The least fraction of its weight a token can count for when it is left unmatched."""
     if token.middle and middle:
@@ -462,7 +469,7 @@ class NameIndex:
         # Each listed person's name, with what its initials may bring in a comparison.
         self._initials = {
             idx: sum(
-                _SIM_INITIAL * (t.weight + 1.0) / (2 * _BOUND_SLACK)
+                _initial_share(t.weight)
                 for t in e.key.tokens
                 if len(t.text) == 1 and t.text.isalpha()
             )
@@ -586,7 +593,7 @@ class NameIndex:
         skels = [t.skeleton for t in tokens]
         for i, token in enumerate(tokens):
             if len(token.text) == 1 and token.text.isalpha():
-                free += max(token.weight, _SIM_INITIAL * (token.weight + 1.0) / (2 * _BOUND_SLACK))
+                free += max(token.weight, _initial_share(token.weight))
             size, lists = self._source_cache(token.skeleton, token.kind != "number")
             sources.append((size, token.weight, lists))
             if i + 1 < len(tokens):

@@ -155,7 +155,6 @@ def _word_script(word: str) -> str:
 # Pinyin of 市, 省, 区, 县: the kind of division after its name in a Chinese firm's name.
 _HAN_DIVISIONS = frozenset({"shi", "sheng", "qu", "xian"})
 _GUILLEMETS = re.compile(r"«([^»]*)»")
-_BRACKET = re.compile(r"\(([^()]*)\)")
 _PARENTHESES = re.compile(r"[(\[]([^()\[\]]*)[)\]]")
 
 
@@ -374,11 +373,14 @@ def _same_form(words: list[str], form: tuple[str, ...]) -> bool:
 # Words of legal forms and how forms of several words write them short or in full ("Public Joint
 # Stock Co", "Ltd Liability Company"): each form of several words is known in every such spelling.
 _FORM_CONTRACTIONS = {
-    "company": "co", "co": "company", "limited": "ltd", "ltd": "limited", "corporation": "corp",
-    "corp": "corporation", "incorporated": "inc", "inc": "incorporated", "private": "pvt",
-    "pvt": "private", "public": "pub", "brothers": "bros", "bros": "brothers",
+    "company": "co", "limited": "ltd", "corporation": "corp", "incorporated": "inc",
+    "private": "pvt", "public": "pub", "brothers": "bros",
 }  # fmt: skip
-_CONTRACTION_SKELETONS = {skeleton(k): skeleton(v) for k, v in _FORM_CONTRACTIONS.items()}
+_CONTRACTION_SKELETONS = {
+    skeleton(a): skeleton(b)
+    for full, short in _FORM_CONTRACTIONS.items()
+    for a, b in ((full, short), (short, full))
+}
 
 
 def _contracted(seq: tuple[str, ...]) -> list[tuple[str, ...]]:
@@ -416,6 +418,7 @@ class NameNormaliser:
             self._multi.setdefault((seq[0], "" if len(seq[1]) >= 6 else seq[1]), []).append(seq)
         self._forms = forms
         self._bracketed_forms = bracketed
+        self._bracketed_ends = {f[-1] for f in bracketed}
         # Long one-word forms by their stems, for Russian case endings ("Госкорпорации" in
         # "филиал Госкорпорации «Ростех»" is the form "Госкорпорация").
         self._stems: dict[str, str] = {}
@@ -543,9 +546,12 @@ class NameNormaliser:
         h.b."), so that the form is read whole, not as a qualifier."""
         if "(" not in name or not self._bracketed_forms:
             return name
-        for match in reversed(list(_BRACKET.finditer(name))):
+        for match in reversed(list(_PARENTHESES.finditer(name))):
+            inside = _raw_tokens(match.group(1))
+            if not inside or skeleton(inside[-1][0]) not in self._bracketed_ends:
+                continue
             before = [skeleton(t) for t, _ in _raw_tokens(name[: match.start()])]
-            words = before + [skeleton(t) for t, _ in _raw_tokens(match.group(1))]
+            words = before + [skeleton(t) for t, _ in inside]
             if any(tuple(words[-len(f) :]) == f for f in self._bracketed_forms if len(f) > 1):
                 name = f"{name[: match.start()]} {match.group(1)} {name[match.end() :]}".strip()
         return name

@@ -54,15 +54,21 @@ FormWords = Callable[[str], tuple[int, int, int]]
 # A cell needs reading only if it holds one of these characters or words; most cells are a name
 # and nothing more.  (Words with a slash, "c/o", "t/a", "d/b/a", are found by their slash.)
 _HINT_CHARS = re.compile(r"[;|/\n\r&,+@\d]|[а-яё]{2}", re.IGNORECASE)
+_NON_WORD = re.compile(r"[\W_]+")
+# A title before a person's name, or "Messrs."/"M/s." before a firm's, as letters and invoices
+# write them; set aside when a name follows.
+_TITLES = (
+    "mr", "mrs", "ms", "miss", "mx", "mister", "messrs", "m/s", "dr", "prof", "sir", "dame",
+    "madam", "mme", "mlle", "herr", "frau", "sr", "sra", "srta", "sheik", "sheikh", "shaikh",
+    "sheikha", "haji", "hajji", "господин", "госпожа", "г-н", "г-жа", "гн", "пан", "пані",
+)  # fmt: skip
 _HINT_WORDS = frozenset({
     "care", "order", "behalf", "agent", "agents", "account", "via", "through", "doing",
     "formerly", "fka", "aka", "also", "acting", "favour", "favor", "attn", "attention", "branch",
     "office", "offices", "rep", "liaison", "subsidiary", "and", "tel", "phone", "fax", "box",
-    "inn", "ogrn", "kpp", "vat", "tin", "reg", "uen", "eori", "okpo", "dba", "mr", "mrs", "ms",
-    "miss", "mister", "messrs", "dr", "prof", "sir", "dame", "madam", "mme", "herr", "frau",
-    "sheik", "sheikh", "shaikh", "г", "гн",
+    "inn", "ogrn", "kpp", "vat", "tin", "reg", "uen", "eori", "okpo", "dba",
+    *(w for title in _TITLES for w in _NON_WORD.split(title) if w),
 })  # fmt: skip
-_NON_WORD = re.compile(r"[\W_]+")
 _DOTTED_AKA = re.compile(r"\ba\.\s*k\.\s*a\b", re.IGNORECASE)
 
 
@@ -115,7 +121,9 @@ _NUMBERED = re.compile(r"(?:^|(?<=\s))(?:\(\d{1,2}\)|\d{1,2}\)|\d{1,2}\.(?=\s))\
 _PARTY_SEPARATOR = re.compile(r"\s*(?:[\n\r;|]+|\s/\s|\s//\s)\s*")
 _SLASH = re.compile(r"(?<=[^\W\d_]{3})/(?=[^\W\d_]{3})")
 # "A & B", "A and B", "A и B": split only where a legal form closes A or opens B.
-_AND = re.compile(r"\s+(?:&|\+|and|и|und|et)\s+", re.IGNORECASE)
+#: The words and signs for "and" that a cell may be cut at.
+AND_WORDS = r"&|\+|and|и|und|et"
+_AND = re.compile(rf"\s+(?:{AND_WORDS})\s+", re.IGNORECASE)
 
 # Role wording: the words between two parties, or before one.  Longest first.
 _ROLE_PHRASES = (
@@ -166,13 +174,8 @@ _STREET = re.compile(
 _POSTCODE = re.compile(r"(?<![\w])(?:\d{4,6}|[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2})(?![\w])")
 
 
-# A title before a person's name, or "Messrs."/"M/s." before a firm's, as letters and invoices
-# write them; set aside when a name follows.
 _HONORIFIC = re.compile(
-    r"^(?:mr|mrs|ms|miss|mx|mister|messrs|m/s|dr|prof|sir|dame|madam|mme|mlle|herr|frau|sr|sra"
-    r"|srta|sheikh?|shaikh|sheikha|hajj?i|господин|госпожа|г-н|г-жа|гн|пан|пані)(?![\w/])\.?\s+"
-    r"(?=\S)",
-    re.IGNORECASE,
+    rf"^(?:{'|'.join(map(re.escape, _TITLES))})(?![\w/])\.?\s+(?=\S)", re.IGNORECASE
 )
 
 
