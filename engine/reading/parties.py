@@ -67,7 +67,8 @@ _HINT_WORDS = frozenset({
     "formerly", "fka", "aka", "also", "acting", "favour", "favor", "attn", "attention", "branch",
     "office", "offices", "rep", "liaison", "subsidiary", "and", "tel", "phone", "fax", "box",
     "inn", "ogrn", "kpp", "vat", "tin", "reg", "uen", "eori", "okpo", "dba",
-    *(w for title in _TITLES for w in _NON_WORD.split(title) if w),
+    # (a title with a slash, "m/s", is found by its slash; "г-н" by its letters)
+    *(w for title in _TITLES if "/" not in title for w in _NON_WORD.split(title) if w),
 })  # fmt: skip
 _DOTTED_AKA = re.compile(r"\ba\.\s*k\.\s*a\b", re.IGNORECASE)
 
