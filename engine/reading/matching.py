@@ -679,6 +679,7 @@ class NameIndex:
             reach = shared + (free + persons[idx] if idx in persons else 0.0)
             if reach >= words or reach >= need * (q_total + full[idx]):
                 out.append(idx)
+        out.sort()  # in the index's order, as exhaustive scoring takes them (ties keep the first)
         return out
 
     def _word_sources(self, skel: str, fuzzy: bool) -> tuple[int, tuple[list[int], ...]]:
@@ -824,7 +825,9 @@ class PartyMatcher:
         return self._score(query, found)
 
     def _score(self, query: NameKey, candidates: Iterable[int]) -> tuple[PartyMatch, ...]:
-        best: dict[str, PartyMatch] = {}
+        # The best entry of each party: (similarity as reported, entry, score, alignment); the
+        # evidence is written for that entry alone.
+        best: dict[str, tuple[float, _Entry, float, list[Span]]] = {}
         entries = self.index.entries
         for idx in candidates:
             entry = entries[idx]
@@ -838,10 +841,11 @@ class PartyMatcher:
             if score < MATCH_FLOOR:
                 continue
             current = best.get(entry.party_id)
-            if current is not None and current.similarity >= score:
+            if current is not None and current[0] >= score:
                 continue
-            best[entry.party_id] = _evidence(query, entry, score, spans)
-        return tuple(sorted(best.values(), key=lambda m: (-m.similarity, m.party_id)))
+            best[entry.party_id] = (round(score, 4), entry, score, spans)
+        found = [_evidence(query, entry, score, spans) for _, entry, score, spans in best.values()]
+        return tuple(sorted(found, key=lambda m: (-m.similarity, m.party_id)))
 
 
 def _evidence(query: NameKey, entry: _Entry, score: float, spans: list[Span]) -> PartyMatch:
