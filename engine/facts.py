@@ -15,7 +15,7 @@ from functools import cached_property, lru_cache
 from engine.catalogue.entities import Catalogue, Clearance, GoodsCategory, owned_share
 from engine.reading import caches
 from engine.reading.countries import CountryResolver
-from engine.reading.hscodes import HsCode, parse_hs
+from engine.reading.hscodes import HsCode, hs_in_text, parse_hs
 from engine.reading.matching import PartyMatch, PartyMatcher
 from engine.reading.names import NameNormaliser
 from engine.reading.phrases import (
@@ -125,7 +125,8 @@ class Knowledge:
         in."""
         found: list[GoodsFinding] = []
         seen: set[str] = set()
-        codes = parse_hs(hs_code)[0] if hs_code else ()
+        # Without a code cell, a code the description names as one ("HS code 8542.31").
+        codes = parse_hs(hs_code)[0] if hs_code else hs_in_text(head)
         for code in codes:
             digits = code.digits
             for length in range(2, len(digits) + 1, 2):

@@ -8,9 +8,11 @@ from hypothesis import strategies as st
 
 from engine.catalogue.bundled import bundled_dir
 from engine.catalogue.entities import load_catalogue
+from engine.reading import hscodes
 from engine.reading.countries import CountryResolver
 from engine.reading.hscodes import parse_hs
 from engine.reading.phrases import PhraseMatcher
+from engine.testing import hs_codes, hs_notation_list
 
 CATALOGUE = load_catalogue(bundled_dir("entities"))
 RESOLVER = CountryResolver(CATALOGUE.countries)
@@ -43,6 +45,95 @@ def test_unreadable_hs_codes_are_reported(written: str) -> None:
     assert not codes
     assert problems
     assert problems[0].written == written
+
+
+@pytest.mark.parametrize(
+    ("written", "digits"),
+    [
+        ("HS8542.31", ["854231"]),
+        ("HS code: 8542.31", ["854231"]),
+        ("8542.31 (ICs)", ["854231"]),
+        ("ICs, HS 8542.31, made in Taiwan", ["854231"]),
+        ("8542-31", ["854231"]),
+        ("8542\u201331", ["854231"]),  # an en dash
+        ("8542\u00a031", ["854231"]),  # a no-break space
+        ("8542.31&nbsp;", ["854231"]),
+        ("8542,31", ["854231"]),  # a decimal comma
+        ("8542.31/39", ["854231", "854239"]),
+        ("8542.31 / 8541.29", ["854231", "854129"]),
+        ("8542.31\n8541.29", ["854231", "854129"]),
+        ("8542.31 2 pcs", ["854231"]),  # a stray number after a code of groups
+        ("ТН ВЭД 8542310000", ["8542310000"]),
+        ("0409.00", ["040900"]),  # a subheading without subdivisions, not a number
+        # Spreadsheet damage.
+        ("'854231", ["854231"]),
+        ("85423100.0", ["85423100"]),  # never chapter 08
+        ("8542.0", ["8542"]),
+        ("10121.0", ["010121"]),
+        ("8.54231E+5", ["854231"]),
+        ("8.54231E+05", ["854231"]),
+        ("1.0121E+4", ["010121"]),
+        ("8.5423E+07", ["8542"]),  # only the digits written are certain
+    ],
+)
+def test_hs_codes_are_found_in_the_cell(written: str, digits: list[str]) -> None:
+    codes, problems = parse_hs(written)
+    assert [c.digits for c in codes] == digits
+    assert not problems
+
+
+def test_spreadsheet_damage_is_said() -> None:
+    notes = [c.note for w in ("85423100.0", "8.5423E+07", "10121") for c in parse_hs(w)[0]]
+    assert notes[0] == "read '85423100.0' (a number) as 85423100"
+    assert "kept only 5 digits" in str(notes[1])
+    assert "a leading zero was restored" in str(notes[2])
+
+
+@pytest.mark.parametrize("written", ["280.0", "8542.31a", "HS code: n/a", "12.345.678.901"])
+def test_what_only_looks_like_a_code_is_reported(written: str) -> None:
+    codes, problems = parse_hs(written)
+    assert not codes
+    assert problems
+
+
+def _every_notation_reads_back(codes: list[str]) -> list[tuple[str, str]]:
+    """The (code, notation) pairs whose notation does not read back as the code alone."""
+    return [
+        (code, form)
+        for code in codes
+        for form in hs_notation_list(code)
+        if [c.digits for c in parse_hs(form)[0]] != [code]
+    ]
+
+
+@given(st.lists(hs_codes(), min_size=1, max_size=3))
+def test_reading_is_unchanged_by_notation_and_damage(written: list[str]) -> None:
+    """Metamorphic: a code re-notated, written among words or damaged by a spreadsheet reads as
+    the same code (hs_codes draws from every such notation)."""
+    digits = [parse_hs(w)[0][0].digits for w in written]
+    assert not _every_notation_reads_back(digits)
+    joined = parse_hs("; ".join(written))[0]
+    assert [c.digits for c in joined] == list(dict.fromkeys(digits))
+
+
+@pytest.mark.parametrize(
+    "broken", ["_FLOAT", "_SCIENTIFIC", "_PREFIX", "_DECIMAL_COMMA", "_DASHES", "_CONTINUED"]
+)
+def test_the_notation_property_fails_on_a_broken_reader(
+    broken: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each repair of the reader, taken out, makes the property above fail."""
+    codes = ["854231", "010121", "84713000", "9013100000"]
+    if broken == "_CONTINUED":
+        monkeypatch.setattr(hscodes, broken, hscodes.re.compile(r"(?!)()()()"))
+        parse_hs.cache_clear()
+        assert [c.digits for c in parse_hs("8542.31/39")[0]] != ["854231", "854239"]
+    else:
+        assert not _every_notation_reads_back(codes)
+        monkeypatch.setattr(hscodes, broken, hscodes.re.compile(r"(?!)()()()"))
+        parse_hs.cache_clear()
+        assert _every_notation_reads_back(codes)
+    parse_hs.cache_clear()
 
 
 def test_several_codes_in_one_cell() -> None:
@@ -136,3 +227,16 @@ def test_no_military_end_use_wording(text: str) -> None:
 
 def test_overlapping_phrases_report_the_longest() -> None:
     assert _find("military-end-use", "для нужд СВО") == ["для нужд сво"]
+
+
+def test_a_code_the_description_names_is_read_when_the_code_column_is_empty() -> None:
+    from engine.screener import Screener
+
+    screener = Screener.default()
+    row = {"consignee": "Alfa Trading LLC", "consignee_country": "RU", "description": "parts"}
+    with_code = screener.screen({**row, "hs_code": "8542.31"})
+    moved = screener.screen({**row, "description": "parts, HS code: 8542.31, 1000 pcs"})
+    assert moved.band == with_code.band != "low"
+    assert any("read from the description" in n for n in moved.notes)
+    # Other numbers of a description are no codes.
+    assert screener.screen({**row, "description": "parts, model 854231, 8542 pcs"}).band == "low"

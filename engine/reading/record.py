@@ -11,8 +11,8 @@ from typing import Any
 
 from engine.reading import caches
 from engine.reading.countries import CountryResolver
-from engine.reading.hscodes import HsCode, parse_hs
-from engine.reading.phrases import EXAMINED_LENGTH, examined_span
+from engine.reading.hscodes import HsCode, hs_in_text, parse_hs
+from engine.reading.phrases import EXAMINED_LENGTH, examined_span, examined_windows
 
 PARTY_ROLES: tuple[str, ...] = ("shipper", "consignee", "end_user", "intermediary", "notify_party")
 PARTY_COUNTRY_FIELDS: tuple[str, ...] = tuple(f"{role}_country" for role in PARTY_ROLES)
@@ -225,6 +225,9 @@ def read_raw(raw: dict[str, str], resolver: CountryResolver, *, default_id: str)
     if text := raw.get("hs_code"):
         hs_codes, hs_notes = read_hs(text)
         notes.extend(hs_notes)
+    elif description := raw.get("description"):
+        hs_codes = hs_in_text(examined_windows(description)[0])
+        notes.extend(f"hs_code {c} read from the description ('{c.written}')" for c in hs_codes)
     numbers: dict[str, float] = {}
     for name in NUMERIC_FIELDS:
         if amount := raw.get(name):

@@ -484,7 +484,8 @@ def _party_names(tag: str, catalogue: Catalogue) -> SearchStrategy[str]:
 
 
 def hs_notation_list(digits: str) -> list[str]:
-    """Every common way to write one HS code of 2 to 10 digits: dots, spaces, prefixes, EAEU."""
+    """Every common way to write one HS code of 2 to 10 digits: dots, spaces, dashes, prefixes,
+    EAEU, among words, and as spreadsheets damage it."""
     d = digits
     forms = [d, f"HS {d}"]
     if len(d) == 6:
@@ -499,6 +500,17 @@ def hs_notation_list(digits: str) -> list[str]:
         ]
     if d.startswith("0") and len(d) in {6, 8, 10}:
         forms.append(d[1:])  # a leading zero lost in a spreadsheet
+    dotted = f"{d[:4]}.{d[4:6]}" if len(d) == 6 else d
+    # Written among words, as trade files write it.
+    forms += [f"HS{dotted}", f"HS code: {dotted}", f"{dotted} (goods)", f"{dotted}&nbsp;"]
+    if len(d) == 6:
+        forms += [f"{d[:4]}\u2013{d[4:]}", f"{d[:4]},{d[4:]}"]  # an en dash; a decimal comma
+    # What spreadsheets make of a code: kept as text by an apostrophe, or a number (its leading
+    # zero lost), written as a decimal or, when long, in scientific notation.
+    number = d.lstrip("0") or "0"
+    forms += [f"'{d}"] + ([f"{number}.0"] if len(number) >= 4 else [])
+    if len(d) >= 6 and not number.endswith("0"):
+        forms.append(f"{number[0]}.{number[1:]}E+{len(number) - 1:02d}")
     return forms
 
 
