@@ -12,7 +12,7 @@ from engine.reading import hscodes
 from engine.reading.countries import CountryResolver
 from engine.reading.hscodes import parse_hs
 from engine.reading.phrases import PhraseMatcher
-from engine.testing import hs_codes, hs_notation_list
+from engine.testing import country_spellings, hs_codes, hs_notation_list
 
 CATALOGUE = load_catalogue(bundled_dir("entities"))
 RESOLVER = CountryResolver(CATALOGUE.countries)
@@ -240,3 +240,43 @@ def test_a_code_the_description_names_is_read_when_the_code_column_is_empty() ->
     assert any("read from the description" in n for n in moved.notes)
     # Other numbers of a description are no codes.
     assert screener.screen({**row, "description": "parts, model 854231, 8542 pcs"}).band == "low"
+
+
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [
+        ("Moscow, Russia", "RU"),
+        ("Россия, Москва", "RU"),
+        ("Russian Federation (the)", "RU"),
+        ("Kazakhstan (KZ)", "KZ"),
+        ("Dubai, UAE", "AE"),
+        ("Bishkek - Kyrgyzstan", "KG"),
+        ("12 Lenina St, Minsk, Belarus", "BY"),
+        ("Chicago, IL, USA", "US"),  # a name weighs more than a two-letter code
+        ("Office 4, Korea, Republic of", "KR"),
+        ("Russia / Kazakhstan", None),  # two countries: reported, not guessed
+    ],
+)
+def test_countries_are_found_in_the_cell(written: str, code: str | None) -> None:
+    assert RESOLVER.resolve(written) == code
+
+
+_WRAPS = ["Office 5, Lenina St 12, {}", "{} (the)", "Free Zone - {}", "{}, Free Zone"]
+
+
+def _wrapped_reads_back(spelling: str, wrap: str, resolver: CountryResolver) -> bool:
+    return resolver.resolve(wrap.format(spelling)) == resolver.resolve(spelling)
+
+
+@given(country_spellings(catalogue=CATALOGUE), st.sampled_from(_WRAPS))
+def test_a_country_reads_the_same_among_other_words(spelling: str, wrap: str) -> None:
+    """Metamorphic: a country written with an address, a city or a bracket is that country."""
+    assert _wrapped_reads_back(spelling, wrap, RESOLVER)
+
+
+def test_the_country_property_fails_on_a_reader_that_only_looks_up(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    resolver = CountryResolver(CATALOGUE.countries)
+    monkeypatch.setattr(resolver, "_find", lambda text: None)
+    assert not _wrapped_reads_back("Russia", _WRAPS[0], resolver)

@@ -13,6 +13,9 @@ from engine.catalogue.entities import Country
 from engine.reading import caches
 
 _STRONG_SPLIT = re.compile(r"\s*[;|]\s*")
+_BRACKETS = re.compile(r"[(\[]([^()\[\]]*)[)\]]")
+# The parts of a cell that names a place: "City, Country", "Country - City", "Country / Region".
+_SEGMENTS = re.compile(r"\s*(?:,|\s[-–—/]\s|/)\s*")
 _NOISE = re.compile(r"[^\w]+", re.UNICODE)
 
 
@@ -68,7 +71,43 @@ class CountryResolver:
     def _resolve(self, text: str) -> str | None:
         if not text or not text.strip():
             return None
-        return self._table.get(country_key(text))
+        found = self._table.get(country_key(text))
+        return found if found is not None else self._find(text)
+
+    def _find(self, text: str) -> str | None:
+        """The one country a cell names among other words: a country in brackets or after them
+        ("Russian Federation (the)", "Kazakhstan (KZ)"), or one of its comma-separated parts
+        ("Moscow, Russia", "Россия, Москва").  A name weighs more than a two-letter or numeric
+        code ("Chicago, IL, USA" is the United States, not Israel); two countries named are
+        none (the cell is reported, not guessed)."""
+        segments = [p.strip() for p in _SEGMENTS.split(text) if p.strip()]
+        if len(segments) < 2 and _BRACKETS.search(text) is None:
+            return None
+        strong: set[str] = set()
+        weak: set[str] = set()
+
+        def add(piece: str) -> bool:
+            key = country_key(piece)
+            code = self._table.get(key)
+            if code is not None:
+                (weak if len(key) <= 2 or key.isdigit() else strong).add(code)
+            return code is not None
+
+        i = 0
+        while i < len(segments):
+            # A name that holds a comma itself ("Korea, Republic of") is read whole.
+            if i + 1 < len(segments) and add(f"{segments[i]}, {segments[i + 1]}"):
+                i += 2
+                continue
+            segment = segments[i]
+            if not add(segment) and _BRACKETS.search(segment):
+                add(_BRACKETS.sub(" ", segment))
+                for inside in _BRACKETS.findall(segment):
+                    add(inside)
+            i += 1
+        if strong:
+            return strong.pop() if len(strong) == 1 else None
+        return weak.pop() if len(weak) == 1 else None
 
     def _resolve_list(self, text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         codes: list[str] = []
@@ -78,12 +117,17 @@ class CountryResolver:
             i = 0
             while i < len(pieces):
                 part = pieces[i]
-                if i + 1 < len(pieces) and (joined := self.resolve(f"{part}, {pieces[i + 1]}")):
-                    code: str | None = joined
-                    i += 2
+                pair = f"{part}, {pieces[i + 1]}" if i + 1 < len(pieces) else ""
+                step = 1
+                code: str | None = self._table.get(country_key(pair)) if pair else None
+                if code is not None:
+                    step = 2
                 else:
                     code = self.resolve(part) if part else None
-                    i += 1
+                    # A place and its country ("Moscow, Russia") are one stop of the route.
+                    if code is None and pair and (code := self._find(pair)) is not None:
+                        step = 2
+                i += step
                 if code is None:
                     if part:
                         bad.append(part)
