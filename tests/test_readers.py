@@ -280,3 +280,37 @@ def test_the_country_property_fails_on_a_reader_that_only_looks_up(
     resolver = CountryResolver(CATALOGUE.countries)
     monkeypatch.setattr(resolver, "_find", lambda text: None)
     assert not _wrapped_reads_back("Russia", _WRAPS[0], resolver)
+
+
+@pytest.mark.parametrize(
+    ("written", "codes"),
+    [
+        ("China > Kazakhstan > Russia", ("CN", "KZ", "RU")),
+        ("CN → KZ → RU", ("CN", "KZ", "RU")),
+        ("Turkey - Georgia - Russia", ("TR", "GE", "RU")),
+        ("via Dubai, UAE then Moscow, Russia", ("AE", "RU")),
+        ("Bishkek - Kyrgyzstan", ("KG",)),
+        ("Kazakhstan\nRussia", ("KZ", "RU")),
+        ("Armenia через Грузия", ("AM", "GE")),
+        ("Guinea-Bissau, Timor-Leste", ("GW", "TL")),  # hyphens inside names
+        ("Bosnia and Herzegovina", ("BA",)),
+    ],
+)
+def test_routes_are_split_as_people_write_them(written: str, codes: tuple[str, ...]) -> None:
+    assert RESOLVER.resolve_list(written) == (codes, ())
+
+
+_STOPS = [", ", "; ", " > ", " → ", " -> ", " via ", " then ", "\n", " - ", " / "]
+
+
+@given(
+    st.lists(country_spellings(catalogue=CATALOGUE), min_size=1, max_size=4),
+    st.sampled_from(_STOPS),
+)
+def test_a_route_reads_the_same_whatever_separates_its_stops(
+    spellings: list[str], separator: str
+) -> None:
+    """Metamorphic: the countries of a route do not depend on how its stops are separated."""
+    expected = tuple(dict.fromkeys(RESOLVER.resolve(s) for s in spellings))
+    codes, bad = RESOLVER.resolve_list(separator.join(spellings))
+    assert (codes, bad) == (expected, ())

@@ -12,7 +12,14 @@ import pycountry
 from engine.catalogue.entities import Country
 from engine.reading import caches
 
-_STRONG_SPLIT = re.compile(r"\s*[;|]\s*")
+# The stops of a route, as people write them: "TR; AM", "China > Kazakhstan → Russia", "via
+# Dubai then Moscow", one a line.
+_STRONG_SPLIT = re.compile(
+    r"\s*(?:[;|\n\r>→⇒➔➝⟶]|->|=>|(?<!\w)(?:via|then|through|через|затем|далее)(?!\w))\s*",
+    re.IGNORECASE,
+)
+# Within a stop: a place and its country, or two countries ("Bishkek - Kyrgyzstan", "TR, AM").
+_WEAK_SPLIT = re.compile(r"\s*(?:,|\s[-–—]\s|/)\s*")
 _BRACKETS = re.compile(r"[(\[]([^()\[\]]*)[)\]]")
 # The parts of a cell that names a place: "City, Country", "Country - City", "Country / Region".
 _SEGMENTS = re.compile(r"\s*(?:,|\s[-–—/]\s|/)\s*")
@@ -62,8 +69,10 @@ class CountryResolver:
         return self._resolved(text)
 
     def resolve_list(self, text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """Resolve a list separated by ';', '|' or ','; return (codes, unreadable parts).
+        """Resolve a route or list of countries; return (codes, unreadable parts).
 
+        Stops are separated by ';', '|', arrows, '>', newlines, "via" or "then"; a stop may name
+        several countries (',', ' - ', '/') or a place and its country ("Moscow, Russia").
         Names that hold a comma themselves ("Korea, Republic of") are read whole.
         """
         return self._listed(text)
@@ -113,7 +122,7 @@ class CountryResolver:
         codes: list[str] = []
         bad: list[str] = []
         for chunk in _STRONG_SPLIT.split(text.strip()):
-            pieces = [p.strip() for p in chunk.split(",")]
+            pieces = [p.strip() for p in _WEAK_SPLIT.split(chunk)]
             i = 0
             while i < len(pieces):
                 part = pieces[i]
