@@ -314,3 +314,24 @@ def test_a_route_reads_the_same_whatever_separates_its_stops(
     expected = tuple(dict.fromkeys(RESOLVER.resolve(s) for s in spellings))
     codes, bad = RESOLVER.resolve_list(separator.join(spellings))
     assert (codes, bad) == (expected, ())
+
+
+def test_a_country_written_but_not_read_is_not_compared_as_absent() -> None:
+    """fields_differ: a payer in a hub differs from shipper and consignee only when all three
+    were read; an unread consignee country may be the payer's own."""
+    from engine.screener import Screener
+
+    screener = Screener.default()
+    row = {
+        "shipper": "Qingdao Xinda Machinery Co., Ltd.",
+        "shipper_country": "China",
+        "consignee": "Oak Ceramics BV",
+        "payment_country": "AE",
+        "description": "ceramic tiles",
+        "hs_code": "6907.21",
+    }
+    fired = screener.screen({**row, "consignee_country": "Canada"}).rule_ids
+    assert "payment-from-third-country-hub" in fired
+    unread = screener.screen({**row, "consignee_country": "Jebel Ali FZ"})
+    assert "payment-from-third-country-hub" not in unread.rule_ids
+    assert any("consignee_country" in n for n in unread.notes)

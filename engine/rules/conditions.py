@@ -773,7 +773,8 @@ class FieldsDiffer(_Node):
 class FieldsDifferNode(_Node):
     """A field has a value equal to none of the other fields' values (countries compared by code).
 
-    False when the field is empty or when none of the other fields has a value to compare with.
+    False when the field is empty, when none of the other fields has a value to compare with, or
+    when one of the countries compared is written but cannot be read.
     """
 
     variable: ClassVar[str | None] = "difference"
@@ -782,6 +783,13 @@ class FieldsDifferNode(_Node):
     def evaluate(self, facts: Facts) -> Outcome:
         spec = self.fields_differ
         record = facts.record
+        # A country written but not read is no absent one: it may be the same country, so
+        # nothing is compared (the row's notes say it was not read).
+        if any(
+            f in COUNTRY_FIELDS and record.text(f).strip() and f not in record.countries
+            for f in (spec.field, *spec.from_)
+        ):
+            return None
         mine = _comparable(facts, spec.field)
         if mine is None:
             return None
