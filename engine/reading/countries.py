@@ -18,11 +18,10 @@ _STRONG_SPLIT = re.compile(
     r"\s*(?:[;|\n\r>→⇒➔➝⟶]|->|=>|(?<!\w)(?:via|then|through|через|затем|далее)(?!\w))\s*",
     re.IGNORECASE,
 )
-# Within a stop: a place and its country, or two countries ("Bishkek - Kyrgyzstan", "TR, AM").
+# The parts of a place or a stop: a place and its country, or two countries ("Moscow, Russia",
+# "Bishkek - Kyrgyzstan", "TR, AM", "Russia / Kazakhstan").
 _WEAK_SPLIT = re.compile(r"\s*(?:,|\s[-–—]\s|/)\s*")
 _BRACKETS = re.compile(r"[(\[]([^()\[\]]*)[)\]]")
-# The parts of a cell that names a place: "City, Country", "Country - City", "Country / Region".
-_SEGMENTS = re.compile(r"\s*(?:,|\s[-–—/]\s|/)\s*")
 _NOISE = re.compile(r"[^\w]+", re.UNICODE)
 
 
@@ -89,7 +88,7 @@ class CountryResolver:
         ("Moscow, Russia", "Россия, Москва").  A name weighs more than a two-letter or numeric
         code ("Chicago, IL, USA" is the United States, not Israel); two countries named are
         none (the cell is reported, not guessed)."""
-        segments = [p.strip() for p in _SEGMENTS.split(text) if p.strip()]
+        segments = [p.strip() for p in _WEAK_SPLIT.split(text) if p.strip()]
         if len(segments) < 2 and _BRACKETS.search(text) is None:
             return None
         strong: set[str] = set()

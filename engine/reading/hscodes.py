@@ -20,10 +20,14 @@ from functools import lru_cache
 from engine.reading import caches
 from engine.reading.names import strip_invisible
 
-# Prefixes that name the code's system, glued to the digits or not.
-_PREFIX = re.compile(
-    r"(?<![^\W\d_])(hs|hts|htsus|cn|taric|tn\s*ved|тн\s*вэд|tnved|тнвэд)(?=\d)", re.IGNORECASE
-)
+# The names of code systems, and a code's digits: a digit run, or digit groups joined by one dot
+# or dash, or by a space before a group of three digits at most ("8542 31 900 0"; "8542.31 8541.29"
+# is two codes), taken whole (no letter or digit may touch it: "8542.31a" is no code).
+_NAMED = r"hs|hts|htsus|taric|tn\s*ved|тн\s*вэд|tnved|тнвэд"
+_SYSTEMS = rf"{_NAMED}|cn"  # in free text, "CN" is more often China
+_DIGITS = r"(?>\d+(?:[.\-]\d+| \d{1,3}(?!\d))*)(?![\w])"
+# A system's name glued to the digits ("HS8542.31").
+_PREFIX = re.compile(rf"(?<![^\W\d_])({_SYSTEMS})(?=\d)", re.IGNORECASE)
 _DASHES = re.compile(r"[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
 # A number in scientific notation, as a spreadsheet writes a long one ("8.54231E+5").
 _SCIENTIFIC = re.compile(r"(?<![\w.])(\d)(?:[.,](\d+))?[eE]\+?(\d{1,2})(?![\w.])")
@@ -31,15 +35,12 @@ _SCIENTIFIC = re.compile(r"(?<![\w.])(\d)(?:[.,](\d+))?[eE]\+?(\d{1,2})(?![\w.])
 _FLOAT = re.compile(r"(?<![\w.,])(\d{3,10})[.,]0(?![\w.,])")
 # A decimal comma between a heading and its subheading ("8542,31").
 _DECIMAL_COMMA = re.compile(r"(?<![\w.,])(\d{4}),(\d{2}(?:\.\d{2,4})?)(?![\w,])")
-# A code: a digit run, or digit groups joined by one dot or dash, or by a space before a group of
-# three digits at most ("8542 31 900 0"; "8542.31 8541.29" is two codes); taken whole (no letter
-# or digit may touch it: "8542.31a" is no code).
-_CODE = re.compile(r"(?<![\w.])(?>\d+(?:[.\-]\d+| \d{1,3}(?!\d))*)(?![\w])")
+_CODE = re.compile(rf"(?<![\w.]){_DIGITS}")
 # Words that introduce an HS code in free text ("HS code: 8542.31", "код ТН ВЭД 8542310000").
 _INTRODUCED = re.compile(
-    r"(?<![^\W\d_])(?:hs|hts|htsus|taric|tn\s*ved|тн\s*вэд|(?:tariff|commodity|customs)\s+code)"
+    rf"(?<![^\W\d_])(?:{_NAMED}|(?:tariff|commodity|customs)\s+code)"
     r"(?:\s*(?:code|no\.?|number|№|#|еаэс))*\s*[:.#№=-]?\s*"
-    r"((?>\d+(?:[.\-]\d+| \d{1,3}(?!\d))*))(?![\w])",
+    rf"({_DIGITS})",
     re.IGNORECASE,
 )
 # A code written plainly: digits alone, or a heading with its groups after dots.
