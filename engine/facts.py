@@ -79,13 +79,15 @@ class Knowledge:
         for category in catalogue.categories.values():
             for prefix in category.hs:
                 self.hs_prefixes.setdefault(prefix, []).append(category)
-        self.keyword_matchers = {
-            c.id: (PhraseMatcher(c.keywords), PhraseMatcher(c.exclude) if c.exclude else None)
-            for c in catalogue.categories.values()
-            if c.keywords
-        }
+        # Every category's keywords and exclusions in one matcher, so that a description is
+        # scanned once; each keyword and exclusion says which categories it belongs to.
+        self.keyword_categories = [c for c in catalogue.categories.values() if c.keywords]
+        self.goods_words = PhraseMatcher(
+            {w: None for c in self.keyword_categories for w in (*c.keywords, *c.exclude)},
+            ordered=False,
+        )
         self.phrase_matchers = {
-            pl.id: PhraseMatcher(pl.phrases, pl.negations) for pl in catalogue.phrase_lists.values()
+            pl.id: PhraseMatcher.of_list(pl) for pl in catalogue.phrase_lists.values()
         }
         self._ownership: dict[frozenset[str], dict[str, tuple[float, list[str]]]] = {}
         # Trade files repeat their goods and wording: classify and split each text once.
@@ -116,14 +118,28 @@ class Knowledge:
 
     def classify_text(self, hs_code: str, description: str) -> tuple[GoodsFinding, ...]:
         """The goods categories an HS code cell and a description place goods in."""
+        return self._goods(hs_code, description)[0]
+
+    def goods_notes(self, hs_code: str, description: str) -> tuple[str, ...]:
+        """Where a readable HS code and the description's words disagree about the goods: the
+        words name a category the code is not in ("HS 6506.10 ... described as 'ballistic
+        helmets'")."""
+        return self._goods(hs_code, description)[1]
+
+    def _goods(
+        self, hs_code: str, description: str
+    ) -> tuple[tuple[GoodsFinding, ...], tuple[str, ...]]:
         if len(description) <= EXAMINED_LENGTH:
             return self._classified(hs_code, description, "")
         return self._long_classified(hs_code, *examined_windows(description))
 
-    def _classify(self, hs_code: str, head: str, tail: str) -> tuple[GoodsFinding, ...]:
+    def _classify(
+        self, hs_code: str, head: str, tail: str
+    ) -> tuple[tuple[GoodsFinding, ...], tuple[str, ...]]:
         """The goods categories an HS code cell and a description's searched windows place goods
-        in."""
+        in, and the notes on where the code and the words disagree."""
         found: list[GoodsFinding] = []
+        notes: list[str] = []
         seen: set[str] = set()
         # Without a code cell, a code the description names as one ("HS code 8542.31").
         codes = parse_hs(hs_code)[0] if hs_code else hs_in_text(head)
@@ -136,22 +152,54 @@ class Knowledge:
                         seen.add(category.id)
                         found.append(GoodsFinding(category, code=code, prefix=prefix))
         if head or tail:
-            has_code = bool(codes)
-            for cid, (keywords, exclude) in self.keyword_matchers.items():
-                category = self.catalogue.categories[cid]
-                # A readable HS code decides the category; words decide only where it cannot.
-                if cid in seen or (category.hs and has_code):
+            words = self._window_words(head, tail)
+            declared = ", ".join(f"HS {c}" for c in codes)
+            said: dict[str, tuple[int, int]] = {}  # keyword or exclusion -> its first match
+            for start, end, written in self.goods_words.all_matches(words):
+                first = said.get(written)
+                if first is None or (start, start - end) < (first[0], first[0] - first[1]):
+                    said[written] = (start, end)
+            for category in self.keyword_categories if said else ():
+                cid = category.id
+                if cid in seen or any(x in said for x in category.exclude):
                     continue
-                words = self._window_words(head, tail)
-                hits = keywords.matches(words)
-                if hits and not (exclude and exclude.matches(words)):
-                    start, end, keyword = hits[0]
-                    seen.add(cid)
-                    matched = " ".join(words[start:end])
-                    found.append(
-                        GoodsFinding(category, keyword=keyword, words=matched, at=(start, end))
-                    )
-        return tuple(found)
+                hits = sorted(
+                    (said[k][0], said[k][0] - said[k][1], k) for k in category.keywords if k in said
+                )
+                if not hits:
+                    continue
+                start, negative_length, keyword = hits[0]
+                end = start - negative_length
+                matched = " ".join(words[start:end])
+                if codes:
+                    notes.append(_disagreement(declared, category, matched))
+                # A readable HS code decides a category that has codes; words decide only where
+                # it cannot, and always for the categories only words tell (body armour).
+                if category.hs and codes:
+                    continue
+                seen.add(cid)
+                found.append(
+                    GoodsFinding(category, keyword=keyword, words=matched, at=(start, end))
+                )
+        return tuple(found), tuple(notes)
+
+
+def _disagreement(declared: str, category: GoodsCategory, matched: str) -> str:
+    if category.hs:
+        codes = ", ".join(_dotted(h) for h in category.hs)
+        return (
+            f"the description says '{clip(matched, 80)}' ({category.title}, HS {codes}) but "
+            f"the goods are declared as {declared}: classified by the code"
+        )
+    return (
+        f"the goods are declared as {declared} but the description says "
+        f"'{clip(matched, 80)}' ({category.title}, known by its description only): "
+        "classified by the description"
+    )
+
+
+def _dotted(prefix: str) -> str:
+    return prefix if len(prefix) <= 4 else f"{prefix[:4]}.{prefix[4:]}"
 
 
 class Facts:

@@ -391,6 +391,10 @@ class Screener:
         # Only the rules the shipment's signals leave open can hit (engine.rules.gates).
         if rules is None:
             rules = self._gates.open_rules(record)
+        notes = record.notes
+        if description := record.text("description"):
+            goods_notes = self._knowledge.goods_notes(record.text("hs_code"), description)
+            notes = [*notes, *goods_notes] if goods_notes else notes
         if not rules:
             return ScreenResult(
                 shipment_id=record.shipment_id,
@@ -399,7 +403,7 @@ class Screener:
                 band=self._scoring.band([]),
                 hits=[],
                 suppressed=[],
-                notes=record.notes,
+                notes=notes,
                 ruleset_digest=self._ruleset_digest,
                 catalogue_digest=self._catalogue_digest,
             )
@@ -442,7 +446,7 @@ class Screener:
             band=self._scoring.band([h.severity for h in hits]),
             hits=hits,
             suppressed=suppressed,
-            notes=record.notes,
+            notes=notes,
             ruleset_digest=self._ruleset_digest,
             catalogue_digest=self._catalogue_digest,
         )

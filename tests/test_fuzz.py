@@ -93,7 +93,7 @@ def test_name_normaliser(text: str) -> None:
 @given(TEXT)
 def test_phrase_matcher(text: str) -> None:
     plist = SCREENER.catalogue.phrase_lists["military-end-use"]
-    for phrase, words in PhraseMatcher(plist.phrases, plist.negations).find(text):
+    for phrase, words in PhraseMatcher.of_list(plist).find(text):
         assert phrase in plist.phrases
         assert words
 

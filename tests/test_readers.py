@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from engine.catalogue.bundled import bundled_dir
 from engine.catalogue.entities import load_catalogue
-from engine.reading import hscodes
+from engine.reading import hscodes, text
 from engine.reading.countries import CountryResolver
 from engine.reading.hscodes import parse_hs
 from engine.reading.phrases import PhraseMatcher
@@ -117,7 +117,7 @@ def test_reading_is_unchanged_by_notation_and_damage(written: list[str]) -> None
 
 
 @pytest.mark.parametrize(
-    "broken", ["_FLOAT", "_SCIENTIFIC", "_PREFIX", "_DECIMAL_COMMA", "_DASHES", "_CONTINUED"]
+    "broken", ["_FLOAT", "_SCIENTIFIC", "_PREFIX", "_DECIMAL_COMMA", "DASHES", "_CONTINUED"]
 )
 def test_the_notation_property_fails_on_a_broken_reader(
     broken: str, monkeypatch: pytest.MonkeyPatch
@@ -130,7 +130,9 @@ def test_the_notation_property_fails_on_a_broken_reader(
         assert [c.digits for c in parse_hs("8542.31/39")[0]] != ["854231", "854239"]
     else:
         assert not _every_notation_reads_back(codes)
-        monkeypatch.setattr(hscodes, broken, hscodes.re.compile(r"(?!)()()()"))
+        # Dashes are folded by the shared normaliser, the rest by the HS reader.
+        module = text if broken == "DASHES" else hscodes
+        monkeypatch.setattr(module, broken, hscodes.re.compile(r"(?!)()()()"))
         parse_hs.cache_clear()
         assert _every_notation_reads_back(codes)
     parse_hs.cache_clear()
@@ -193,7 +195,7 @@ def test_unknown_countries_and_transit_lists() -> None:
 
 def _find(list_id: str, text: str) -> list[str]:
     plist = CATALOGUE.phrase_lists[list_id]
-    return [m for _, m in PhraseMatcher(plist.phrases, plist.negations).find(text)]
+    return [m for _, m in PhraseMatcher.of_list(plist).find(text)]
 
 
 @pytest.mark.parametrize(

@@ -214,8 +214,12 @@ class Country(_Model):
 class PhraseList(_Model):
     """A named list of phrases; ``word*`` matches any word starting with ``word``.
 
-    ``negations`` are words that cancel a match when they stand within the three words before it
-    ("not for military use" is no military end use).
+    ``negations`` are words that cancel the phrase they govern: one standing right before it, or
+    before at most three ``negation_bridges`` words ("not intended for military use" is no
+    military end use; "price without VAT, for military use" is).  ``never_negated`` names the
+    phrases no negation cancels.  ``stemmed`` matches the phrases' words by their stems too
+    ("operations" for "operation"); a list of firm-name words sets it false, where the stem is
+    another word ("Forward" is no "forwarding" firm).
     """
 
     id: Id
@@ -223,7 +227,19 @@ class PhraseList(_Model):
     description: NonEmpty
     phrases: Annotated[list[NonEmpty], Field(min_length=1)]
     negations: list[NonEmpty] = []
+    negation_bridges: list[NonEmpty] = []
+    never_negated: list[NonEmpty] = []
+    stemmed: bool = True
     sources: Sources
+
+    @model_validator(mode="after")
+    def _never_negated_are_phrases(self) -> PhraseList:
+        unknown = sorted(set(self.never_negated) - set(self.phrases))
+        if unknown:
+            raise ValueError(f"never_negated names phrases the list does not hold: {unknown}")
+        if (self.negation_bridges or self.never_negated) and not self.negations:
+            raise ValueError("negation_bridges and never_negated need negations")
+        return self
 
 
 class LegalForm(_Model):

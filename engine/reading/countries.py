@@ -11,6 +11,7 @@ import pycountry
 
 from engine.catalogue.entities import Country
 from engine.reading import caches
+from engine.reading.text import normalise, unmix
 
 # The stops of a route, as people write them: "TR; AM", "China > Kazakhstan → Russia", "via
 # Dubai then Moscow", one a line.
@@ -23,10 +24,14 @@ _STRONG_SPLIT = re.compile(
 _WEAK_SPLIT = re.compile(r"\s*(?:,|\s[-–—]\s|/)\s*")
 _BRACKETS = re.compile(r"[(\[]([^()\[\]]*)[)\]]")
 _NOISE = re.compile(r"[^\w]+", re.UNICODE)
+_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def country_key(text: str) -> str:
     """Fold a country spelling for lookup: case, accents, dots and spaces ("U.A.E." -> "uae")."""
+    text = normalise(text)
+    if not text.isascii():  # look-alike letters undone word by word ("Russiа" with Cyrillic а)
+        text = " ".join(unmix(w) for w in _WORD.findall(text))
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return _NOISE.sub("", text.casefold())
@@ -77,6 +82,7 @@ class CountryResolver:
         return self._listed(text)
 
     def _resolve(self, text: str) -> str | None:
+        text = normalise(text)
         if not text or not text.strip():
             return None
         found = self._table.get(country_key(text))
@@ -120,7 +126,8 @@ class CountryResolver:
     def _resolve_list(self, text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         codes: list[str] = []
         bad: list[str] = []
-        for chunk in _STRONG_SPLIT.split(text.strip()):
+        lines = text.replace("\r", "\n").replace("\n", ";")  # a line of its own is a stop
+        for chunk in _STRONG_SPLIT.split(normalise(lines).strip()):
             pieces = [p.strip() for p in _WEAK_SPLIT.split(chunk)]
             i = 0
             while i < len(pieces):

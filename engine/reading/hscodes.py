@@ -11,14 +11,12 @@ dropped ("10121" for 0101.21), a decimal comma ("8542,31").
 
 from __future__ import annotations
 
-import html
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
 from engine.reading import caches
-from engine.reading.names import strip_invisible
+from engine.reading.text import normalise
 
 # The names of code systems, and a code's digits: a digit run, or digit groups joined by one dot
 # or dash, or by a space before a group of three digits at most ("8542 31 900 0"; "8542.31 8541.29"
@@ -28,7 +26,6 @@ _SYSTEMS = rf"{_NAMED}|cn"  # in free text, "CN" is more often China
 _DIGITS = r"(?>\d+(?:[.\-]\d+| \d{1,3}(?!\d))*)(?![\w])"
 # A system's name glued to the digits ("HS8542.31").
 _PREFIX = re.compile(rf"(?<![^\W\d_])({_SYSTEMS})(?=\d)", re.IGNORECASE)
-_DASHES = re.compile(r"[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
 # A number in scientific notation, as a spreadsheet writes a long one ("8.54231E+5").
 _SCIENTIFIC = re.compile(r"(?<![\w.])(\d)(?:[.,](\d+))?[eE]\+?(\d{1,2})(?![\w.])")
 # A number written as a decimal, one zero after the point ("85423100.0"; "0409.00" is a code).
@@ -72,11 +69,8 @@ class HsProblem:
 
 
 def _clean(value: str) -> str:
-    text = html.unescape(value) if "&" in value else value
-    text = text.replace("\r", ";").replace("\n", ";")  # a line of its own is a code of its own
-    text = strip_invisible(unicodedata.normalize("NFKC", text))
-    text = _DASHES.sub("-", text)
-    return text.strip().lstrip("'’`").strip()
+    text = value.replace("\r", ";").replace("\n", ";")  # a line of its own is a code of its own
+    return normalise(text).strip().lstrip("'’`").strip()
 
 
 def _scientific(match: re.Match[str], damage: dict[str, str]) -> str:

@@ -21,24 +21,18 @@ from rapidfuzz.distance import OSA
 
 from engine.catalogue.entities import NameWords
 from engine.reading import caches
+from engine.reading.text import LOOKALIKE_PAIRS as _LOOKALIKE_PAIRS
+from engine.reading.text import TO_LATIN, strip_invisible
+from engine.reading.text import ZERO as _ZERO
+from engine.reading.text import script as _script
+from engine.reading.text import unmix as _unmix
 
 GENERIC_WEIGHT = 0.2
 PLACE_WEIGHT = 0.5
 NUMBER_WEIGHT = 1.0
 WORD_WEIGHT = 1.0
 
-# Cyrillic and Greek letters that look like Latin ones; used only inside words that mix scripts,
-# where they are a disguise (or a typing accident), never in words written wholly in Cyrillic.
-_LOOKALIKE_PAIRS: dict[str, str] = {
-        "а": "a", "в": "b", "е": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
-        "с": "c", "т": "t", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s", "ԁ": "d",
-        "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P",
-        "С": "C", "Т": "T", "У": "Y", "Х": "X", "І": "I", "Ј": "J", "Ѕ": "S",
-        "α": "a", "ο": "o", "ρ": "p", "ν": "v", "τ": "t", "ι": "i", "κ": "k",
-        "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M",
-        "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
-}  # fmt: skip
-_LOOKALIKE = str.maketrans(_LOOKALIKE_PAIRS)
+_LOOKALIKE = TO_LATIN
 _WORD = re.compile(r"\w+", re.UNICODE)
 _DOTTED = re.compile(
     r"\b(?:\w\.){2,}(?!\w)"
@@ -66,71 +60,11 @@ def _is_han(ch: str) -> bool:
     return 0x3400 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0x20000 <= code <= 0x2FA1F
 
 
-def _script(ch: str) -> str:
-    if ch.isascii():
-        return "latin" if ch.isalpha() else "other"
-    name = unicodedata.name(ch, "")
-    if name.startswith("CYRILLIC"):
-        return "cyrillic"
-    if name.startswith("GREEK"):
-        return "greek"
-    if name.startswith("LATIN"):
-        return "latin"
-    return "other"
-
-
-_INVISIBLE_CATEGORIES = frozenset({"Cf", "Cc", "Co", "Cs"})
-
-
-def strip_invisible(text: str) -> str:
-    """Whitespace of any kind (tabs, newlines, odd spaces) becomes a space; other control and
-    format characters (zero-width spaces, soft hyphens, direction marks) are removed."""
-    if text.isprintable():
-        return text
-    return "".join(
-        " " if ch.isspace() else ch
-        for ch in text
-        if ch.isspace() or unicodedata.category(ch) not in _INVISIBLE_CATEGORIES
-    )
-
-
 def fold_text(text: str) -> str:
     """Compatibility-fold, drop invisible characters, lower-case; keep the script."""
     text = unicodedata.normalize("NFKC", text)
     text = strip_invisible(text)
     return text.casefold().replace("ё", "е")
-
-
-_TO_CYRILLIC = str.maketrans(
-    {latin: cyr for cyr, latin in _LOOKALIKE_PAIRS.items() if _script(cyr) == "cyrillic"}
-)
-_ZERO = re.compile(r"(?<=[^\W\d_])0(?=[^\W\d_])")
-
-
-def _unmix(word: str) -> str:
-    """Undo look-alike disguises in a word that mixes scripts.
-
-    Look-alike letters are mapped to the script most of the word's letters are in ("Rоstес" with
-    Cyrillic о and с reads "Rostec"; "Pособоронэкспорт" with a Latin P reads as Cyrillic), and a
-    zero between letters reads as the letter o ("R0stec", "Р0стех").
-    """
-    if word.isascii():
-        return _ZERO.sub("o", word) if "0" in word else word
-    if "0" in word:
-        word = _ZERO.sub("\0", word)
-    counts: dict[str, int] = {}
-    for ch in word:
-        script = _script(ch)
-        if script != "other":
-            counts[script] = counts.get(script, 0) + 1
-    if "\0" in word:
-        major = max(counts, key=lambda k: counts[k]) if counts else "latin"
-        word = word.replace("\0", "о" if major == "cyrillic" else "o")
-    if len(counts) < 2 or "latin" not in counts:
-        return word
-    if counts.get("cyrillic", 0) > counts["latin"]:
-        return word.translate(_TO_CYRILLIC)
-    return word.translate(_LOOKALIKE)
 
 
 @lru_cache(maxsize=caches.WORDS)

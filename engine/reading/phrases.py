@@ -8,10 +8,16 @@ goods keywords alike (the row says so in a note, :func:`engine.reading.record.lo
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
-from engine.reading.names import fold_text, strip_invisible
+import snowballstemmer
+
+from engine.catalogue.entities import PhraseList
+from engine.reading import caches
+from engine.reading.names import romanisations, skeleton
+from engine.reading.text import free_words
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _RUN = re.compile(r"\w*", re.UNICODE)
@@ -30,10 +36,9 @@ EXAMINED_LENGTH = EXAMINED_HEAD + EXAMINED_TAIL
 
 
 def text_words(text: str) -> tuple[str, ...]:
-    """The lower-case words of a text, in any script."""
-    if text.isascii():  # nothing to fold but case and invisible characters
-        return tuple(_WORD.findall(strip_invisible(text).lower()))
-    return tuple(_WORD.findall(fold_text(text)))
+    """The lower-case words of a text, in any script, read by the shared normaliser
+    (:func:`engine.reading.text.free_words`)."""
+    return free_words(text)
 
 
 def examined_span(text: str) -> tuple[int, int]:
@@ -135,43 +140,186 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
+# Where a negation is read as governing a phrase ("not for military use", "не для нужд СВО"):
+# it stands right before the phrase or before at most MAX_BRIDGES of the list's bridge words
+# ("not intended for military use"); a negation elsewhere in the text ("not decaffeinated, for the
+# army", "price without VAT, for military use") governs something else and changes nothing.
+MAX_BRIDGES = 3
+#: How many other words may stand among the words of a phrase matched in any order.
+UNORDERED_SLACK = 2
+#: Words (and stems) shorter than this are matched as written, never by their stem ("сво" is
+#: no form of "свой", "jam" none of "jamming").
+STEM_MIN = 4
+
+
+@lru_cache(maxsize=caches.WORDS)
+def stem(word: str) -> str:
+    """A word's Snowball stem: the English stemmer for Latin words, the Russian one for Cyrillic;
+    other words as they are."""
+    if word.isascii():
+        return str(_ENGLISH.stemWord(word)) if word.isalpha() else word
+    if _CYRILLIC_WORD.fullmatch(word):
+        return str(_RUSSIAN.stemWord(word))
+    return word
+
+
+_ENGLISH = snowballstemmer.stemmer("english")
+_RUSSIAN = snowballstemmer.stemmer("russian")
+_CYRILLIC_WORD = re.compile(r"[а-яё]+")
+
+
+@lru_cache(maxsize=caches.WORDS)
+def _skeleton(word: str) -> str:
+    return skeleton(word) if word.isascii() else ""
+
+
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """One word of a phrase and how a text's word matches it."""
+
+    word: str  # as written in the list (folded); for a romanised part, its skeletons
+    prefix: bool  # "word*": any word starting with it
+    stem: str = ""  # matched by stem too (a word of STEM_MIN letters or more, not a prefix)
+    skeletons: tuple[str, ...] = ()  # a Cyrillic word romanised: Latin skeletons to compare
+
+    def test(self, word: str) -> bool:
+        if self.skeletons:
+            found = _skeleton(word)
+            if self.prefix:
+                return any(found.startswith(s) for s in self.skeletons)
+            return found in self.skeletons
+        if self.prefix:
+            return word.startswith(self.word)
+        return word == self.word or (
+            bool(self.stem) and len(word) >= STEM_MIN and stem(word) == self.stem
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class _Phrase:
     written: str
-    parts: tuple[tuple[str, bool], ...]  # (word, is_prefix)
+    parts: tuple[_Part, ...]
+    romanised: bool = False  # a Cyrillic phrase written in Latin letters ("dlya SVO")
+
+
+def _parts(written: str, stemmed: bool) -> tuple[_Part, ...]:
+    parts: list[_Part] = []
+    for raw in written.split():
+        prefix = raw.endswith("*")
+        words = text_words(raw.rstrip("*"))
+        for k, word in enumerate(words):
+            is_prefix = prefix and k == len(words) - 1
+            stemmed_as = ""
+            if stemmed and not is_prefix and len(word) >= STEM_MIN:
+                # A stem shorter than STEM_MIN is too many words' ("jamming" and "jam").
+                stemmed_as = stem(word) if len(stem(word)) >= STEM_MIN else ""
+            parts.append(_Part(word, is_prefix, stemmed_as))
+    return tuple(parts)
+
+
+def _romanised(parts: tuple[_Part, ...]) -> tuple[_Part, ...] | None:
+    """A Cyrillic phrase's parts as Latin letters spell them ("для нужд сво": "dlya nuzhd svo"),
+    or None for a phrase with no Cyrillic or a single short word (Latin "svo" is an airport)."""
+    if not any(_CYRILLIC_WORD.fullmatch(p.word) for p in parts):
+        return None
+    if len(parts) == 1 and len(parts[0].word) <= 3:
+        return None
+    out: list[_Part] = []
+    for part in parts:
+        word, prefix = part.word, part.prefix
+        if not prefix and len(word) >= 5 and len(stem(word)) >= STEM_MIN:
+            word, prefix = stem(word), True  # "армии" -> "арм*": any ending
+        found = {skeleton(r) for r in romanisations(word)} if not word.isascii() else {word}
+        out.append(_Part(word, prefix, skeletons=tuple(sorted(found))))
+    return tuple(out)
 
 
 class PhraseMatcher:
-    """Finds the phrases of one or more lists in a text."""
+    """Finds the phrases of one or more lists in a text.
 
-    # How many words before a match a negation word may stand.
-    NEGATION_WINDOW = 3
+    A phrase's words match a text's words as written, by their Snowball stem (``stemmed``:
+    "helmets" for "helmet", "операции" for "операция") or, for a Cyrillic phrase, as Latin
+    letters spell it ("dlya SVO", "spetsoperatsiya"); in order and next to each other, or
+    (``ordered=False``, for goods keywords) in any order with up to :data:`UNORDERED_SLACK` other
+    words among them ("helmets, ballistic", "ballistic protective helmet").  ``negations`` cancel
+    the phrase they govern (see :data:`MAX_BRIDGES`), unless it is one of ``never_negated``.
+    """
 
-    def __init__(self, phrases: Iterable[str], negations: Iterable[str] = ()) -> None:
-        self._negations = frozenset(w for n in negations for w in text_words(n))
+    # Kept for the gap between a long text's two windows (see _GAP).
+    NEGATION_WINDOW = MAX_BRIDGES
+
+    def __init__(
+        self,
+        phrases: Iterable[str],
+        negations: Iterable[str] = (),
+        *,
+        bridges: Iterable[str] = (),
+        never_negated: Iterable[str] = (),
+        stemmed: bool = True,
+        ordered: bool = True,
+    ) -> None:
+        self._negations: list[_Part] = []
+        for word in sorted({w for n in negations for w in text_words(n)}):
+            self._negations.append(_Part(word, False))
+            if _CYRILLIC_WORD.fullmatch(word):  # "ne dlya SVO"
+                spelt = tuple(sorted({skeleton(r) for r in romanisations(word)}))
+                self._negations.append(_Part(word, False, skeletons=spelt))
+        self._bridges = [p for b in bridges for p in _parts(b, stemmed=True)]
+        self._fixed = frozenset(never_negated)
+        self._ordered = ordered
         compiled: list[_Phrase] = []
         for written in phrases:
-            parts: list[tuple[str, bool]] = []
-            for raw in written.split():
-                prefix = raw.endswith("*")
-                words = text_words(raw.rstrip("*"))
-                for k, word in enumerate(words):
-                    parts.append((word, prefix and k == len(words) - 1))
-            if parts:
-                compiled.append(_Phrase(written, tuple(parts)))
+            parts = _parts(written, stemmed)
+            if not parts:
+                continue
+            compiled.append(_Phrase(written, parts))
+            if (romanised := _romanised(parts)) is not None:
+                compiled.append(_Phrase(written, romanised, romanised=True))
         self._phrases = tuple(compiled)
-        # First words index the phrases, so a text is scanned once.
-        self._exact: dict[str, list[_Phrase]] = {}
-        self._prefix: list[_Phrase] = []
+        # The phrases indexed by their first word (every word where order does not matter), as
+        # written, by stem and by skeleton, so that a text is scanned once.
+        self._exact: dict[str, list[tuple[_Phrase, int]]] = {}
+        self._stems: dict[str, list[tuple[_Phrase, int]]] = {}
+        self._skeletons: dict[str, list[tuple[_Phrase, int]]] = {}
+        self._prefix: list[tuple[_Phrase, int]] = []
+        self._skeleton_prefix: list[tuple[_Phrase, int]] = []
         for phrase in compiled:
-            word, is_prefix = phrase.parts[0]
-            if is_prefix:
-                self._prefix.append(phrase)
-            else:
-                self._exact.setdefault(word, []).append(phrase)
-        # Whether a word starts a prefix phrase, in one regular-expression match.
-        starts = sorted({p.parts[0][0] for p in self._prefix}, key=len, reverse=True)
+            for k, part in enumerate(phrase.parts if not ordered else phrase.parts[:1]):
+                entry = (phrase, k)
+                if part.skeletons and part.prefix:
+                    self._skeleton_prefix.append(entry)
+                elif part.skeletons:
+                    for found in part.skeletons:
+                        self._skeletons.setdefault(found, []).append(entry)
+                elif part.prefix:
+                    self._prefix.append(entry)
+                else:
+                    self._exact.setdefault(part.word, []).append(entry)
+                    if part.stem:
+                        self._stems.setdefault(part.stem, []).append(entry)
+        starts = sorted({p.parts[k].word for p, k in self._prefix}, key=len, reverse=True)
         self._prefix_start = re.compile("|".join(map(re.escape, starts))) if starts else None
+        self._romanised = bool(self._skeletons or self._skeleton_prefix)
+        # Whether a word's skeleton starts a romanised prefix part, in one match.
+        ordered_spelt = sorted(
+            {sk for p, k in self._skeleton_prefix for sk in p.parts[k].skeletons},
+            key=len,
+            reverse=True,
+        )
+        self._skeleton_start = (
+            re.compile("|".join(map(re.escape, ordered_spelt))) if ordered_spelt else None
+        )
+
+    @classmethod
+    def of_list(cls, plist: PhraseList) -> PhraseMatcher:
+        """The matcher of one of the catalogue's phrase lists."""
+        return cls(
+            plist.phrases,
+            plist.negations,
+            bridges=plist.negation_bridges,
+            never_negated=plist.never_negated,
+            stemmed=plist.stemmed,
+        )
 
     def find(self, text: str) -> list[tuple[str, str]]:
         """(phrase as written in the list, the words of the text it matched), in text order.
@@ -185,39 +333,108 @@ class PhraseMatcher:
         """As :meth:`find`, for a text already split by :func:`examined_words`."""
         return [(written, " ".join(words[a:b])) for a, b, written in self.matches(words)]
 
+    def _candidates(self, word: str) -> list[tuple[_Phrase, int]]:
+        found: list[tuple[_Phrase, int]] = list(self._exact.get(word, ()))
+        if self._stems and len(word) >= STEM_MIN:
+            for entry in self._stems.get(stem(word), ()):
+                if entry not in found:
+                    found.append(entry)
+        if self._prefix_start is not None and self._prefix_start.match(word):
+            found += [e for e in self._prefix if word.startswith(e[0].parts[e[1]].word)]
+        if self._romanised and word.isascii():
+            spelt = _skeleton(word)
+            found += self._skeletons.get(spelt, ())
+            if self._skeleton_start is not None and self._skeleton_start.match(spelt):
+                found += [e for e in self._skeleton_prefix if e[0].parts[e[1]].test(word)]
+        return found
+
     def matches(self, words: tuple[str, ...]) -> list[tuple[int, int, str]]:
         """(first word, end word, phrase as written) of each match in ``words``, in text order;
         where matches overlap, only the longest is kept."""
-        spans: list[tuple[int, int, str]] = []
-        exact, prefix_start = self._exact, self._prefix_start
-        for i, word in enumerate(words):
-            starts: Sequence[_Phrase] = exact.get(word, ())
-            if prefix_start is not None and prefix_start.match(word):
-                starts = [*starts, *(p for p in self._prefix if word.startswith(p.parts[0][0]))]
-            for phrase in starts:
-                n = len(phrase.parts)
-                if i + n > len(words):
-                    continue
-                if all(
-                    words[i + k].startswith(w) if pre else words[i + k] == w
-                    for k, (w, pre) in enumerate(phrase.parts)
-                ) and not self._negated(words, i):
-                    spans.append((i, i + n, phrase.written))
+        spans = self.all_matches(words)
         if not spans:
             return []
         kept: list[tuple[int, int, str]] = []
         taken = [False] * len(words)
-        for start, end, written in sorted(spans, key=lambda m: (m[0] - m[1], m[0])):
+        for start, end, written in sorted(spans, key=lambda m: (m[0] - m[1], m[0], m[2])):
             if not any(taken[start:end]):
                 taken[start:end] = [True] * (end - start)
                 kept.append((start, end, written))
         return sorted(kept)
 
-    def _negated(self, words: tuple[str, ...], start: int) -> bool:
-        window = words[max(0, start - self.NEGATION_WINDOW) : start]
-        return any(w in self._negations for w in window)
+    def all_matches(self, words: tuple[str, ...]) -> list[tuple[int, int, str]]:
+        """Every match in ``words``, overlapping ones too, in text order (each once)."""
+        spans: list[tuple[int, int, str]] = []
+        negated: list[tuple[int, int]] = []
+        for i, word in enumerate(words):
+            if not word:
+                continue
+            for phrase, k in self._candidates(word):
+                span = self._ordered_at(words, i, phrase) if self._ordered else None
+                if not self._ordered:
+                    span = self._unordered_at(words, i, phrase, k)
+                if span is None:
+                    continue
+                if self._negated(words, span[0], phrase):
+                    negated.append(span)
+                else:
+                    spans.append((*span, phrase.written))
+        if negated:  # a negated phrase takes the phrases within it along ("не для нужд СВО")
+            spans = [m for m in spans if not any(a <= m[0] and m[1] <= b for a, b in negated)]
+        return sorted(set(spans))
+
+    @staticmethod
+    def _ordered_at(words: tuple[str, ...], i: int, phrase: _Phrase) -> tuple[int, int] | None:
+        n = len(phrase.parts)
+        if i + n > len(words):
+            return None
+        if all(part.test(words[i + k]) for k, part in enumerate(phrase.parts)):
+            return i, i + n
+        return None
+
+    @staticmethod
+    def _unordered_at(
+        words: tuple[str, ...], i: int, phrase: _Phrase, k: int
+    ) -> tuple[int, int] | None:
+        """The words of ``phrase`` in any order around ``words[i]`` (its part ``k``), within
+        a span of its length and UNORDERED_SLACK more words; each word matched once."""
+        n = len(phrase.parts)
+        if n == 1:
+            return i, i + 1
+        reach = n - 1 + UNORDERED_SLACK
+        low, high = max(0, i - reach), min(len(words), i + reach + 1)
+        used = {i}
+        for j, part in enumerate(phrase.parts):
+            if j == k:
+                continue
+            near = sorted(
+                (abs(p - i), p)
+                for p in range(low, high)
+                if p not in used and words[p] and part.test(words[p])
+            )
+            if not near:
+                return None
+            used.add(near[0][1])
+        if max(used) - min(used) + 1 > n + UNORDERED_SLACK:
+            return None
+        return min(used), max(used) + 1
+
+    def _negated(self, words: tuple[str, ...], start: int, phrase: _Phrase) -> bool:
+        if not self._negations or phrase.written in self._fixed:
+            return False
+        position = start - 1
+        for _ in range(MAX_BRIDGES + 1):
+            if position < 0 or not words[position]:
+                return False
+            word = words[position]
+            if any(n.test(word) for n in self._negations):
+                return True
+            if not any(b.test(word) for b in self._bridges):
+                return False
+            position -= 1
+        return False
 
 
 # Stands between the words of a text's two windows: no phrase spans it (no phrase word is empty)
-# and no negation word reaches across it.
+# and no negation reaches across it.
 _GAP = ("",) * PhraseMatcher.NEGATION_WINDOW

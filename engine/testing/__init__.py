@@ -25,6 +25,9 @@ Strategies read the bundled catalogue unless given another one (``catalogue=``):
 - goods: :func:`hs_codes` in every notation the reader accepts (``tag=``, ``category=`` or
   ``code=``), :func:`hs_notations` of one code, :func:`invalid_hs_codes`, :func:`ordinary_hs_codes`;
 - places and money: :func:`country_spellings`, :func:`routes`, :func:`values`;
+- wording: :func:`wordings` (a phrase of a phrase list, inflected) and :func:`reworded` (a text
+  written as diverters write it, saying the same: look-alikes, entities, abbreviations, an
+  unrelated negation around it);
 - whole records: :func:`shipments` (optionally constrained) and :func:`ordinary_shipments` (no
   indicator at all).
 """
@@ -53,9 +56,11 @@ from engine.testing.strategies import (
     ordinary_shipments,
     person_variants,
     register_profiles,
+    reworded,
     routes,
     shipments,
     values,
+    wordings,
     wrapped_cells,
 )
 
@@ -81,8 +86,10 @@ __all__ = [
     "ordinary_shipments",
     "person_variants",
     "register_profiles",
+    "reworded",
     "routes",
     "shipments",
     "values",
+    "wordings",
     "wrapped_cells",
 ]

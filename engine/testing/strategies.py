@@ -603,6 +603,107 @@ def _spellings(catalogue: Catalogue) -> dict[str, list[str]]:
     return out
 
 
+# Endings a "word*" of a phrase list is written with, by script.
+_LATIN_ENDINGS = ("", "s", "es", "al")
+_CYRILLIC_ENDINGS = ("", "ой", "ая", "ые", "ии", "ия", "ых", "ую", "ами")
+# Sentences with a negation that governs something else, to wrap a wording in.
+_UNRELATED_NEGATIONS = (
+    "Price without VAT, {}",
+    "Goods not insured; {}",
+    "{}. No returns accepted",
+    "Not decaffeinated, {}",
+    "Цена без НДС, {}",
+    "{}; не подлежит возврату",
+)
+
+
+@_memo
+def wordings(list_id: str, *, catalogue: Catalogue | None = None) -> SearchStrategy[str]:
+    """Texts that say a phrase of one of the catalogue's phrase lists: a phrase, its "word*"
+    written with an ending, in any case (never one of its ``never_negated`` phrases, so that a
+    negation in front of it cancels it)."""
+    plist = _catalogue(catalogue).phrase_lists[list_id]
+    phrases = [p for p in plist.phrases if p not in plist.never_negated]
+
+    @st.composite
+    def wording(draw: Any) -> str:
+        words = []
+        for raw in draw(st.sampled_from(phrases)).split():
+            if raw.endswith("*"):
+                stem = raw[:-1]
+                endings = _LATIN_ENDINGS if stem.isascii() else _CYRILLIC_ENDINGS
+                raw = stem + draw(st.sampled_from(endings))
+            words.append(raw)
+        text = " ".join(words)
+        return cast(str, draw(st.sampled_from([text, text.upper(), text.capitalize()])))
+
+    return wording()
+
+
+def reworded(text: str) -> SearchStrategy[str]:
+    """``text`` written as files and diverters write it, saying the same: look-alike letters of
+    the other script in a word (fewer than half its letters), HTML entities, no-break and
+    invisible characters, full-width letters, an abbreviation dotted or spaced ("S.M.O.",
+    "С В О"), or the text inside a longer sentence with a negation that governs something else."""
+
+    @st.composite
+    def reword(draw: Any) -> str:
+        how = draw(
+            st.sampled_from(
+                ["lookalike", "entities", "invisible", "fullwidth", "abbreviation", "sentence"]
+            )
+        )
+        words = text.split(" ")
+        if how == "lookalike":
+            i = draw(st.integers(0, len(words) - 1))
+            word = words[i]
+            spots = [k for k, ch in enumerate(word) if ch in _SWAPPABLE]
+            most = (len([c for c in word if c.isalpha()]) - 1) // 2
+            if spots and most:
+                for k in draw(
+                    st.lists(st.sampled_from(spots), min_size=1, max_size=most, unique=True)
+                ):
+                    word = word[:k] + _SWAPPABLE[word[k]] + word[k + 1 :]
+                words[i] = word
+            return " ".join(words)
+        if how == "entities":
+            out = []
+            for ch in text:
+                if ch == " " and draw(st.booleans()):
+                    out.append("&nbsp;")
+                elif ch.isalpha() and draw(st.integers(0, 3)) == 0:
+                    out.append(f"&#{ord(ch)};")
+                else:
+                    out.append(ch)
+            return "".join(out)
+        if how == "invisible":
+            return " ".join(
+                w[:1] + draw(st.sampled_from(["\u200b", "\u00ad", "\u2060"])) + w[1:]
+                if len(w) > 2
+                else w
+                for w in words
+            ).replace(" ", draw(st.sampled_from([" ", "\u00a0", "\u202f"])))
+        if how == "fullwidth":
+            return "".join(
+                chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" and ch.isalnum() else ch for ch in text
+            )
+        if how == "abbreviation":
+            return " ".join(
+                draw(st.sampled_from([".".join(w) + ".", " ".join(w)]))
+                if 3 <= len(w) <= 4 and w.isalpha() and w.isupper()
+                else w
+                for w in words
+            )
+        return cast(str, draw(st.sampled_from(_UNRELATED_NEGATIONS))).format(text)
+
+    return reword()
+
+
+# Letters and the look-alike of the other script they are swapped for (Latin <-> Cyrillic).
+_TO_LATIN = dict(zip("аеосрхАВЕКМНОРСТХ", "aeocpxABEKMHOPCTX", strict=True))
+_SWAPPABLE = {**_TO_LATIN, **{latin: c for c, latin in _TO_LATIN.items()}}
+
+
 @_memo
 def country_spellings(
     code: str | None = None, *, tag: str | None = None, catalogue: Catalogue | None = None

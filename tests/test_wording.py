@@ -1,0 +1,219 @@
+"""Free text as files and diverters write it: the shared normaliser, stems, scoped negation and
+goods told by their words (issue 15, items 1, 2, 3 and 6)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine import Screener
+from engine.catalogue.bundled import bundled_dir
+from engine.catalogue.entities import load_catalogue
+from engine.reading import phrases, text
+from engine.reading.phrases import PhraseMatcher
+from engine.reading.text import free_words, normalise, reading_notes
+from engine.testing import ordinary_shipments, reworded, wordings
+
+CATALOGUE = load_catalogue(bundled_dir("entities"))
+SCREENER = Screener.default()
+MILITARY = CATALOGUE.phrase_lists["military-end-use"]
+
+
+def _military(wording: str) -> bool:
+    return bool(PhraseMatcher.of_list(MILITARY).find(wording))
+
+
+@pytest.mark.parametrize(
+    ("written", "words"),
+    [
+        ("for S.M.O.", ("for", "smo")),
+        ("для С. В. О.", ("для", "сво")),
+        ("S M O needs", ("smo", "needs")),
+        ("для СВO", ("для", "сво")),  # a Latin O in a Cyrillic word
+        ("для CBO", ("для", "сво")),  # a Latin word typed to look Russian, among Russian words
+        ("for CBO", ("for", "cbo")),  # ... but not among English ones
+        ("для &#1057;&#1042;&#1054;", ("для", "сво")),
+        ("для&nbsp;армии", ("для", "армии")),
+        ("&amp;nbsp;SMO", ("smo",)),  # escaped twice
+        ("ＳＭＯ", ("smo",)),  # full-width
+        ("mili\u200btary\u00aduse", ("militaryuse",)),
+        ("non‑military", ("non", "military")),  # a non-breaking hyphen
+        ("Rоstес", ("rostec",)),  # Cyrillic о and с in a Latin word
+        ("Ёлка", ("елка",)),
+        ("Vitamin A, vitamin C", ("vitamin", "a", "vitamin", "c")),
+    ],
+)
+def test_free_words(written: str, words: tuple[str, ...]) -> None:
+    assert free_words(written) == words
+
+
+def test_normalise_keeps_what_it_need_not_touch() -> None:
+    assert normalise("8542.31 — ICs") == "8542.31 - ICs"
+    assert normalise("plain text, 100%") == "plain text, 100%"
+
+
+def test_reading_notes_say_what_was_undone() -> None:
+    assert reading_notes("для СВO") == ("look-alike letters undone: 'свo' read as 'сво'",)
+    assert reading_notes("for S.M.O.") == ("abbreviation read as one word: 'S.M.O.'",)
+    assert reading_notes("для &#1057;ВО") == ("HTML entities decoded",)
+    assert reading_notes("for military use") == ()
+
+
+@pytest.mark.parametrize(
+    "wording",
+    [
+        "специальной военной операции",
+        "спецоперации",
+        "в интересах специальных военных операций",
+        "for special military operations",
+        "dlya SVO",
+        "dlya nuzhd SVO",
+        "spetsoperatsiya",
+        "spetsialnoy voennoy operatsii",
+        "для нужд армии",
+        "для армию",
+        "military end-users",
+        "Price without VAT, for military use",
+        "Not decaffeinated, for the army",
+        "not only coffee: for military purposes",
+    ],
+)
+def test_military_wording_in_its_forms(wording: str) -> None:
+    assert _military(wording)
+
+
+@pytest.mark.parametrize(
+    "wording",
+    [
+        "not for military use",
+        "not intended for military use",
+        "no military end use",
+        "не для нужд СВО",
+        "не предназначено для военного использования",
+        "для своих нужд",  # "for own needs": сво is no stem of свой
+        "svo airport",  # Latin svo alone is Sheremetyevo
+        "military green paint",
+    ],
+)
+def test_no_military_wording(wording: str) -> None:
+    assert not _military(wording)
+
+
+def test_a_phrase_never_negated_stays() -> None:
+    assert _military("no войсковая часть 12345") or _military("войсковая часть 12345")
+    assert PhraseMatcher(["войсков* част*"], ["не", "no"], never_negated=["войсков* част*"]).find(
+        "не войсковая часть"
+    )
+    assert not PhraseMatcher(["войсков* част*"], ["не"]).find("не войсковая часть")
+
+
+# --------------------------------------------------------------------------- metamorphic
+
+
+def _hub(shipment: dict[str, str], end_use: str) -> dict[str, str]:
+    return {**shipment, "destination_country": "AE", "end_use": end_use}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    ordinary_shipments(),
+    wordings("military-end-use").flatmap(lambda w: st.tuples(st.just(w), reworded(w))),
+)
+def test_military_wording_reworded_keeps_its_band(
+    shipment: dict[str, str], pair: tuple[str, str]
+) -> None:
+    """Metamorphic: a wording that makes a shipment to a hub critical does so written in
+    look-alikes, entities, abbreviations or inside a sentence with an unrelated negation."""
+    wording, written = pair
+    assert SCREENER.screen(_hub(shipment, wording)).band == "critical"
+    assert SCREENER.screen(_hub(shipment, written)).band == "critical", written
+
+
+@settings(max_examples=60, deadline=None)
+@given(ordinary_shipments(), wordings("military-end-use"))
+def test_a_local_negation_changes_the_band(shipment: dict[str, str], wording: str) -> None:
+    """Metamorphic: the same wording, negated where it stands, is no military end use."""
+    negation = "не" if not wording.split()[0].isascii() else "not"
+    result = SCREENER.screen(_hub(shipment, f"{negation} {wording}"))
+    assert "military-end-use-wording" not in {h.rule_id for h in result.hits}
+
+
+_BENIGN = [
+    "Roasted coffee beans, not decaffeinated",
+    "Price without VAT",
+    "Spare parts for civil tractors",
+    "Кофе жареный, без кофеина",
+    "Для своих нужд",
+    "Cotton t-shirts, military green",
+    "Ship to SVO airport cargo terminal",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(ordinary_shipments(), st.sampled_from(_BENIGN).flatmap(reworded))
+def test_benign_text_reworded_stays_low(shipment: dict[str, str], written: str) -> None:
+    assert SCREENER.screen({**shipment, "end_use": written, "description": written}).band == "low"
+
+
+# Broken readers: each repair taken out makes the rewording property fail on fixed examples.
+_REWORDED = [
+    "для СВO",
+    "для CBO",
+    "for S.M.O.",
+    "С В О",
+    "для &#1057;&#1042;&#1054;",
+    "Price without VAT, for military use",
+    "специальной военной операции",
+    "dlya SVO",
+    "supplies for the armies",
+]
+
+
+def _every_rewording_reads() -> bool:
+    return all(_military(w) for w in _REWORDED)
+
+
+def _unmix_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(text, "unmix", lambda word: word)
+    monkeypatch.setattr(text, "TO_CYRILLIC", str.maketrans({}))
+
+
+def _dotted_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(text, "_DOTTED", text.re.compile(r"(?!)"))
+    monkeypatch.setattr(text, "_SPACED", text.re.compile(r"(?!)"))
+
+
+def _entities_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(text.html, "unescape", lambda s: s)
+
+
+def _old_negation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any negation in the three words before a phrase cancels it, as the reader once did."""
+
+    def negated(self: PhraseMatcher, words: tuple[str, ...], start: int, phrase: object) -> bool:
+        window = words[max(0, start - 3) : start]
+        return any(any(n.test(w) for n in self._negations) for w in window if w)
+
+    monkeypatch.setattr(PhraseMatcher, "_negated", negated)
+
+
+def _unromanised(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(phrases, "_romanised", lambda parts: None)
+
+
+def _unstemmed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(phrases, "stem", lambda word: word)
+
+
+@pytest.mark.parametrize(
+    "breaks", [_unmix_off, _dotted_off, _entities_off, _old_negation, _unromanised, _unstemmed]
+)
+def test_the_rewording_property_fails_on_a_broken_reader(
+    breaks: Callable[[pytest.MonkeyPatch], None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert _every_rewording_reads()
+    breaks(monkeypatch)
+    assert not _every_rewording_reads()
