@@ -1,6 +1,7 @@
 """The ``shipscreen`` command: a thin shell over the engine's public API.
 
-Exit codes: 0 done; 1 a shipment reached ``--fail-on``'s band, or a rule test or property failed;
+Exit codes: 0 done; 1 a shipment reached ``--fail-on``'s band, a row had unread fields under
+``--fail-on-unread``, or a rule test or property failed;
 2 unusable rules, entities, lists, column map or input; 130 and 143 interrupted by SIGINT (Ctrl-C)
 and SIGTERM.
 
@@ -286,6 +287,12 @@ def main() -> None:
     type=click.Choice(BANDS),
     help="Exit with code 1 when any shipment reaches this band or a higher one.",
 )
+@click.option(
+    "--fail-on-unread",
+    is_flag=True,
+    help="Exit with code 1 when a row fills a field that could not be read (a party, country, "
+    "HS code, number or text: the 'unread' column), or when a --columns entry names no column.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
 @click.option(
     "--manifest/--no-manifest",
@@ -328,6 +335,7 @@ def screen(
     outputs: tuple[str, ...],
     fmt: str | None,
     fail_on: str | None,
+    fail_on_unread: bool,
     quiet: bool,
     manifest: bool,
     rules: Path | None,
@@ -364,6 +372,7 @@ def screen(
             load=lambda: _load(rules, entities, lists, allow),
         )  # fmt: skip
         _check_fail_on(stats, fail_on, quiet)
+        _check_unread(stats, [], fail_on_unread, quiet)
         return
     if scheduler is not None:
         _fail("--scheduler is for --engine dask")
@@ -454,6 +463,7 @@ def screen(
                 f"{input_path}: {changed}; the outputs hold the rows read, as their manifests say"
             )
         _check_fail_on(stats, fail_on, quiet)
+        _check_unread(stats, reader.header.unmatched_map, fail_on_unread, quiet)
     except BaseException as exc:
         if not committed:  # what is not complete goes, whatever stopped the run
             for writer in writers:
@@ -661,6 +671,21 @@ def _screen_with_progress(
         )
 
 
+def _check_unread(
+    stats: RunStats, unmatched_map: list[str], fail_on_unread: bool, quiet: bool
+) -> None:
+    """Exit with EXIT_FAILED, with --fail-on-unread, if a row has a field that could not be read
+    or a --columns entry named no column."""
+    if not fail_on_unread or not (stats.unread or unmatched_map):
+        return
+    if not quiet:
+        why = [f"{stats.unread} rows have fields that could not be read"] if stats.unread else []
+        if unmatched_map:
+            why.append(f"--columns entries name no column: {', '.join(unmatched_map)}")
+        _stderr().print(f"shipscreen: {'; '.join(why)} (--fail-on-unread)", markup=False)
+    sys.exit(EXIT_FAILED)
+
+
 def _summary(stats: RunStats, screener: Screener, outputs: list[str]) -> None:
     from rich.table import Table
 
@@ -674,6 +699,13 @@ def _summary(stats: RunStats, screener: Screener, outputs: list[str]) -> None:
     )
     for message in stats.error_messages:
         _stderr().print(f"  error: {message}", markup=False)
+    if stats.unread:
+        fields = ", ".join(f"{f} {n}" for f, n in stats.unread_fields.most_common())
+        _stderr().print(
+            f"  {stats.unread} rows were screened without a field they fill, which could not be "
+            f"read ({fields}): see the unread column; the band does not account for them",
+            markup=False,
+        )
     if stats.errors > len(stats.error_messages):
         more = stats.errors - len(stats.error_messages)
         _stderr().print(f"  ... and {more} more rows with errors (see the error column)")
@@ -683,6 +715,7 @@ def _summary(stats: RunStats, screener: Screener, outputs: list[str]) -> None:
     for band in reversed(SEVERITIES):
         table.add_row(band, str(stats.bands[band]))
     table.add_row("errors", str(stats.errors))
+    table.add_row("with unread fields", str(stats.unread))
     _stderr().print(table)
     if stats.rules:
         table = Table(title="by rule", show_edge=False, title_justify="left")

@@ -13,7 +13,14 @@ Severity = Literal["low", "medium", "high", "critical"]
 SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high", "critical")
 SEVERITY_RANK: dict[str, int] = {s: i for i, s in enumerate(SEVERITIES)}
 #: The columns every tabular output adds after the input's, in order.
-RESULT_COLUMNS: tuple[str, ...] = ("risk_score", "risk_band", "rule_ids", "reasons", "error")
+RESULT_COLUMNS: tuple[str, ...] = (
+    "risk_score",
+    "risk_band",
+    "rule_ids",
+    "reasons",
+    "error",
+    "unread",
+)
 
 
 class _Out(BaseModel):
@@ -97,6 +104,11 @@ class ScreenResult(_Out):
     hits: list[Hit] = []
     suppressed: list[Hit] = Field(default=[], description="hits cleared by the allow-list")
     notes: list[str] = Field(default=[], description="data-quality notes about the input row")
+    unread: list[str] = Field(
+        default=[],
+        description="fields the row fills but the engine could not read (a party, country, HS "
+        "code, number or text it screened without): the band does not account for them",
+    )
     error: str | None = None
     ruleset_digest: str
     catalogue_digest: str
@@ -125,6 +137,10 @@ class ScreenResult(_Out):
             lines.append(f"  [suppressed: {hit.severity}] {hit.rule_id}: {hit.message}")
             lines.extend(f"    - {ev.line()}" for ev in hit.evidence if ev.predicate == "cleared")
         lines.extend(f"  note: {note}" for note in self.notes)
+        if self.unread:
+            lines.append(
+                f"  not read (the band does not account for them): {', '.join(self.unread)}"
+            )
         lines.append(
             f"  rule set {self.ruleset_digest[:12]}, catalogue {self.catalogue_digest[:12]}"
         )
@@ -155,7 +171,8 @@ class Quiet:
 
     @property
     def cells(self) -> list[str]:
-        """The CSV result columns (score, band, rule ids, reasons, error); do not modify."""
+        """The CSV result columns (score, band, rule ids, reasons, error, unread); do not
+        modify."""
         return self.screener._quiet_cells
 
     def result(self) -> ScreenResult:

@@ -19,6 +19,7 @@ from engine.reading.hscodes import parse_hs
 from engine.reading.matching import MATCH_FLOOR, compare
 from engine.reading.record import InputRow, Record, RecordError, cell_text, read_raw, row_values
 from engine.results import (
+    RESULT_COLUMNS,
     SEVERITY_RANK,
     Evidence,
     Hit,
@@ -134,7 +135,11 @@ class Screener:
         self._scoring = scoring
         # What a row with no hit and no note scores (the quiet lane's answer).
         self._quiet_band: str = scoring.band([])
-        self._quiet_cells = [f"{round(scoring.combine([]), 2):.1f}", self._quiet_band, "", "", ""]
+        self._quiet_cells = [
+            f"{round(scoring.combine([]), 2):.1f}",
+            self._quiet_band,
+            *[""] * (len(RESULT_COLUMNS) - 2),
+        ]
 
     # ------------------------------------------------------------------------------ inspecting
 
@@ -283,7 +288,8 @@ class Screener:
         self, frame: Any, *, columns: Mapping[str, str] | None = None, hits: bool = False
     ) -> Any:
         """Screen a pandas DataFrame of shipments; a copy of it with the result columns added
-        (``risk_score, risk_band, rule_ids, reasons, error``, and ``hits`` as JSON if asked).
+        (``risk_score, risk_band, rule_ids, reasons, error, unread``, and ``hits`` as JSON if
+        asked).
 
         Each row is screened as a row of a CSV file is; see
         :func:`engine.scale.frames.screen_frame`.
@@ -404,6 +410,7 @@ class Screener:
                 hits=[],
                 suppressed=[],
                 notes=notes,
+                unread=list(record.unread),
                 ruleset_digest=self._ruleset_digest,
                 catalogue_digest=self._catalogue_digest,
             )
@@ -447,6 +454,7 @@ class Screener:
             hits=hits,
             suppressed=suppressed,
             notes=notes,
+            unread=list(record.unread),
             ruleset_digest=self._ruleset_digest,
             catalogue_digest=self._catalogue_digest,
         )

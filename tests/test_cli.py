@@ -14,6 +14,7 @@ import yaml
 from click.testing import CliRunner
 
 from cli import main
+from engine.results import RESULT_COLUMNS
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -30,7 +31,7 @@ def test_screen_the_example(repo: Path, tmp_path: Path) -> None:
     with out.open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["shipment_id"] for r in rows] == [r["shipment_id"] for r in inputs]
-    assert list(rows[0])[-5:] == ["risk_score", "risk_band", "rule_ids", "reasons", "error"]
+    assert list(rows[0])[-6:] == list(RESULT_COLUMNS)
     bands = {r["risk_band"] for r in rows}
     assert {"low", "medium", "high", "critical"} <= bands
     fired = {rule for r in rows for rule in r["rule_ids"].split(";") if rule}

@@ -351,7 +351,7 @@ def csv_rows(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-RESULTS = ("risk_score", "risk_band", "rule_ids", "reasons", "error")
+RESULTS = ("risk_score", "risk_band", "rule_ids", "reasons", "error", "unread")
 
 
 def test_the_cli_on_a_cluster_writes_what_the_csv_path_writes(

@@ -16,7 +16,7 @@ from tests.conftest import shared_path
 
 pd = pytest.importorskip("pandas", reason="pandas is in the test extra")
 
-RESULTS = ["risk_score", "risk_band", "rule_ids", "reasons", "error"]
+RESULTS = ["risk_score", "risk_band", "rule_ids", "reasons", "error", "unread"]
 
 
 def _csv_results(screener: Screener, path: Path) -> list[dict[str, str]]:
@@ -39,6 +39,7 @@ def _frame_results(screened: object) -> list[dict[str, str]]:
                 "rule_ids": record["rule_ids"],
                 "reasons": record["reasons"],
                 "error": record["error"] or "",
+                "unread": record["unread"],
             }
         )
     return rows

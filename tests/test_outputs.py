@@ -285,4 +285,4 @@ def test_a_scored_file_screens_again_into_parquet(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     names = pq.read_table(again).column_names
     assert "input_risk_band" in names
-    assert names[-5:] == ["risk_score", "risk_band", "rule_ids", "reasons", "error"]
+    assert names[-6:] == ["risk_score", "risk_band", "rule_ids", "reasons", "error", "unread"]

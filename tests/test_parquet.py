@@ -21,7 +21,7 @@ def _rows_as_text(path: Path) -> list[list[str]]:
     for row in table:
         score = row["risk_score"]
         values = ["" if v is None else v for k, v in row.items() if k != "risk_score"]
-        values.insert(len(values) - 4, "" if score is None else f"{score:.1f}")
+        values.insert(len(values) - 5, "" if score is None else f"{score:.1f}")
         out.append(values)
     return out
 
@@ -42,8 +42,8 @@ def test_parquet_holds_what_the_csv_holds(repo: Path, tmp_path: Path, workers: s
     got = _rows_as_text(parquet)
     assert len(got) == len(expected) - 1 == 17
     for row, want in zip(got, expected[1:], strict=True):
-        assert row[-5:] == want[-5:]
-        assert [c.lstrip("'") for c in row[:-5]] == [c.lstrip("'") for c in want[:-5]]
+        assert row[-6:] == want[-6:]
+        assert [c.lstrip("'") for c in row[:-6]] == [c.lstrip("'") for c in want[:-6]]
     assert (tmp_path / "scored.parquet.manifest.json").is_file()
 
 

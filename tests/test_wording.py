@@ -217,3 +217,11 @@ def test_the_rewording_property_fails_on_a_broken_reader(
     assert _every_rewording_reads()
     breaks(monkeypatch)
     assert not _every_rewording_reads()
+
+
+def test_the_evidence_says_how_the_text_was_read() -> None:
+    result = SCREENER.screen(
+        {"consignee": "Orion Supply LLC", "consignee_country": "AE", "end_use": "для СВO"}
+    )
+    [evidence] = [e for h in result.hits for e in h.evidence if e.predicate == "text_has_phrase"]
+    assert "look-alike letters undone: 'свo' read as 'сво'" in evidence.detail

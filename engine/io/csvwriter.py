@@ -48,13 +48,14 @@ def neutralised(cells: list[str]) -> list[str]:
 def result_cells(result: ScreenResult) -> list[str]:
     """The result columns for one shipment."""
     if result.error is not None:
-        return ["", "", "", "", result.error]
+        return ["", "", "", "", result.error, ""]
     if not result.hits and not result.notes:
-        return [f"{result.score:.1f}", str(result.band), "", "", ""]
+        return [f"{result.score:.1f}", str(result.band), "", "", "", ""]
     reasons = " | ".join(
         [*(f"{h.rule_id}: {h.message}" for h in result.hits), *(f"note: {n}" for n in result.notes)]
     )
-    return [f"{result.score:.1f}", str(result.band), ";".join(result.rule_ids), reasons, ""]
+    unread = ";".join(result.unread)
+    return [f"{result.score:.1f}", str(result.band), ";".join(result.rule_ids), reasons, "", unread]
 
 
 class ScreenedBatch:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,11 +20,16 @@ class Header:
     columns: list[str]
     fields: list[str | None]  # canonical field per column, or None to pass through
     warnings: list[str] = field(default_factory=list)
+    #: Named columns that are no shipment field (passed through, not screened).
+    unrecognised: list[str] = field(default_factory=list)
+    #: The entries of the columns map (--columns) that named no column of the header.
+    unmatched_map: list[str] = field(default_factory=list)
 
     @classmethod
     def read(cls, columns: Sequence[str], mapping: Mapping[str, str] | None = None) -> Header:
         """Map headers to canonical fields; the first column naming a field wins."""
-        mapping = {k.strip().casefold(): v for k, v in (mapping or {}).items()}
+        original = dict(mapping or {})
+        mapping = {k.strip().casefold(): v for k, v in original.items()}
         fields: list[str | None] = []
         taken: dict[str, str] = {}
         warnings: list[str] = []
@@ -40,7 +46,31 @@ class Header:
             if name is not None:
                 taken[name] = column
             fields.append(name)
-        return cls(columns=list(columns), fields=fields, warnings=warnings)
+        given = {c.strip().lstrip("\ufeff").casefold() for c in columns}
+        unmatched = [k for k in original if k.strip().casefold() not in given]
+        named = [c for c in columns if c.strip().lstrip("\ufeff")]
+        unrecognised = [c for c, f in zip(columns, fields, strict=True) if f is None and c in named]
+        for key in unmatched:
+            close = difflib.get_close_matches(key, named, n=1, cutoff=0.6)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            warnings.append(
+                f"the columns map's '{key}' ({original[key]}) names no column of the input{hint}: "
+                f"{original[key]} is not read from it"
+            )
+        if unrecognised:
+            shown = ", ".join(f"'{c}'" for c in unrecognised[:10])
+            more = f" and {len(unrecognised) - 10} more" if len(unrecognised) > 10 else ""
+            warnings.append(
+                f"{len(unrecognised)} column(s) name no shipment field and are passed through "
+                f"unscreened: {shown}{more} (map them with --columns)"
+            )
+        return cls(
+            columns=list(columns),
+            fields=fields,
+            warnings=warnings,
+            unrecognised=unrecognised,
+            unmatched_map=unmatched,
+        )
 
     def no_field_message(self, label: str = "columns") -> str | None:
         """Why rows of this header cannot be screened (no column names a shipment field), or

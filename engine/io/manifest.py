@@ -36,6 +36,9 @@ class RunStats:
     errors: int = 0
     bands: Counter[str] = field(default_factory=Counter)
     rules: Counter[str] = field(default_factory=Counter)
+    #: Rows that fill a field the engine could not read, and how often each field was unread.
+    unread: int = 0
+    unread_fields: Counter[str] = field(default_factory=Counter)
     error_messages: list[str] = field(default_factory=list)
     seconds: float = 0.0
     last_line: int = 0
@@ -53,6 +56,9 @@ class RunStats:
         else:
             self.bands[str(result.band)] += 1
             self.rules.update(result.rule_ids)
+            if result.unread:
+                self.unread += 1
+                self.unread_fields.update(result.unread)
 
     def add_batch(self, batch: ScreenedBatch) -> None:
         """Count the rows of a batch."""
@@ -74,6 +80,8 @@ class RunStats:
         self.errors += other.errors
         self.bands.update(other.bands)
         self.rules.update(other.rules)
+        self.unread += other.unread
+        self.unread_fields.update(other.unread_fields)
         room = 20 - len(self.error_messages)
         self.error_messages.extend(other.error_messages[: max(room, 0)])
         self.last_line = other.last_line or self.last_line
@@ -128,6 +136,8 @@ def run_manifest(
         "utf8_lines": reader.utf8_lines_read,
         "line_ends": reader.line_ends or "LF or CRLF",
         "changed_while_read": reader.changed(),
+        "columns_unrecognised": reader.header.unrecognised,
+        "column_map_unmatched": reader.header.unmatched_map,
     }
     return build_manifest(
         screener,
@@ -192,6 +202,9 @@ def build_manifest(
             "duplicate_ids": duplicates,
             "by_band": {band: stats.bands[band] for band in reversed(SEVERITIES)},
             "by_rule": dict(stats.rules.most_common()),
+            # Rows screened without a field they fill (the band does not account for it).
+            "unread": stats.unread,
+            "unread_by_field": dict(stats.unread_fields.most_common()),
         },
         screening=screening,
     )

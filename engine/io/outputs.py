@@ -4,7 +4,7 @@ Every writer takes the input row's cells and its :class:`~engine.results.ScreenR
 a time, and keeps memory flat however long the input is:
 
 - CSV (:class:`engine.io.csvwriter.ResultWriter`): the input columns, neutralised against
-  spreadsheet formulas, then ``risk_score, risk_band, rule_ids, reasons, error``;
+  spreadsheet formulas, then ``risk_score, risk_band, rule_ids, reasons, error, unread``;
 - JSON Lines: one :class:`ScreenRecord` per line, the input cells as they were;
 - HTML: one file with no network fetches, flagged shipments first.  Each shipment is rendered
   when it is screened into a spool file of its band; the report is assembled from the spools when
@@ -67,6 +67,9 @@ class ScreenRecord(BaseModel):
     hits: list[Hit]
     suppressed: list[Hit] = Field(description="hits cleared by the allow-list; they do not score")
     notes: list[str] = Field(description="data-quality notes about the input row")
+    unread: list[str] = Field(
+        default=[], description="fields the row fills but the engine could not read"
+    )
     error: str | None = Field(description="why the row could not be screened, if it could not")
     ruleset_digest: str
     catalogue_digest: str = Field(description="catalogue, loaded lists and allow-lists")
@@ -143,6 +146,8 @@ class HtmlPiece:
     bands: Counter[str] = field(default_factory=Counter)
     rules: Counter[str] = field(default_factory=Counter)
     titles: dict[str, str] = field(default_factory=dict)
+    #: Shipments screened without a field they fill, which could not be read.
+    unread: int = 0
 
 
 class HtmlRenderer:
@@ -160,6 +165,7 @@ class HtmlRenderer:
             result = full(quiet_or_result)
             section = "error" if result.error is not None else str(result.band)
             piece.bands[section] += 1
+            piece.unread += bool(result.unread)
             for hit in result.hits:
                 piece.rules[hit.rule_id] += 1
                 piece.titles[hit.rule_id] = hit.title
@@ -206,6 +212,7 @@ class HtmlWriter:
         self.bands: Counter[str] = Counter()
         self.rules: Counter[str] = Counter()
         self.titles: dict[str, str] = {}
+        self.unread = 0
         self._finished = False
 
     def write(self, cells: Sequence[str], result: ScreenResult) -> None:
@@ -219,6 +226,7 @@ class HtmlWriter:
         self.bands.update(piece.bands)
         self.rules.update(piece.rules)
         self.titles.update(piece.titles)
+        self.unread += piece.unread
 
     def finish(self) -> None:
         """Assemble the report (under a temporary name): the summary, then each band's
@@ -236,6 +244,7 @@ class HtmlWriter:
             rules=sorted(self.rules.items(), key=lambda kv: (-kv[1], kv[0])),
             titles=self.titles,
             total=sum(self.bands.values()),
+            unread=self.unread,
             generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         )
         head, tail = page.split("<!--SHIPMENTS-->", 1)

@@ -33,7 +33,7 @@ class ParquetRenderer:
         """The columns of ``rows`` (cells, result), in order."""
         columns: dict[str, list[Any]] = {k: [] for k in [*self._keys, *RESULT_COLUMNS]}
         inputs = [columns[k] for k in self._keys]
-        scores, bands, rule_ids, reasons, errors = (columns[k] for k in RESULT_COLUMNS)
+        scores, bands, rule_ids, reasons, errors, unread = (columns[k] for k in RESULT_COLUMNS)
         width = len(self._keys)
         for cells, quiet_or_result in rows:
             padded = [*cells, *[""] * (width - len(cells))]
@@ -42,12 +42,13 @@ class ParquetRenderer:
             result = (
                 quiet_or_result.result() if isinstance(quiet_or_result, Quiet) else quiet_or_result
             )
-            _, _, ids, why, _ = result_cells(result)
+            _, _, ids, why, _, fields = result_cells(result)
             scores.append(result.score if result.error is None else None)
             bands.append(str(result.band) if result.band is not None else None)
             rule_ids.append(ids)
             reasons.append(why)
             errors.append(result.error)
+            unread.append(fields)
         return columns
 
 

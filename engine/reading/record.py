@@ -12,7 +12,7 @@ from typing import Any
 from engine.reading import caches
 from engine.reading.countries import CountryResolver
 from engine.reading.hscodes import HsCode, hs_in_text, parse_hs
-from engine.reading.phrases import EXAMINED_LENGTH, examined_span, examined_windows
+from engine.reading.phrases import EXAMINED_LENGTH, clip, examined_span, examined_windows
 
 PARTY_ROLES: tuple[str, ...] = ("shipper", "consignee", "end_user", "intermediary", "notify_party")
 PARTY_COUNTRY_FIELDS: tuple[str, ...] = tuple(f"{role}_country" for role in PARTY_ROLES)
@@ -27,6 +27,11 @@ TEXT_FIELDS: tuple[str, ...] = ("description", "end_use", "unit")
 #: The fields phrase lists may be looked for in (and goods keywords, in the description).
 SEARCHED_FIELDS: tuple[str, ...] = (*TEXT_FIELDS, *PARTY_ROLES)
 NUMERIC_FIELDS: tuple[str, ...] = ("quantity", "value_usd")
+#: The fields whose cells are read for what they say (names, countries, codes, wording): a cell
+#: of them whose text was lost (a spreadsheet error value, letters written "?") is unread.
+READ_FIELDS = frozenset(
+    (*PARTY_ROLES, *COUNTRY_FIELDS, *LIST_COUNTRY_FIELDS, "hs_code", "description", "end_use")
+)
 
 # The canonical columns, in the order the design gives them.
 FIELDS: tuple[str, ...] = (
@@ -145,6 +150,9 @@ class Record:
     hs_codes: tuple[HsCode, ...] = ()
     numbers: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: The fields the row fills but that could not be read (a country no resolver knows, an HS
+    #: code cell with no code, a party cell with no letters left, a spreadsheet error value).
+    unread: tuple[str, ...] = ()
 
     def text(self, name: str) -> str:
         """The raw text of a field ('' when absent)."""
@@ -205,26 +213,41 @@ def read_raw(raw: dict[str, str], resolver: CountryResolver, *, default_id: str)
             + ", ".join((*PARTY_ROLES, "hs_code", "description"))
         )
     notes: list[str] = []
+    unread: list[str] = []
     for name, value in raw.items():
         if not value.isascii() and SURROGATE.search(value):
             raw[name] = SURROGATE.sub("\ufffd", value)
             notes.append(f"{name} holds lone surrogates (no characters): read as U+FFFD")
+        if name in READ_FIELDS and (lost := lost_text(value)) is not None:
+            unread.append(name)
+            notes.append(f"{name} '{clip(value, 60)}' cannot be read: {lost}")
+    for role in PARTY_ROLES:
+        name_cell = raw.get(role)
+        if name_cell and role not in unread and no_name(name_cell):
+            unread.append(role)
+            notes.append(f"{role} '{clip(name_cell, 60)}' holds no letters: no name to screen")
     countries: dict[str, str] = {}
     resolve = resolver.resolve
     for name in COUNTRY_FIELDS:
         if country := raw.get(name):
             if code := resolve(country):
                 countries[name] = code
-            else:
+            elif name not in unread:
+                unread.append(name)
                 notes.append(f"{name} '{country}' is not a country the engine knows")
     transit: tuple[str, ...] = ()
     if text := raw.get("transit_countries"):
         transit, bad = resolver.resolve_list(text)
         notes.extend(f"transit_countries '{b}' is not a country the engine knows" for b in bad)
+        if bad and "transit_countries" not in unread:
+            unread.append("transit_countries")
     hs_codes: tuple[HsCode, ...] = ()
     if text := raw.get("hs_code"):
         hs_codes, hs_notes = read_hs(text)
         notes.extend(hs_notes)
+        # A cell with a part no code could be read from is not read whole.
+        if any("cannot be read" in n for n in hs_notes) and "hs_code" not in unread:
+            unread.append("hs_code")
     elif description := raw.get("description"):
         hs_codes = hs_in_text(examined_windows(description)[0])
         notes.extend(f"hs_code {c} read from the description ('{c.written}')" for c in hs_codes)
@@ -233,15 +256,56 @@ def read_raw(raw: dict[str, str], resolver: CountryResolver, *, default_id: str)
         if amount := raw.get(name):
             number = parse_number(amount)
             if number is None:
-                notes.append(f"{name} '{amount}' is not a number")
+                if name not in unread:
+                    unread.append(name)
+                    notes.append(f"{name} '{amount}' is not a number")
             else:
                 numbers[name] = number
     for name in SEARCHED_FIELDS:
         if (text := raw.get(name)) is not None and len(text) > EXAMINED_LENGTH:
             notes.append(long_text_note(name, text))
+    order = {name: i for i, name in enumerate(FIELDS)}
     return Record(
-        raw.get("shipment_id") or default_id, raw, countries, transit, hs_codes, numbers, notes
+        raw.get("shipment_id") or default_id,
+        raw,
+        countries,
+        transit,
+        hs_codes,
+        numbers,
+        notes,
+        tuple(sorted(unread, key=lambda n: order.get(n, len(order)))),
     )
+
+
+# What a spreadsheet writes in a cell whose formula failed.
+_SPREADSHEET_ERROR = re.compile(
+    r"#(?:REF!|NAME\?|VALUE!|N/A|NA|DIV/0!|NUM!|NULL!|SPILL!|CALC!|FIELD!|BLOCKED!|"
+    r"CONNECT!|BUSY!|UNKNOWN!|GETTING_DATA|ERROR!?)",
+    re.IGNORECASE,
+)
+# Characters that stand where others were lost: "?" written by a system that could not store a
+# letter (Cyrillic saved as Latin-1), U+FFFD by a decoder that could not read bytes.
+_LOST = frozenset("?\ufffd")
+# A cell that says "none" in punctuation ("-", "—", "/", ".").
+_PLACEHOLDER = re.compile(r"[-–—/.\s]+")
+
+
+def no_name(cell: str) -> bool:
+    """Whether a party cell holds no name: no letter, and not a dash or the like for none."""
+    return not any(ch.isalpha() for ch in cell) and not _PLACEHOLDER.fullmatch(cell)
+
+
+def lost_text(value: str) -> str | None:
+    """Why a cell's text cannot be read (a spreadsheet error value, letters lost to "?" or
+    U+FFFD), or None when it can."""
+    if "#" in value and _SPREADSHEET_ERROR.fullmatch(value.strip()):
+        return "a spreadsheet error value, not data"
+    if "?" in value or "\ufffd" in value:
+        shown = [ch for ch in value if not ch.isspace()]
+        lost = sum(1 for ch in shown if ch in _LOST)
+        if lost * 2 >= len(shown):
+            return "its letters were lost (written '?' or U+FFFD where they could not be stored)"
+    return None
 
 
 def long_text_note(name: str, text: str) -> str:

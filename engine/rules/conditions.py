@@ -43,6 +43,7 @@ from engine.reading.record import (
     PARTY_ROLES,
     TEXT_FIELDS,
 )
+from engine.reading.text import reading_notes
 from engine.results import Evidence, TokenAlignment
 from engine.rules.signals import (
     COUNTRY,
@@ -581,7 +582,10 @@ def _phrase_detail(
     text = facts.record.text(name)
     if len(text) <= QUOTE_LIMIT:
         detail = f"{name} '{text}' contains '{matched}' ({title})"
-        return text, detail + (f", {times:,} times" if times > 1 else "")
+        detail += f", {times:,} times" if times > 1 else ""
+        # How the text was read, where it was not read as written ("СВO" with a Latin O).
+        notes = reading_notes(text)
+        return text, detail + (f" ({'; '.join(notes)})" if notes else "")
     character, shown = _phrase_excerpt(facts, name, *at)
     where = f"at character {character:,}" if character is not None else "in"
     if times > 1:

@@ -30,9 +30,12 @@ from engine.reading.record import (
     NEEDS_ONE,
     NUMERIC_FIELDS,
     PARTY_ROLES,
+    READ_FIELDS,
     SEARCHED_FIELDS,
     SURROGATE,
     Record,
+    lost_text,
+    no_name,
     parse_number,
     read_hs,
 )
@@ -300,6 +303,7 @@ class QuietLane:
         checked.update(column[f] for f in COUNTRY_FIELDS if f in column)
         checked.update(column[f] for f in LIST_COUNTRY_FIELDS if f in column)
         checked.update(column[f] for f in gates._present if f in column)
+        checked.update(column[f] for f in READ_FIELDS if f in column)  # unread: a note to make
         checked.difference_update(i for i, _ in self._numbers)
         self._fields = {i: f for f, i in column.items()}
         self._needs = {column[f] for f in NEEDS_ONE if f in column}
@@ -404,6 +408,8 @@ class QuietLane:
                     self._goods.clear()
                 if len(key[1]) <= EXAMINED_LENGTH:
                     self._goods[key] = goods
+            if goods & self._FULL:
+                return None
             code |= goods
         if code & self._trigger and self._differs and code & self._differ_bits != self._differ_bits:
             code |= self._differing(cells)
@@ -422,6 +428,8 @@ class QuietLane:
             return self._FULL
         if not text.isascii() and SURROGATE.search(text):
             return self._FULL
+        if lost_text(text) is not None or no_name(text):
+            return self._FULL  # an unread name: a note to make
         need = self._NEED if i in self._needs else 0
         return need | self._bits.get((PRESENT, self._fields[i]), 0)
 
@@ -434,10 +442,12 @@ class QuietLane:
             not text.isascii() and SURROGATE.search(text)
         ):
             return self._FULL  # a note to make
-        code = self._NEED if i in self._needs else 0
-        if i in self._roles and self._match(text):
-            return self._FULL
         field = self._fields[i]
+        if field in READ_FIELDS and lost_text(text) is not None:
+            return self._FULL  # an unread cell: a note to make
+        code = self._NEED if i in self._needs else 0
+        if i in self._roles and (self._match(text) or no_name(text)):
+            return self._FULL
         gates = self._gates
         if i in self._phrase_columns:
             code |= self._mask(gates._phrases_in(field, text))
@@ -459,6 +469,8 @@ class QuietLane:
         """The clause bits the goods set."""
         gates = self._gates
         hs, description = hs_cell.strip(), description_cell.strip()
+        if description and gates._knowledge.goods_notes(hs, description):
+            return self._FULL  # the code and the words disagree: a note to make
         if gates._goods and (hs or description):
             return self._mask(gates._goods_of(hs, description))
         return 0
