@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from engine import Screener
+    from engine.decoding import Detection
     from engine.io.csvreader import ShipmentReader
     from engine.io.manifest import RunManifest, RunStats
 
@@ -408,6 +409,7 @@ def screen(
         reader = _reader(input_path, columns, encoding, delimiter)
         formats = [(out, format_of(out, fmt)) for out in outputs]
         run = {
+            "encoding_warning": _encoding_warning(reader.detection),
             "input": input_path,
             "version": engine_version(),
             "ruleset_digest": screener.ruleset_digest,
@@ -419,7 +421,11 @@ def screen(
         with reader:
             if not quiet:
                 for warning in reader.header.warnings:
-                    _stderr().print(f"shipscreen: {input_path}: {warning}")
+                    _stderr().print(f"shipscreen: {input_path}: {warning}", markup=False)
+                if run["encoding_warning"]:
+                    _stderr().print(
+                        f"shipscreen: {input_path}: {run['encoding_warning']}", markup=False
+                    )
             for out, kind in formats:
                 target: str | IO[str] = sys.stdout if out == "-" else out
                 try:
@@ -669,6 +675,16 @@ def _screen_with_progress(
         return screen_rows(
             screener, reader, writers, progress=update, stats=stats, pool=pool, commit=False
         )
+
+
+def _encoding_warning(detection: Detection) -> str:
+    """What the run says of an encoding it is unsure of ('' when it is sure)."""
+    if not detection.low:
+        return ""
+    return (
+        f"the file's encoding was guessed: read as {detection.describe()}; if names or wording "
+        "look wrong in the outputs, give the encoding with --encoding"
+    )
 
 
 def _check_unread(

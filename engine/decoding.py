@@ -2,9 +2,10 @@
 
 Shipment files come from many hands: UTF-8 with or without a byte-order mark, UTF-16 from
 spreadsheets, Windows-1251 from Russian systems, Latin-1 from older European ones.  The encoding is
-taken from a byte-order mark, else the file is read as UTF-8 if its start is valid UTF-8, else as
-Windows-1251 or Latin-1, whichever reads the high-byte letters as whole words (Cyrillic words in
-Windows-1251; accented letters inside Latin words in Latin-1).  ``--encoding`` overrides it.
+taken from a byte-order mark, else the file is read as UTF-8 if its start is valid UTF-8, else in
+the encoding charset-normalizer finds most plausible (GB18030, Shift-JIS, Windows-1251, KOI8-R,
+Windows-1252 rather than Latin-1...); :func:`detect` says how sure it is, and the run's manifest
+and a warning say so when it is unsure.  ``--encoding`` overrides it.
 
 Lines are decoded one at a time and strictly: a line that is not valid in the encoding, or that
 holds NUL bytes, is marked, so the row it belongs to is reported as an error rather than screened
@@ -22,12 +23,13 @@ as in files saved on an old Mac.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import BinaryIO
+from typing import Any, BinaryIO, ClassVar
 
 SAMPLE_BYTES = 1 << 16
 #: A physical line longer than this is not read (it is reported on its row): no shipment row is
@@ -36,7 +38,6 @@ SAMPLE_BYTES = 1 << 16
 MAX_LINE_BYTES = 1 << 24
 _CHUNK_BYTES = 1 << 20
 _DELIMITERS = (",", ";", "\t", "|")
-_WORD = re.compile(r"[^\W\d_]+")
 _UTF8_SEQUENCE = re.compile(
     rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
 )
@@ -67,25 +68,99 @@ class Line:
     note: str | None = None  # how the line was read, where that is not the file's way
 
 
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """How a file's encoding was told: the encoding, how sure (0 to 1), by what ("byte-order
+    mark", "UTF-16 pattern", "valid UTF-8", "charset-normalizer", "ASCII"), and the encodings
+    that read the sample as plausibly but differently."""
+
+    encoding: str
+    confidence: float
+    method: str
+    alternatives: tuple[str, ...] = ()
+
+    #: Below this a detection is said to be unsure (a warning names --encoding).
+    LOW: ClassVar[float] = 0.6
+
+    @property
+    def low(self) -> bool:
+        """Whether the detection is unsure."""
+        return self.confidence < self.LOW
+
+    def describe(self) -> str:
+        """E.g. "cp1252 (charset-normalizer, confidence 0.49; cp1250 reads it otherwise)"."""
+        text = f"{self.encoding} ({self.method}, confidence {self.confidence:.2f}"
+        if self.alternatives:
+            text += f"; {', '.join(self.alternatives)} read it otherwise"
+        return text + ")"
+
+
+# Where charset-normalizer finds several encodings equally plausible (a short sample of Latin
+# text), the code pages trade files are written in come first, the Windows ones before ISO and Mac
+# ones (Windows-1252 before Latin-1, which it extends with the € and typographic quotes).
+_PREFERRED = (
+    "cp1252", "cp1251", "cp1250", "cp1254", "cp1253", "cp1257", "cp1255", "cp1256", "koi8_r",
+    "gb18030", "gbk", "gb2312", "cp932", "shift_jis", "euc_jp", "big5", "cp949", "euc_kr",
+)  # fmt: skip
+_ICELANDIC = frozenset("ÝýÞþÐð")
+# The letters beyond ASCII of the Latin alphabets the single-byte code pages are made for.  A
+# word whose letters no one of them holds ("Dęț": Polish ę, Romanian ț) is a misreading.
+_ALPHABETS = tuple(
+    frozenset(letters + letters.upper())
+    for letters in (
+        "äöüß", "àâæçéèêëîïôœùûüÿ", "áéíñóúü", "ãõáâàçéêíóôú", "àèéìòù", "çğıöşüİ", "ąćęłńóśźż",
+        "áčďéěíňóřšťúůýžäĺľôŕ", "áéíóöőúüű", "ăâîșțşţ", "åäöæøé", "āčēģīķļņšūž", "ąčęėįšųūž",
+        "čćđšž", "õäöüšž",
+    )
+)  # fmt: skip
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def _coherent(text: str) -> int:
+    """How many of the words with letters beyond ASCII the one alphabet that holds most of them
+    holds whole: a text is written in one language, and its misreadings in several."""
+    covered = [0] * len(_ALPHABETS)
+    for word in set(_LETTERS.findall(text)):
+        if word.isascii():
+            continue
+        high = {ch for ch in word if not ch.isascii()}
+        for k, alphabet in enumerate(_ALPHABETS):
+            if high <= alphabet:
+                covered[k] += 1
+    return max(covered)
+
+
+# How much more chaotic (charset-normalizer's mess ratio) than the best a reading may be and still
+# count as equally plausible.
+_TIED = 0.011
+
+
 def detect_encoding(sample: bytes) -> str:
-    """The encoding of a file, judged from its first bytes."""
+    """The encoding of a file, judged from its first bytes (see :func:`detect`)."""
+    return detect(sample).encoding
+
+
+def detect(sample: bytes) -> Detection:
+    """How a file's first bytes tell its encoding: a byte-order mark; UTF-16 without one; valid
+    UTF-8 (or UTF-8 with a few bad lines); else charset-normalizer's reading, the plausible
+    readings tied broken by language coherence and then by the code pages trade files use."""
     if sample.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
+        return Detection("utf-8-sig", 1.0, "byte-order mark")
     if sample.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16's: FF FE
-        return "utf-32"
+        return Detection("utf-32", 1.0, "byte-order mark")
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
+        return Detection("utf-16", 1.0, "byte-order mark")
     if len(sample) >= 4:
         # ASCII text in UTF-16 without a mark: every other byte is zero, and the others are not
         # (a run of NUL bytes, zero at every position, is not text of any kind).
         even, odd = sample[0::2], sample[1::2]
         if odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
-            return "utf-16-le"
+            return Detection("utf-16-le", 0.9, "UTF-16 pattern")
         if even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
-            return "utf-16-be"
+            return Detection("utf-16-be", 0.9, "UTF-16 pattern")
     try:
         codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
-        return "utf-8"
+        return Detection("utf-8", 1.0, "ASCII" if sample.isascii() else "valid UTF-8")
     except UnicodeDecodeError:
         pass
     # Valid multi-byte UTF-8 sequences outnumbering the invalid bytes: UTF-8 with a few bad lines
@@ -93,13 +168,76 @@ def detect_encoding(sample: bytes) -> str:
     valid = len(_UTF8_SEQUENCE.findall(sample))
     text = sample.decode("utf-8", errors="replace")
     if valid and valid >= text.count("\ufffd"):
-        return "utf-8"
-    words = _WORD.findall(sample.decode("cp1251", errors="replace"))
-    high = [w for w in words if not w.isascii()]
-    if not high:
-        return "latin-1"
-    cyrillic = sum(1 for w in high if all("\u0400" <= ch <= "\u04ff" for ch in w))
-    return "cp1251" if cyrillic / len(high) > 0.5 else "latin-1"
+        return Detection("utf-8", 0.8, "mostly valid UTF-8")
+    return _normalizer(sample)
+
+
+def _utf8_line(line: bytes) -> bool:
+    if line.isascii():
+        return False
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _normalizer(sample: bytes) -> Detection:
+    from charset_normalizer import from_bytes
+
+    # A sample cut inside a multi-byte character would count against the encodings that have
+    # them: up to the last line end.
+    cut = sample.rfind(b"\n")
+    if cut > len(sample) // 2:
+        sample = sample[: cut + 1]
+    # Lines valid as UTF-8 with letters beyond ASCII are read as UTF-8 one by one (see
+    # iter_lines): the encoding is that of the others.
+    kept = [line for line in sample.splitlines(keepends=True) if not _utf8_line(line)]
+    if kept and len(kept) < sample.count(b"\n") + 1:
+        sample = b"".join(kept)
+    # UTF-16 and UTF-32 are told by their marks and zero bytes above; what is left is read in an
+    # encoding that keeps ASCII's bytes (a line ends at b"\n").
+    matches = [m for m in from_bytes(sample) if splits_on_newline_bytes(m.encoding)]
+    if not matches:
+        return Detection("cp1252", 0.1, "charset-normalizer found no reading; Windows-1252 assumed")
+    best = min(m.chaos for m in matches)
+    tied = [m for m in matches if m.chaos <= best + _TIED]
+    rank = {name: i for i, name in enumerate(_PREFERRED)}
+    windows = [m for m in tied if m.encoding in rank]
+    pool = windows or tied
+
+    def order(m: Any) -> tuple[bool, int, float, int]:
+        text = sample.decode(m.encoding, errors="replace")
+        # Icelandic letters are what Windows-1252 makes of Turkish ones (İ ı Ş ş Ğ ğ), and
+        # Türkiye trades far more than Iceland: a reading that shows them comes last.
+        icelandic = any(ch in _ICELANDIC for ch in text)
+        return (icelandic, -_coherent(text), -round(m.coherence, 2), rank.get(m.encoding, 99))
+
+    chosen = min(pool, key=order)
+    encoding = "cp1252" if chosen.encoding in ("latin_1", "iso8859_1", "ascii") else chosen.encoding
+    reading = sample.decode(encoding, errors="replace")
+    # Of the encodings that give the same text, the code page trade files use most.
+    for preferred in _PREFERRED[: rank.get(encoding, len(rank))]:
+        try:
+            if sample.decode(preferred) == reading:
+                encoding = preferred
+                break
+        except UnicodeDecodeError:
+            continue
+    others = []
+    for m in tied:
+        if (
+            m.encoding not in (chosen.encoding, encoding)
+            and m.encoding not in others
+            and sample.decode(m.encoding, errors="replace") != reading
+        ):
+            others.append(m.encoding)
+    confidence = max(0.0, 1.0 - chosen.chaos)
+    if others:  # equally plausible readings that differ: a guess between them
+        confidence = min(confidence, 0.5)
+    return Detection(
+        codecs.lookup(encoding).name, round(confidence, 2), "charset-normalizer", tuple(others[:3])
+    )
 
 
 def detect_delimiter(header: str) -> str:
@@ -227,7 +365,8 @@ def _wide_lines(raw: BinaryIO, encoding: str, start: int = 1) -> Iterator[Line]:
                 yield Line(number, line)
             number += 1
     finally:
-        text.detach()  # the caller's stream stays open, as it is in the other encodings
+        with contextlib.suppress(ValueError):  # the caller closed it first
+            text.detach()  # the caller's stream stays open, as it is in the other encodings
 
 
 def splits_on_newline_bytes(encoding: str) -> bool:

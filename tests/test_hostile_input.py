@@ -158,7 +158,7 @@ GERMAN = HEADER + "1,Müller Kaffeerösterei GmbH,Österreich,0901.21,Röstkaffe
         (RUSSIAN, "utf-8-sig", "utf-8-sig"),
         (RUSSIAN, "utf-16", "utf-16"),
         (RUSSIAN, "cp1251", "cp1251"),
-        (GERMAN, "latin-1", "latin-1"),
+        (GERMAN, "latin-1", "cp1252"),  # Windows-1252 extends Latin-1: the safer reading
         (GERMAN, "utf-8", "utf-8"),
     ],
 )

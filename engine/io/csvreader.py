@@ -23,7 +23,9 @@ from typing import Any, BinaryIO
 from engine.decoding import (
     MAX_LINE_BYTES,
     SAMPLE_BYTES,
+    Detection,
     Line,
+    detect,
     detect_delimiter,
     detect_encoding,
     iter_lines,
@@ -237,8 +239,11 @@ class ShipmentReader:
             self.line_ends = "CR"
             self._bytes = io.BufferedReader(_CrAsLf(self._bytes), SAMPLE_BYTES)
         detected = self.encoding is None
+        #: How the encoding was told (given with --encoding: confidence 1).
+        self.detection = Detection(self.encoding or "", 1.0, "--encoding")
         if self.encoding is None:
-            self.encoding = detect_encoding(head)
+            self.detection = detect(head)
+            self.encoding = self.detection.encoding
         if utf8_lines is None:
             utf8_lines = detected and single_byte(self.encoding)
         self.utf8_lines = utf8_lines

@@ -130,6 +130,11 @@ def run_manifest(
         "sha256": reader.sha256(),
         "bytes": reader.bytes_read,
         "encoding": reader.encoding,
+        "encoding_detection": {
+            "method": reader.detection.method,
+            "confidence": reader.detection.confidence,
+            "alternatives": list(reader.detection.alternatives),
+        },
         "delimiter": reader.delimiter,
         "blank_lines": reader.blank_lines,
         # Lines valid as UTF-8 in a file read in a single-byte encoding, read as UTF-8.
