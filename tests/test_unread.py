@@ -32,7 +32,7 @@ HEADER = "shipment_id,consignee,consignee_country,hs_code,description,destinatio
         ({"consignee": "Orion LLC", "hs_code": "abc"}, ["hs_code"]),
         ({"consignee": "Orion LLC", "end_use": "#VALUE!"}, ["end_use"]),
         ({"consignee": "Orion LLC", "value_usd": "12 apples"}, ["value_usd"]),
-        ({"consignee": "Orion LLC", "transit_countries": "KZ; Atlantis"}, ["transit_countries"]),
+        ({"consignee": "Orion LLC", "transit_countries": "KZ; Narnia"}, ["transit_countries"]),
         # Read, or a placeholder for none: nothing unread.
         ({"consignee": "Orion LLC (Moscow)?", "hs_code": "8542.31"}, []),
         ({"consignee": "Orion LLC", "notify_party": "-"}, []),

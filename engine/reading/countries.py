@@ -11,6 +11,7 @@ import pycountry
 
 from engine.catalogue.entities import Country
 from engine.reading import caches
+from engine.reading.gazetteer import Ambiguous, Gazetteer, Place
 from engine.reading.text import normalise, unmix
 
 # The stops of a route, as people write them: "TR; AM", "China > Kazakhstan → Russia", "via
@@ -25,6 +26,8 @@ _WEAK_SPLIT = re.compile(r"\s*(?:,|\s[-–—]\s|/)\s*")
 _BRACKETS = re.compile(r"[(\[]([^()\[\]]*)[)\]]")
 _NOISE = re.compile(r"[^\w]+", re.UNICODE)
 _WORD = re.compile(r"\w+", re.UNICODE)
+_CHINESE_REGIONS = frozenset({"HK", "MO"})
+_DIGITS_ONLY = re.compile(r"[\d\s.-]+")
 
 
 def country_key(text: str) -> str:
@@ -64,6 +67,9 @@ class CountryResolver:
         self._names = {c.alpha_2: c.name for c in pycountry.countries}
         for country in countries.values():
             self._names[country.code] = country.name
+        # A city named without its country, found in the gazetteer (loaded when first needed).
+        self._gazetteer = Gazetteer(country_key)
+        self._placed = lru_cache(maxsize=caches.VALUES)(self._place)
         # Shipment files write the same few hundred spellings over and over.
         self._resolved = lru_cache(maxsize=caches.VALUES)(self._resolve)
         self._listed = lru_cache(maxsize=caches.VALUES)(self._resolve_list)
@@ -86,7 +92,45 @@ class CountryResolver:
         if not text or not text.strip():
             return None
         found = self._table.get(country_key(text))
-        return found if found is not None else self._find(text)
+        if found is None:
+            found = self._find(text)
+        return found if found is not None else self._placed(text)[0]
+
+    def place_note(self, text: str) -> str | None:
+        """What the gazetteer made of a cell that names no country: the city it read ("read as
+        AE: Dubai is a city of 3,478,300 people (GeoNames)"), the countries a city name is
+        ambiguous between, or None."""
+        if self._table.get(country_key(normalise(text))) is not None or self._find(text):
+            return None
+        return self._placed(normalise(text))[1]
+
+    def _place(self, text: str) -> tuple[str | None, str | None]:
+        """The country of the one city a cell names (the whole cell, or one of its parts), and
+        the note on it."""
+        parts = [text, *(p.strip() for p in _WEAK_SPLIT.split(text))]
+        parts += _BRACKETS.findall(text)
+        found: dict[str, tuple[str, str]] = {}
+        ambiguous: list[tuple[str, tuple[str, ...]]] = []
+        for part in dict.fromkeys(p for p in parts if p):
+            if _DIGITS_ONLY.fullmatch(part):
+                continue
+            place = self._gazetteer.find(part)
+            if isinstance(place, Place):
+                found.setdefault(place.country, (part, place.note))
+            elif isinstance(place, Ambiguous):
+                ambiguous.append((part, place.countries))
+        if len(found) == 1:
+            country, (part, note) = next(iter(found.items()))
+            return country, f"read as {country}: {_named(part, text)}is {note}"
+        if len(found) > 1:
+            return None, f"names cities of several countries ({', '.join(sorted(found))})"
+        if ambiguous:
+            part, countries = ambiguous[0]
+            return None, (
+                f"{_named(part, text)}names cities in {', '.join(countries)}, none plainly: "
+                "not read as any"
+            )
+        return None, None
 
     def _find(self, text: str) -> str | None:
         """The one country a cell names among other words: a country in brackets or after them
@@ -119,6 +163,9 @@ class CountryResolver:
                 for inside in _BRACKETS.findall(segment):
                     add(inside)
             i += 1
+        # A region of China named with it ("Hong Kong SAR, China") is the region.
+        if len(strong) == 2 and "CN" in strong and strong & _CHINESE_REGIONS:
+            strong.discard("CN")
         if strong:
             return strong.pop() if len(strong) == 1 else None
         return weak.pop() if len(weak) == 1 else None
@@ -157,3 +204,8 @@ class CountryResolver:
     def known_codes(self) -> Iterable[str]:
         """Every alpha-2 code the resolver knows."""
         return self._names.keys()
+
+
+def _named(part: str, text: str) -> str:
+    """How a note names the part of a cell it speaks of: not at all when it is the whole cell."""
+    return "" if part == text else f"'{part}' "

@@ -232,9 +232,12 @@ def read_raw(raw: dict[str, str], resolver: CountryResolver, *, default_id: str)
         if country := raw.get(name):
             if code := resolve(country):
                 countries[name] = code
+                if (place := resolver.place_note(country)) is not None:
+                    notes.append(f"{name} '{country}' {place}")
             elif name not in unread:
                 unread.append(name)
-                notes.append(f"{name} '{country}' is not a country the engine knows")
+                why = resolver.place_note(country) or "is not a country the engine knows"
+                notes.append(f"{name} '{country}' {why}")
     transit: tuple[str, ...] = ()
     if text := raw.get("transit_countries"):
         transit, bad = resolver.resolve_list(text)

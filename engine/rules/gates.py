@@ -269,6 +269,7 @@ class QuietLane:
         self._match = knowledge.matcher.match
         self._resolve = knowledge.resolver.resolve
         self._resolve_list = knowledge.resolver.resolve_list
+        self._place_note = knowledge.resolver.place_note
         # Each clause's bit; each signal's bits (those of the clauses holding it); each rule's.
         bits: dict[Signal, int] = {}
         self._rules: list[int] = []
@@ -452,7 +453,8 @@ class QuietLane:
         if i in self._phrase_columns:
             code |= self._mask(gates._phrases_in(field, text))
         if field in COUNTRY_FIELDS:
-            if (country := self._resolve(text)) is None:
+            # Unread, or read as a city (a note says so): the full path.
+            if (country := self._resolve(text)) is None or self._place_note(text) is not None:
                 return self._FULL
             code |= self._mask(gates._country(field, country))
         elif field in LIST_COUNTRY_FIELDS:

@@ -1,0 +1,90 @@
+"""Cities in country cells (issue 15, item 4): a city or free zone named without its country is
+found in the gazetteer, plainly one country's or said to be ambiguous, never guessed."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine import Screener
+from engine.reading import gazetteer
+from engine.reading.countries import CountryResolver
+
+SCREENER = Screener.default()
+RESOLVER = CountryResolver(SCREENER.catalogue.countries)
+
+# Cities as shipment files write them, with the country they are in.
+CITIES = {
+    "RU": ["Moscow", "Москва", "Saint Petersburg", "Novosibirsk", "Yekaterinburg"],
+    "BY": ["Minsk", "Минск", "Grodno", "Gomel", "Vitebsk"],
+    "AE": ["Dubai", "Abu Dhabi", "Sharjah", "Ajman"],
+    "TR": ["Istanbul", "İstanbul", "Ankara", "Mersin"],
+    "KZ": ["Almaty", "Алматы", "Astana", "Shymkent"],
+    "KG": ["Bishkek", "Бишкек", "Karakol"],
+    "UZ": ["Tashkent", "Ташкент", "Bukhara", "Namangan"],
+    "AM": ["Yerevan", "Gyumri"],
+    "GE": ["Tbilisi", "Batumi", "Kutaisi"],
+    "CN": ["Shenzhen", "Shanghai", "Ningbo"],
+    "DE": ["Hamburg", "Frankfurt am Main"],
+}
+
+
+@pytest.mark.parametrize(
+    ("cell", "code"),
+    [(city, code) for code, cities in CITIES.items() for city in cities]
+    + [
+        ("Jebel Ali Free Zone, Dubai", "AE"),
+        ("Hong Kong SAR, China", "HK"),
+        ("Valencia", None),  # Spain's and Venezuela's alike
+        ("Brest", None),  # Belarus's 347,000, France's 145,000: not plainly either
+        ("Osh", None),
+        ("Springfield, Narnia", "US"),
+        ("Narnia", None),
+    ],
+)
+def test_cities(cell: str, code: str | None) -> None:
+    assert RESOLVER.resolve(cell) == code
+
+
+def test_the_evidence_says_how_a_city_was_read() -> None:
+    result = SCREENER.screen(
+        {"consignee": "Orion LLC", "hs_code": "8542.31", "destination_country": "Moscow"}
+    )
+    assert result.band == "high"
+    [note] = result.notes
+    assert "read as RU: is a city of" in note
+    assert "smaller cities of the name in US" in note
+    ambiguous = SCREENER.screen({"consignee": "Orion LLC", "destination_country": "Valencia"})
+    assert ambiguous.unread == ["destination_country"]
+    assert "names cities in" in ambiguous.notes[0]
+
+
+def _hub_row(destination: str) -> dict[str, str]:
+    return {
+        "consignee": "Orion Supply LLC",
+        "hs_code": "8542.31",
+        "destination_country": destination,
+    }
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.sampled_from(sorted(CITIES)).flatmap(
+        lambda c: st.tuples(st.just(c), st.sampled_from(CITIES[c]))
+    )
+)
+def test_a_city_for_its_country_keeps_the_band(pair: tuple[str, str]) -> None:
+    """Metamorphic: the destination written as its city, alone or with its country, screens as
+    the country does."""
+    code, city = pair
+    band = SCREENER.screen(_hub_row(code)).band
+    assert SCREENER.screen(_hub_row(city)).band == band
+    name = RESOLVER.name(code)
+    assert SCREENER.screen(_hub_row(f"{city}, {name}")).band == band
+
+
+def test_the_city_property_fails_without_the_gazetteer(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(gazetteer.Gazetteer, "find", lambda self, text: None)
+    resolver = CountryResolver(SCREENER.catalogue.countries)
+    assert [resolver.resolve(c) for c in ("Moscow", "Dubai", "Almaty")] == [None, None, None]
