@@ -140,13 +140,18 @@ class Knowledge:
         in, and the notes on where the code and the words disagree."""
         found: list[GoodsFinding] = []
         notes: list[str] = []
+        noted: set[str] = set()
         seen: set[str] = set()
         # Without a code cell, a code the description names as one ("HS code 8542.31").
         codes = parse_hs(hs_code)[0] if hs_code else hs_in_text(head)
         for code in codes:
             digits = code.digits
-            for length in range(2, len(digits) + 1, 2):
-                prefix = digits[:length]
+            prefixes = [digits[:length] for length in range(2, len(digits) + 1, 2)]
+            # A heading whose one subheading is ".00" (HS writes .00 only for a heading not
+            # subdivided) is that subheading: "8534" is 8534.00.
+            if len(digits) == 4:
+                prefixes.append(digits + "00")
+            for prefix in prefixes:
                 for category in self.hs_prefixes.get(prefix, ()):
                     if category.id not in seen:
                         seen.add(category.id)
@@ -171,7 +176,15 @@ class Knowledge:
                 start, negative_length, keyword = hits[0]
                 end = start - negative_length
                 matched = " ".join(words[start:end])
-                if codes:
+                # Words that name a sibling of the code's subheading (generic "integrated
+                # circuits" for HS 8542.31) agree with it: only another heading is a disagreement.
+                headings = {c.digits[:4] for c in codes}
+                if (
+                    codes
+                    and not any(h[:4] in headings for h in category.hs)
+                    and matched not in noted
+                ):
+                    noted.add(matched)  # one note for words that name several categories
                     notes.append(_disagreement(declared, category, matched))
                 # A readable HS code decides a category that has codes; words decide only where
                 # it cannot, and always for the categories only words tell (body armour).

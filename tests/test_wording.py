@@ -225,3 +225,20 @@ def test_the_evidence_says_how_the_text_was_read() -> None:
     )
     [evidence] = [e for h in result.hits for e in h.evidence if e.predicate == "text_has_phrase"]
     assert "look-alike letters undone: 'свo' read as 'сво'" in evidence.detail
+
+
+@pytest.mark.parametrize(
+    ("keyword", "text", "matches"),
+    [
+        ("ball bearings", "bearing, ball", True),
+        ("ball bearings", "ball bearing", True),
+        ("bearings", "teddy bear", False),  # Snowball stems both "bear"
+        ("bearing", "bears", False),
+        ("housing", "house", False),
+        ("helmets", "helmet", True),
+        ("vest", "vests", True),
+        ("jamming", "strawberry jam", False),  # a stem of three letters is too many words'
+    ],
+)
+def test_stems_match_forms_not_other_words(keyword: str, text: str, matches: bool) -> None:
+    assert bool(PhraseMatcher([keyword], ordered=False).find(text)) is matches

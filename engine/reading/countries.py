@@ -27,6 +27,7 @@ _BRACKETS = re.compile(r"[(\[]([^()\[\]]*)[)\]]")
 _NOISE = re.compile(r"[^\w]+", re.UNICODE)
 _WORD = re.compile(r"\w+", re.UNICODE)
 _CHINESE_REGIONS = frozenset({"HK", "MO"})
+_SUBDIVISION = re.compile(r"[A-Za-z]{2}-[A-Za-z0-9]{1,3}")
 _DIGITS_ONLY = re.compile(r"[\d\s.-]+")
 
 
@@ -64,6 +65,12 @@ class CountryResolver:
         for c in pycountry.countries:  # two-letter codes last, so they always mean the code
             table[country_key(c.alpha_2)] = c.alpha_2
         self._table = table
+        # ISO 3166-2 subdivisions: their codes ("RU-MOW") mean their country, and their names
+        # beside a country's code ("Georgia, US") mean a subdivision, not a namesake country.
+        self._subdivision_codes = {s.code.upper(): s.country_code for s in pycountry.subdivisions}
+        self._subdivision_names: dict[str, set[str]] = {}
+        for sub in pycountry.subdivisions:
+            self._subdivision_names.setdefault(country_key(sub.name), set()).add(sub.country_code)
         self._names = {c.alpha_2: c.name for c in pycountry.countries}
         for country in countries.values():
             self._names[country.code] = country.name
@@ -92,6 +99,8 @@ class CountryResolver:
         if not text or not text.strip():
             return None
         found = self._table.get(country_key(text))
+        if found is None and _SUBDIVISION.fullmatch(text.strip()):
+            found = self._subdivision_codes.get(text.strip().upper())
         if found is None:
             found = self._find(text)
         return found if found is not None else self._placed(text)[0]
@@ -143,12 +152,14 @@ class CountryResolver:
             return None
         strong: set[str] = set()
         weak: set[str] = set()
+        subdivided: set[str] = set()  # countries a named piece is a subdivision of
 
         def add(piece: str) -> bool:
             key = country_key(piece)
             code = self._table.get(key)
             if code is not None:
                 (weak if len(key) <= 2 or key.isdigit() else strong).add(code)
+                subdivided.update(self._subdivision_names.get(key, ()))
             return code is not None
 
         i = 0
@@ -163,6 +174,9 @@ class CountryResolver:
                 for inside in _BRACKETS.findall(segment):
                     add(inside)
             i += 1
+        # A subdivision named with its country's code ("Georgia, US") is in that country.
+        if len(strong) == 1 and len(weak) == 1 and weak <= subdivided and not weak <= strong:
+            return weak.pop()
         # A region of China named with it ("Hong Kong SAR, China") is the region.
         if len(strong) == 2 and "CN" in strong and strong & _CHINESE_REGIONS:
             strong.discard("CN")

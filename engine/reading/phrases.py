@@ -190,9 +190,19 @@ class _Part:
             return found in self.skeletons
         if self.prefix:
             return word.startswith(self.word)
-        return word == self.word or (
-            bool(self.stem) and len(word) >= STEM_MIN and stem(word) == self.stem
-        )
+        return word == self.word or (bool(self.stem) and same_stem(word, self.word, self.stem))
+
+
+def same_stem(word: str, written: str, written_stem: str) -> bool:
+    """Whether a text's word is a form of a phrase's word (``written``, stemmed
+    ``written_stem``): the same Snowball stem, of STEM_MIN letters or more, and not an English
+    "-ing" noun against a word without it ("bearing" is no form of "bear", nor "housing" of
+    "house"; "bearings" is one of "bearing")."""
+    if len(word) < STEM_MIN or stem(word) != written_stem:
+        return False
+    if not word.isascii():
+        return True
+    return ("ing" in word[len(written_stem) :]) == ("ing" in written[len(written_stem) :])
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,7 +347,7 @@ class PhraseMatcher:
         found: list[tuple[_Phrase, int]] = list(self._exact.get(word, ()))
         if self._stems and len(word) >= STEM_MIN:
             for entry in self._stems.get(stem(word), ()):
-                if entry not in found:
+                if entry not in found and entry[0].parts[entry[1]].test(word):
                     found.append(entry)
         if self._prefix_start is not None and self._prefix_start.match(word):
             found += [e for e in self._prefix if word.startswith(e[0].parts[e[1]].word)]
