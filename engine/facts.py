@@ -86,8 +86,11 @@ class Knowledge:
             {w: None for c in self.keyword_categories for w in (*c.keywords, *c.exclude)},
             ordered=False,
         )
+        followers = _trade_followers(catalogue)
+        self._follows_trade = lambda word: word in followers or self.resolver.names_country(word)
         self.phrase_matchers = {
-            pl.id: PhraseMatcher.of_list(pl) for pl in catalogue.phrase_lists.values()
+            pl.id: PhraseMatcher.of_list(pl, self._follows_trade)
+            for pl in catalogue.phrase_lists.values()
         }
         self._ownership: dict[frozenset[str], dict[str, tuple[float, list[str]]]] = {}
         # Trade files repeat their goods and wording: classify and split each text once.
@@ -195,6 +198,15 @@ class Knowledge:
                     GoodsFinding(category, keyword=keyword, words=matched, at=(start, end))
                 )
         return tuple(found), tuple(notes)
+
+
+def _trade_followers(catalogue: Catalogue) -> frozenset[str]:
+    """The words that may follow a firm's trade word in its name: the words of legal forms,
+    generic, place and stop words of the names catalogue."""
+    words = catalogue.name_words
+    texts = [f for form in words.legal_forms for f in form.forms]
+    texts += [*words.generic, *words.places, *words.stopwords]
+    return frozenset(w for text in texts for w in text_words(text))
 
 
 def _disagreement(declared: str, category: GoodsCategory, matched: str) -> str:

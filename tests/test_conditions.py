@@ -94,6 +94,31 @@ def test_text_has_phrase_in_party_names() -> None:
     assert evaluate(cond, {"end_user": "Falcon Textile Mills FZE"}) is None
 
 
+LOGISTICS = {"text_has_phrase": {"fields": ["end_user"], "phrases": ["logistics-companies"]}}
+TRADE_NAMES = ["Silk Road Cargo LLC", "Cargo Services FZE", "Logistics Mongolia LLC", "Altai Cargo"]
+NOT_TRADE_NAMES = ["Cargo Pants Outlet LLC", "Cargo Shorts Wholesale", "Logistic Regression Labs"]
+
+
+@pytest.mark.parametrize("name", TRADE_NAMES)
+def test_a_one_word_trade_names_a_logistics_firm(name: str) -> None:
+    assert evaluate(LOGISTICS, {"end_user": name}) is not None
+
+
+@pytest.mark.parametrize("name", NOT_TRADE_NAMES)
+def test_a_trade_word_before_other_goods_is_not_a_logistics_firm(name: str) -> None:
+    """'Cargo' in 'Cargo Pants Outlet' names the goods, not the firm's trade."""
+    assert evaluate(LOGISTICS, {"end_user": name}) is None
+
+
+def test_the_trade_rule_is_what_tells_them_apart(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the trade rule off, the clothes shop reads as a logistics firm: the test above is not
+    vacuous."""
+    from engine.reading.phrases import PhraseMatcher
+
+    monkeypatch.setattr(PhraseMatcher, "_names_trade", lambda self, words, span, phrase: True)
+    assert evaluate(LOGISTICS, {"end_user": "Cargo Pants Outlet LLC"}) is not None
+
+
 def test_long_text_evidence_quotes_an_excerpt() -> None:
     """Evidence on a field too long to quote names what matched, how often and where, with an
     excerpt: never the whole field."""

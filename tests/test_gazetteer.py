@@ -88,3 +88,35 @@ def test_the_city_property_fails_without_the_gazetteer(monkeypatch: pytest.Monke
     monkeypatch.setattr(gazetteer.Gazetteer, "find", lambda self, text: None)
     resolver = CountryResolver(SCREENER.catalogue.countries)
     assert [resolver.resolve(c) for c in ("Moscow", "Dubai", "Almaty")] == [None, None, None]
+
+
+RUSSIAN_CASES = [
+    ("России", "RU"),
+    ("в Россию", "RU"),
+    ("Российской Федерации", "RU"),
+    ("из Беларуси", "BY"),
+    ("Казахстана", "KZ"),
+    ("Китая", "CN"),
+    ("Грузии", "GE"),
+    ("Армении", "AM"),
+    ("Турции", "TR"),
+    ("Узбекистана", "UZ"),
+    ("Киргизии", "KG"),
+    ("Ўзбекистон", "UZ"),
+    ("Кыргыз Республикасы", "KG"),
+    ("Rosja", "RU"),
+]
+
+
+@pytest.mark.parametrize(("cell", "code"), RUSSIAN_CASES)
+def test_country_names_in_russian_cases_and_the_region_s_languages(cell: str, code: str) -> None:
+    assert RESOLVER.resolve(cell) == code
+
+
+def test_the_case_forms_fail_without_the_stem_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.reading import countries
+
+    monkeypatch.setattr(countries, "_stem_keys", lambda text: ())
+    resolver = CountryResolver(SCREENER.catalogue.countries)
+    assert resolver.resolve("России") is None
+    assert resolver.resolve("Казахстана") is None

@@ -12,6 +12,7 @@ import csv
 import os
 import signal
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -32,9 +33,26 @@ def _rows(start: int, count: int) -> str:
                    for i in range(start, start + count))  # fmt: skip
 
 
-def _finish(process: subprocess.Popen[str], sig: int) -> str:
-    process.send_signal(sig)
-    _, err = process.communicate(timeout=DEADLINE)
+def _finish(process: subprocess.Popen[str], sig: int, *, again: bool = False) -> str:
+    """Send the signal and wait for the command to end (failing after DEADLINE seconds).
+
+    ``again``: send it again each 10 s while the command has not ended, for a command blocked
+    reading a FIFO it has just opened.  CPython runs a signal's handler between bytecodes, or
+    when a system call fails with EINTR: a signal that arrives as the FIFO's ``open`` returns,
+    before the ``read`` that follows begins, waits for that read to end, and the test would wait
+    for a line that never comes; a second signal interrupts the read.  Nowhere else: once the
+    command has handled the first, a second could arrive after the command has put the previous
+    handlers back, on its way out.
+    """
+    deadline = time.monotonic() + DEADLINE
+    while True:
+        process.send_signal(sig)
+        try:
+            _, err = process.communicate(timeout=10.0 if again else DEADLINE)
+            break
+        except subprocess.TimeoutExpired:
+            if not again or time.monotonic() > deadline:
+                raise
     assert "Traceback" not in err, err
     return err
 
@@ -51,7 +69,7 @@ def test_a_signal_while_loading(tmp_path: Path, spawn: Spawn, sig: int, code: in
     example = str(REPO / "examples" / "shipments.csv")
     process = spawn("-m", "cli", "screen", example, "-o", str(out), "--list", str(sdn))
     with fifo_writer(sdn, process):  # the command is loading the list, and waits for its lines
-        err = _finish(process, sig)
+        err = _finish(process, sig, again=True)
     assert process.returncode == code, err
     assert "interrupted by " + signal.Signals(sig).name in err
     assert "no output was written" in err

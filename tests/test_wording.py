@@ -3,6 +3,7 @@ goods told by their words (issue 15, items 1, 2, 3 and 6)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 import pytest
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from engine import Screener
 from engine.catalogue.bundled import bundled_dir
 from engine.catalogue.entities import load_catalogue
+from engine.facts import Knowledge
 from engine.reading import phrases, text
 from engine.reading.phrases import PhraseMatcher
 from engine.reading.text import free_words, normalise, reading_notes
@@ -242,3 +244,58 @@ def test_the_evidence_says_how_the_text_was_read() -> None:
 )
 def test_stems_match_forms_not_other_words(keyword: str, text: str, matches: bool) -> None:
     assert bool(PhraseMatcher([keyword], ordered=False).find(text)) is matches
+
+
+# ----------------------------------------------------------------- goods keywords, reordered
+
+KNOWLEDGE = Knowledge(CATALOGUE, as_of=dt.date(2024, 6, 1))
+_KEYWORDS = sorted(
+    {k for c in CATALOGUE.categories.values() for k in c.keywords if len(k.split()) > 1}
+)
+
+
+def _to_russia(shipment: dict[str, str], description: str) -> dict[str, str]:
+    return {**shipment, "destination_country": "RU", "hs_code": "", "description": description}
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    ordinary_shipments(),
+    st.sampled_from(_KEYWORDS).flatmap(
+        lambda k: st.tuples(
+            st.just(k), st.permutations(k.split()), st.sampled_from([" ", ", ", " - "])
+        )
+    ),
+)
+def test_goods_keywords_reordered_keep_their_band(
+    shipment: dict[str, str], drawn: tuple[str, list[str], str]
+) -> None:
+    """Metamorphic: a goods keyword's words in another order, as catalogues write them
+    ("helmets, ballistic"), name the same goods."""
+    keyword, words, joiner = drawn
+    written = joiner.join(words)
+    named = {f.category.id for f in KNOWLEDGE.classify_text("", keyword)}
+    assert named, keyword
+    assert named <= {f.category.id for f in KNOWLEDGE.classify_text("", written)}, written
+    band = SCREENER.screen(_to_russia(shipment, keyword)).band
+    assert SCREENER.screen(_to_russia(shipment, written)).band == band, written
+
+
+_REORDERED = ["helmets, ballistic", "vests, bulletproof", "sight thermal", "bearings, ball"]
+
+
+def _every_reordering_reads(screener: Screener) -> bool:
+    return all(screener.screen(_to_russia({}, w)).band != "low" for w in _REORDERED)
+
+
+def test_the_reordering_property_fails_on_an_ordered_reader(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert _every_reordering_reads(Screener.load())
+    init = PhraseMatcher.__init__
+
+    def ordered(self: PhraseMatcher, *args: object, **kwargs: object) -> None:
+        init(self, *args, **{**kwargs, "ordered": True})  # type: ignore[arg-type]
+
+    monkeypatch.setattr(PhraseMatcher, "__init__", ordered)
+    assert not _every_reordering_reads(Screener.load())

@@ -230,6 +230,14 @@ class PhraseList(_Model):
     negation_bridges: list[NonEmpty] = []
     never_negated: list[NonEmpty] = []
     stemmed: bool = True
+    #: A list of words that name a firm's trade ("Cargo", "Logistics"): a one-word phrase counts
+    #: only where it does, as the name's last word or before a legal form, a generic or place
+    #: word of the names catalogue, or another of the list's words ("Silk Road Cargo LLC",
+    #: "Cargo Services FZE"; not "Cargo Pants Outlet").  Read in Latin-letter names only, where
+    #: the trade word comes last.
+    names_trade: bool = False
+    #: More words that may follow a trade word of a ``names_trade`` list ("Shipping Line").
+    trade_followers: list[NonEmpty] = []
     sources: Sources
 
     @model_validator(mode="after")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -12,6 +13,7 @@ import pycountry
 from engine.catalogue.entities import Country
 from engine.reading import caches
 from engine.reading.gazetteer import Ambiguous, Gazetteer, Place
+from engine.reading.phrases import stem
 from engine.reading.text import normalise, unmix
 
 # The stops of a route, as people write them: "TR; AM", "China > Kazakhstan → Russia", "via
@@ -62,6 +64,16 @@ class CountryResolver:
         for country in countries.values():
             for spelling in [country.name, *country.spellings]:
                 table[country_key(spelling)] = country.code
+        # Russian names in any grammatical case ("России", "в Россию", "Казахстана"): by the
+        # Snowball stems of their words; a stem two countries share is neither's.
+        stemmed: dict[str, str | None] = {}
+        for country in countries.values():
+            for spelling in [country.name, *country.spellings]:
+                for stem_key in _stem_keys(spelling):
+                    known = stemmed.setdefault(stem_key, country.code)
+                    if known != country.code:
+                        stemmed[stem_key] = None
+        self._stemmed = {k: v for k, v in stemmed.items() if v is not None}
         for c in pycountry.countries:  # two-letter codes last, so they always mean the code
             table[country_key(c.alpha_2)] = c.alpha_2
         self._table = table
@@ -101,9 +113,16 @@ class CountryResolver:
         found = self._table.get(country_key(text))
         if found is None and _SUBDIVISION.fullmatch(text.strip()):
             found = self._subdivision_codes.get(text.strip().upper())
+        if found is None and not text.isascii():
+            found = next((c for k in _stem_keys(text) if (c := self._stemmed.get(k))), None)
         if found is None:
             found = self._find(text)
         return found if found is not None else self._placed(text)[0]
+
+    def names_country(self, word: str) -> bool:
+        """Whether a word is a country's name (not a two-letter code: "co" is no Colombia)."""
+        key = country_key(word)
+        return len(key) > 2 and key in self._table
 
     def place_note(self, text: str) -> str | None:
         """What the gazetteer made of a cell that names no country: the city it read ("read as
@@ -223,3 +242,34 @@ class CountryResolver:
 def _named(part: str, text: str) -> str:
     """How a note names the part of a cell it speaks of: not at all when it is the whole cell."""
     return "" if part == text else f"'{part}' "
+
+
+# Prepositions a Russian place name may follow in a cell ("в Россию", "из Китая").
+_PREPOSITIONS = frozenset({"в", "во", "из", "на", "до", "для", "к", "ко", "через"})
+_CYRILLIC = re.compile(r"[а-яё]+")
+
+
+# The case endings of Russian nouns and adjectives, longest first: what a name loses to be
+# compared in any case ("Китай", "Китая"; "Беларусь", "Беларуси"), where Snowball's stems of
+# proper names differ between cases.
+_ENDINGS = ("ией", "ии", "ия", "ию", "ей", "ой", "ом", "ем", "ам", "ям", "ах", "ях", "ая", "ую",
+            "а", "я", "и", "ы", "у", "ю", "е", "ь", "й")  # fmt: skip
+
+
+def _stem_keys(text: str) -> tuple[str, ...]:
+    """A Russian name's keys in any case: the Snowball stems of its words and the words without
+    their case endings, a leading preposition dropped; () for a name not wholly in Russian."""
+    words = _WORD.findall(normalise(text).casefold().replace("ё", "е"))
+    if words and words[0] in _PREPOSITIONS:
+        words = words[1:]
+    if not words or not all(_CYRILLIC.fullmatch(w) for w in words):
+        return ()
+    if len(words) > 4:
+        return ()
+    # Each word without each ending it may have ("китая": "кит", "кита"), so that two cases meet.
+    forms = [
+        {word, *(word[: -len(e)] for e in _ENDINGS if word.endswith(e) and len(word) - len(e) >= 3)}
+        for word in words
+    ]
+    bare = ["~" + " ".join(combo) for combo in itertools.product(*map(sorted, forms))]
+    return (" ".join(stem(w) for w in words), *bare)

@@ -8,7 +8,7 @@ goods keywords alike (the row says so in a note, :func:`engine.reading.record.lo
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -267,6 +267,7 @@ class PhraseMatcher:
         never_negated: Iterable[str] = (),
         stemmed: bool = True,
         ordered: bool = True,
+        trade_followers: Callable[[str], bool] | None = None,
     ) -> None:
         self._negations: list[_Part] = []
         for word in sorted({w for n in negations for w in text_words(n)}):
@@ -277,6 +278,8 @@ class PhraseMatcher:
         self._bridges = [p for b in bridges for p in _parts(b, stemmed=True)]
         self._fixed = frozenset(never_negated)
         self._ordered = ordered
+        # Where a one-word phrase must name a firm's trade: the words that may follow it.
+        self._followers = trade_followers
         compiled: list[_Phrase] = []
         for written in phrases:
             parts = _parts(written, stemmed)
@@ -321,14 +324,27 @@ class PhraseMatcher:
         )
 
     @classmethod
-    def of_list(cls, plist: PhraseList) -> PhraseMatcher:
-        """The matcher of one of the catalogue's phrase lists."""
+    def of_list(
+        cls, plist: PhraseList, trade_followers: Callable[[str], bool] = bool
+    ) -> PhraseMatcher:
+        """The matcher of one of the catalogue's phrase lists; ``trade_followers`` tells the
+        words that may follow a trade word of a ``names_trade`` list (legal forms, generic words,
+        countries), besides the list's own ``trade_followers``."""
+        if plist.names_trade:
+            own = frozenset(w for f in plist.trade_followers for w in text_words(f))
+            given = trade_followers
+
+            def follows(word: str) -> bool:
+                return word in own or given(word)
+
+            trade_followers = follows
         return cls(
             plist.phrases,
             plist.negations,
             bridges=plist.negation_bridges,
             never_negated=plist.never_negated,
             stemmed=plist.stemmed,
+            trade_followers=trade_followers if plist.names_trade else None,
         )
 
     def find(self, text: str) -> list[tuple[str, str]]:
@@ -385,6 +401,8 @@ class PhraseMatcher:
                     span = self._unordered_at(words, i, phrase, k)
                 if span is None:
                     continue
+                if self._followers is not None and not self._names_trade(words, span, phrase):
+                    continue
                 if self._negated(words, span[0], phrase):
                     negated.append(span)
                 else:
@@ -428,6 +446,18 @@ class PhraseMatcher:
         if max(used) - min(used) + 1 > n + UNORDERED_SLACK:
             return None
         return min(used), max(used) + 1
+
+    def _names_trade(self, words: tuple[str, ...], span: tuple[int, int], phrase: _Phrase) -> bool:
+        """Whether a one-word trade phrase in Latin letters stands where it names the firm's
+        trade: last, or before a follower or another of the list's words."""
+        if len(phrase.parts) > 1 or not words[span[0]].isascii():
+            return True
+        after = span[1]
+        if after >= len(words) or not words[after]:
+            return True
+        following = words[after]
+        assert self._followers is not None
+        return self._followers(following) or bool(self._candidates(following))
 
     def _negated(self, words: tuple[str, ...], start: int, phrase: _Phrase) -> bool:
         if not self._negations or phrase.written in self._fixed:
