@@ -87,7 +87,7 @@ def test_a_city_for_its_country_keeps_the_band(pair: tuple[str, str]) -> None:
 def test_the_city_property_fails_without_the_gazetteer(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(gazetteer.Gazetteer, "find", lambda self, text: None)
     resolver = CountryResolver(SCREENER.catalogue.countries)
-    assert [resolver.resolve(c) for c in ("Moscow", "Dubai", "Almaty")] == [None, None, None]
+    assert [resolver.resolve(c) for c in ("Moscow", "Dubai", "Yekaterinburg")] == [None] * 3
 
 
 RUSSIAN_CASES = [
@@ -120,3 +120,67 @@ def test_the_case_forms_fail_without_the_stem_keys(monkeypatch: pytest.MonkeyPat
     resolver = CountryResolver(SCREENER.catalogue.countries)
     assert resolver.resolve("России") is None
     assert resolver.resolve("Казахстана") is None
+
+
+# ------------------------------------------------------- zones, regions, languages, word order
+
+PLACES = [
+    ("Jebel Ali Free Zone", "AE"),
+    ("JAFZA", "AE"),
+    ("Plot S30211, JAFZA South", "AE"),
+    ("Poti FIZ", "GE"),
+    ("ОЭЗ «Алабуга»", "RU"),
+    ("Great Stone Industrial Park", "BY"),
+    ("St. Petersburg, Florida", "US"),  # a region beside the city: Florida's, not Russia's
+    ("Atlanta, Georgia, USA", "US"),
+    ("Georgia (USA)", "US"),
+    ("Armenia (Quindío), COL", "CO"),
+    ("Moskva", "RU"),  # a region of one country, named alone
+    ("Bayern", "DE"),
+    ("Florida", None),  # a region of the US and of Uruguay
+    ("Georgia, Armenia", None),  # two countries: not read as the US state
+    ("Kirghizistan, Och", "KG"),  # names in the languages of trade files
+    ("Russische Föderation", "RU"),
+    ("Émirats arabes unis", "AE"),
+    ("Kazachstan", "KZ"),
+    ("г. Гродно Республики Беларусь", "BY"),  # a country among other words, in its case
+    ("территория Республики Беларусь", "BY"),
+    ("Moscow Russia", "RU"),
+    ("12 Jordan Street Dubai", None),  # a country's name beside another country's city
+    ("С.-Петербург", "RU"),  # Russian abbreviations of city names
+    ("Н. Новгород", "RU"),
+]
+
+
+@pytest.mark.parametrize(("cell", "code"), PLACES)
+def test_zones_regions_languages_and_words(cell: str, code: str | None) -> None:
+    assert RESOLVER.resolve(cell) == code
+
+
+def test_a_free_zone_is_said_in_the_notes() -> None:
+    result = SCREENER.screen(
+        {"consignee": "Orion LLC", "hs_code": "8542.31", "destination_country": "JAFZA"}
+    )
+    assert result.band == "medium"
+    assert any("is a free zone in AE" in note for note in result.notes)
+
+
+@pytest.mark.parametrize(
+    ("breaks", "cells"),
+    [
+        ("_zones", ["JAFZA", "Poti FIZ"]),
+        ("_translated", ["Kirghizistan", "Russische Föderation"]),
+        ("_in_words", ["г. Гродно Республики Беларусь", "Moscow Russia"]),
+    ],
+)
+def test_each_place_reader_is_what_reads_its_cells(
+    monkeypatch: pytest.MonkeyPatch, breaks: str, cells: list[str]
+) -> None:
+    resolver = CountryResolver(SCREENER.catalogue.countries)
+    assert all(resolver.resolve(c) for c in cells)
+    resolver = CountryResolver(SCREENER.catalogue.countries)
+    if breaks == "_zones":
+        resolver._zones = {}
+    else:
+        monkeypatch.setattr(resolver, breaks, {"_translated": dict}.get(breaks, lambda t: None))
+    assert not any(resolver.resolve(c) for c in cells)

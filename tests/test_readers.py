@@ -31,6 +31,8 @@ RESOLVER = CountryResolver(CATALOGUE.countries)
         ("HTS: 8471.50.0150", "8471500150"),
         ("85", "85"),
         ("10121", "010121"),  # a leading zero lost in a spreadsheet
+        ("GTİP 8542.39.90.00.00", "8542399000"),  # a 12-digit national tariff line
+        ("854239900000", "8542399000"),
     ],
 )
 def test_hs_notations(written: str, digits: str) -> None:
@@ -281,6 +283,7 @@ def test_the_country_property_fails_on_a_reader_that_only_looks_up(
 ) -> None:
     resolver = CountryResolver(CATALOGUE.countries)
     monkeypatch.setattr(resolver, "_find", lambda text: None)
+    monkeypatch.setattr(resolver, "_in_words", lambda text: None)
     assert not _wrapped_reads_back("Russia", _WRAPS[0], resolver)
 
 

@@ -299,3 +299,43 @@ def test_the_reordering_property_fails_on_an_ordered_reader(
 
     monkeypatch.setattr(PhraseMatcher, "__init__", ordered)
     assert not _every_reordering_reads(Screener.load())
+
+
+@pytest.mark.parametrize(
+    ("wording", "military"),
+    [
+        ("для армейских нужд", True),
+        ("для военных нужд", True),
+        ("Цена без НДС, for the army", True),  # the Latin "the" stays Latin among Latin words
+        ("F.O.R. T.H.E. army", True),  # two dotted words are two words
+        ("Stainless steel seamless pipes, grade 254 SMO", False),  # a steel grade
+        ("654 SMO plates", False),
+        ("supplies for SMO 2024", True),
+    ],
+)
+def test_wording_classes(wording: str, military: bool) -> None:
+    assert _military(wording) is military
+
+
+@pytest.mark.parametrize(
+    ("description", "category"),
+    [
+        ("防弹衣 IIIA级", "body-armour"),
+        ("防弹头盔", "ballistic-helmets"),
+        ("GPS干扰器", "jamming-equipment"),
+        ("军用无人机", "drones"),  # a keyword inside a run of Han characters
+        ("热成像瞄准镜", "weapon-sights"),
+        ("抗干扰天线", None),  # an anti-jamming antenna
+        ("玩具无人机", None),  # a toy drone
+    ],
+)
+def test_goods_words_in_chinese(description: str, category: str | None) -> None:
+    found = [f.category.id for f in KNOWLEDGE.classify_text("", description)]
+    assert found == ([category] if category else [])
+
+
+def test_chinese_goods_words_need_the_han_reading(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without the Han runs searched inside, a keyword glued to others is missed."""
+    assert PhraseMatcher(["无人机"]).find("军用无人机")
+    monkeypatch.setattr(phrases._Part, "test", lambda self, word: word == self.word)
+    assert not PhraseMatcher(["无人机"]).find("军用无人机")

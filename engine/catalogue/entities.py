@@ -208,6 +208,10 @@ class Country(_Model):
     name: NonEmpty
     tags: list[Tag] = []
     spellings: list[NonEmpty] = []
+    #: Free zones, special economic zones and industrial parks of the country, as trade files
+    #: write them in place of the country ("JAFZA", "Poti FIZ", "ОЭЗ Алабуга"): a cell naming
+    #: one is the country's, and the row's notes say so.
+    zones: list[NonEmpty] = []
     sources: Sources
 
 
@@ -238,13 +242,17 @@ class PhraseList(_Model):
     names_trade: bool = False
     #: More words that may follow a trade word of a ``names_trade`` list ("Shipping Line").
     trade_followers: list[NonEmpty] = []
+    #: Phrases that do not count right after a number, where they name something else ("254
+    #: SMO" and "654 SMO" are stainless-steel grades).
+    not_after_number: list[NonEmpty] = []
     sources: Sources
 
     @model_validator(mode="after")
     def _never_negated_are_phrases(self) -> PhraseList:
-        unknown = sorted(set(self.never_negated) - set(self.phrases))
-        if unknown:
-            raise ValueError(f"never_negated names phrases the list does not hold: {unknown}")
+        for name in ("never_negated", "not_after_number"):
+            unknown = sorted(set(getattr(self, name)) - set(self.phrases))
+            if unknown:
+                raise ValueError(f"{name} names phrases the list does not hold: {unknown}")
         if (self.negation_bridges or self.never_negated) and not self.negations:
             raise ValueError("negation_bridges and never_negated need negations")
         return self

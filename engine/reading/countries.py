@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gettext
 import itertools
 import re
 import unicodedata
@@ -83,6 +84,12 @@ class CountryResolver:
         self._subdivision_names: dict[str, set[str]] = {}
         for sub in pycountry.subdivisions:
             self._subdivision_names.setdefault(country_key(sub.name), set()).add(sub.country_code)
+        # Free zones and industrial parks named in place of their country.
+        self._zones: dict[str, tuple[str, str]] = {}
+        for country in countries.values():
+            for zone in country.zones:
+                self._zones.setdefault(country_key(zone), (country.code, zone))
+        self._foreign: dict[str, str] | None = None  # translated names, loaded when first needed
         self._names = {c.alpha_2: c.name for c in pycountry.countries}
         for country in countries.values():
             self._names[country.code] = country.name
@@ -113,11 +120,62 @@ class CountryResolver:
         found = self._table.get(country_key(text))
         if found is None and _SUBDIVISION.fullmatch(text.strip()):
             found = self._subdivision_codes.get(text.strip().upper())
+        if found is None:
+            found = self._translated().get(country_key(text))
         if found is None and not text.isascii():
             found = next((c for k in _stem_keys(text) if (c := self._stemmed.get(k))), None)
         if found is None:
             found = self._find(text)
-        return found if found is not None else self._placed(text)[0]
+        if found is None:
+            found = self._placed(text)[0]
+        return found if found is not None else self._in_words(text)
+
+    def _translated(self) -> dict[str, str]:
+        if self._foreign is None:
+            self._foreign = {k: v for k, v in _translated_names().items() if k not in self._table}
+        return self._foreign
+
+    def _named_in(self, key: str, *, translated: bool = True) -> str | None:
+        """The country a folded name names: ISO's or the catalogue's, else a translation."""
+        code = self._table.get(key)
+        if code is None and translated and len(key) > 3:
+            code = self._translated().get(key)
+        return code
+
+    def _in_words(self, text: str) -> str | None:
+        """The one country a cell names among its words, where no comma or bracket sets it apart
+        ("г. Гродно Республики Беларусь", "Moscow Russia"): a name of four letters or more, in
+        any Russian case, and no city of another country beside it (an "Jordan Street" in
+        Dubai is no Jordan)."""
+        words = _WORD.findall(normalise(text))
+        if len(words) < 2 or len(words) > 8:
+            return None
+        found: set[str] = set()
+        used: set[int] = set()
+        for n in range(min(4, len(words)), 0, -1):
+            for i in range(len(words) - n + 1):
+                if used & set(range(i, i + n)):
+                    continue
+                window = " ".join(words[i : i + n])
+                key = country_key(window)
+                code = self._table.get(key) if len(key) > 3 and not key.isdigit() else None
+                if code is None and not window.isascii():
+                    code = next(
+                        (c for k in _stem_keys(window) if (c := self._stemmed.get(k))), None
+                    )
+                if code is not None:
+                    found.add(code)
+                    used.update(range(i, i + n))
+        if len(found) != 1:
+            return None
+        code = next(iter(found))
+        rest = [w for i, w in enumerate(words) if i not in used]
+        for n in (2, 1):  # a city of another country among the other words: not read
+            for i in range(len(rest) - n + 1):
+                place = self._gazetteer.find(" ".join(rest[i : i + n]))
+                if isinstance(place, Place) and place.country != code:
+                    return None
+        return code
 
     def names_country(self, word: str) -> bool:
         """Whether a word is a country's name (not a two-letter code: "co" is no Colombia)."""
@@ -130,17 +188,43 @@ class CountryResolver:
         ambiguous between, or None."""
         if self._table.get(country_key(normalise(text))) is not None or self._find(text):
             return None
-        return self._placed(normalise(text))[1]
+        return self._placed(normalise(text))[1] if self._in_words(text) is None else None
 
     def _place(self, text: str) -> tuple[str | None, str | None]:
         """The country of the one city a cell names (the whole cell, or one of its parts), and
         the note on it."""
         parts = [text, *(p.strip() for p in _WEAK_SPLIT.split(text))]
         parts += _BRACKETS.findall(text)
+        if not text.isascii():  # "С.-Петербург", "СПб": the name written out, beside as written
+            parts += [w for p in parts if (w := _written_out(p)) != p]
         found: dict[str, tuple[str, str]] = {}
         ambiguous: list[tuple[str, tuple[str, ...]]] = []
+        zones = [(p, z) for p in dict.fromkeys(parts) if (z := self._zones.get(country_key(p)))]
+        if zones and len({code for _, (code, _) in zones}) == 1:
+            part, (code, zone) = zones[0]
+            return code, f"read as {code}: {_named(part, text)}is a free zone in {code} ({zone})"
+        # A region named beside a city ("St. Petersburg, Florida"): the city of that name in
+        # the region's country, not the largest of the name.
+        regions = {
+            part: self._subdivision_names[country_key(part)]
+            for part in parts[1:]
+            if part != text and country_key(part) in self._subdivision_names
+        }
         for part in dict.fromkeys(p for p in parts if p):
             if _DIGITS_ONLY.fullmatch(part):
+                continue
+            if regions and part not in regions:
+                within = {
+                    c: n
+                    for c, n in self._gazetteer.cities(part).items()
+                    if any(c in countries for countries in regions.values())
+                }
+                if len(within) == 1:
+                    (country, people), region = next(iter(within.items())), next(iter(regions))
+                    note = f"a city of {people:,} people in {region} (GeoNames)"
+                    found.setdefault(country, (part, note))
+                continue
+            if regions:
                 continue
             place = self._gazetteer.find(part)
             if isinstance(place, Place):
@@ -152,6 +236,16 @@ class CountryResolver:
             return country, f"read as {country}: {_named(part, text)}is {note}"
         if len(found) > 1:
             return None, f"names cities of several countries ({', '.join(sorted(found))})"
+        named = any(self._named_in(country_key(p)) for p in parts if p)
+        if not ambiguous and not named:  # a region alone ("Moskva", "Bayern"), of one country
+            for part in dict.fromkeys(p for p in parts if p):
+                codes = self._subdivision_names.get(country_key(part), set())
+                if len(codes) == 1:
+                    country = next(iter(codes))
+                    return (
+                        country,
+                        f"read as {country}: {_named(part, text)}is a region of {country}",
+                    )
         if ambiguous:
             part, countries = ambiguous[0]
             return None, (
@@ -175,10 +269,10 @@ class CountryResolver:
 
         def add(piece: str) -> bool:
             key = country_key(piece)
-            code = self._table.get(key)
+            code = self._named_in(key)
+            subdivided.update(self._subdivision_names.get(key, ()))
             if code is not None:
                 (weak if len(key) <= 2 or key.isdigit() else strong).add(code)
-                subdivided.update(self._subdivision_names.get(key, ()))
             return code is not None
 
         i = 0
@@ -199,6 +293,10 @@ class CountryResolver:
         # A region of China named with it ("Hong Kong SAR, China") is the region.
         if len(strong) == 2 and "CN" in strong and strong & _CHINESE_REGIONS:
             strong.discard("CN")
+        # A country's region among the names ("Georgia (USA)", "Armenia (Quindío), COL"): the
+        # other name is a region or a city of that country.
+        if len(strong) > 1 and len(strong & subdivided) == 1:
+            return (strong & subdivided).pop()
         if strong:
             return strong.pop() if len(strong) == 1 else None
         return weak.pop() if len(weak) == 1 else None
@@ -244,6 +342,22 @@ def _named(part: str, text: str) -> str:
     return "" if part == text else f"'{part}' "
 
 
+# Russian abbreviations of city names and their first words ("С.-Петербург", "СПб", "г. Москва").
+_ABBREVIATED = [
+    (re.compile(r"^(?:г|гор)\.\s*"), ""),
+    (re.compile(r"^[СC]\.\s*-?\s*(?=\w)"), "Санкт-"),
+    (re.compile(r"^Н\.\s*(?=\w)"), "Нижний "),
+    (re.compile(r"^(?:СПб|Спб|СПБ)$"), "Санкт-Петербург"),
+    (re.compile(r"^(?:Мск|МСК)$"), "Москва"),
+]
+
+
+def _written_out(part: str) -> str:
+    for pattern, replacement in _ABBREVIATED:
+        part = pattern.sub(replacement, part)
+    return part
+
+
 # Prepositions a Russian place name may follow in a cell ("в Россию", "из Китая").
 _PREPOSITIONS = frozenset({"в", "во", "из", "на", "до", "для", "к", "ко", "через"})
 _CYRILLIC = re.compile(r"[а-яё]+")
@@ -273,3 +387,35 @@ def _stem_keys(text: str) -> tuple[str, ...]:
     ]
     bare = ["~" + " ".join(combo) for combo in itertools.product(*map(sorted, forms))]
     return (" ".join(stem(w) for w in words), *bare)
+
+
+# The languages whose names of countries are read (pycountry's translations, from Debian's
+# iso-codes): those of the trade files between the suppliers, the hubs and Russia.
+_LANGUAGES = ("ar", "az", "be", "bg", "bs", "ca", "cs", "da", "de", "el", "es", "et", "fa", "fi",
+              "fr", "he", "hi", "hr", "hu", "hy", "id", "it", "ja", "ka", "kk", "ko", "ky", "lt",
+              "lv", "mk", "mn", "ms", "nb_NO", "nl", "pl", "pt", "pt_BR", "ro", "ru", "sk", "sl",
+              "sq", "sr", "sr@latin", "sv", "tg", "th", "tk", "tr", "uk", "ur", "uz", "vi",
+              "zh_CN", "zh_HK", "zh_TW")  # fmt: skip
+
+
+def _translated_names() -> dict[str, str]:
+    """Country names in :data:`_LANGUAGES` ("Kirghizistan", "Russische Föderation"), folded:
+    the whole name and the part before its comma ("Russie, Fédération de"); a name two
+    countries share, or of three letters or fewer, is left out."""
+    named: dict[str, set[str]] = {}
+    for language in _LANGUAGES:
+        try:
+            translation = gettext.translation(
+                "iso3166-1", pycountry.LOCALES_DIR, languages=[language]
+            )
+        except OSError:  # a pycountry without that language
+            continue
+        for c in pycountry.countries:
+            for attr in ("name", "official_name", "common_name"):
+                value = getattr(c, attr, None)
+                if not value or (written := translation.gettext(value)) == value:
+                    continue
+                for form in {written, written.split(",")[0]}:
+                    if len(key := country_key(form)) > 3:
+                        named.setdefault(key, set()).add(c.alpha_2)
+    return {key: next(iter(codes)) for key, codes in named.items() if len(codes) == 1}

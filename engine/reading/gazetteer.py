@@ -64,6 +64,10 @@ class Gazetteer:
                 self._index = index
             return self._index
 
+    def cities(self, text: str) -> dict[str, int]:
+        """The countries with a city of this name, and the people of the largest there."""
+        return dict(self._load().get(self._key(text)) or {})
+
     def find(self, text: str) -> Place | Ambiguous | None:
         """The country a city name plainly belongs to, the countries it is ambiguous between, or
         None for a name of no city."""

@@ -21,7 +21,7 @@ from engine.reading.text import normalise
 # The names of code systems, and a code's digits: a digit run, or digit groups joined by one dot
 # or dash, or by a space before a group of three digits at most ("8542 31 900 0"; "8542.31 8541.29"
 # is two codes), taken whole (no letter or digit may touch it: "8542.31a" is no code).
-_NAMED = r"hs|hts|htsus|taric|tn\s*ved|тн\s*вэд|tnved|тнвэд"
+_NAMED = r"hs|hts|htsus|taric|tn\s*ved|тн\s*вэд|tnved|тнвэд|gt[iİı]̇?p"
 _SYSTEMS = rf"{_NAMED}|cn"  # in free text, "CN" is more often China
 _DIGITS = r"(?>\d+(?:[.\-]\d+| \d{1,3}(?!\d))*)(?![\w])"
 # A system's name glued to the digits ("HS8542.31").
@@ -151,7 +151,7 @@ def _code(
     shown = shown or written
     while True:
         digits = re.sub(r"\D", "", written)
-        if len(digits) in {2, 4, 6, 8, 10} or " " not in written:
+        if len(digits) in {2, 4, 6, 8, 10, 12} or " " not in written:
             break
         written = written.rsplit(" ", 1)[0]
     note = damage.get(digits)
@@ -159,6 +159,10 @@ def _code(
         # Spreadsheets drop the leading zero of chapters 01-09 ("10121" for 0101.21).
         digits = "0" + digits
         note = f"read '{shown}' as {digits}: a leading zero was restored"
+    if len(digits) == 12:
+        # A national tariff line of twelve digits (Turkey's GTİP): its first ten hold the HS code.
+        digits = digits[:10]
+        note = f"read '{shown}' as {digits}: a 12-digit national tariff line, its first 10 digits"
     if len(digits) not in {2, 4, 6, 8, 10}:
         problems.append(HsProblem(shown, f"{len(digits)} digits; HS codes have 2 to 10"))
         return None

@@ -17,9 +17,10 @@ import snowballstemmer
 from engine.catalogue.entities import PhraseList
 from engine.reading import caches
 from engine.reading.names import romanisations, skeleton
-from engine.reading.text import free_words
+from engine.reading.text import HAN, free_words
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+_HAN_WORD = re.compile(f"[{HAN}]+")
 _RUN = re.compile(r"\w*", re.UNICODE)
 
 #: How much of a long text is searched: its first EXAMINED_HEAD and last EXAMINED_TAIL characters.
@@ -181,8 +182,11 @@ class _Part:
     prefix: bool  # "word*": any word starting with it
     stem: str = ""  # matched by stem too (a word of STEM_MIN letters or more, not a prefix)
     skeletons: tuple[str, ...] = ()  # a Cyrillic word romanised: Latin skeletons to compare
+    han: bool = False  # Han characters: found inside a run of them, which has no spaces
 
     def test(self, word: str) -> bool:
+        if self.han:
+            return self.word in word
         if self.skeletons:
             found = _skeleton(word)
             if self.prefix:
@@ -223,7 +227,8 @@ def _parts(written: str, stemmed: bool) -> tuple[_Part, ...]:
             if stemmed and not is_prefix and len(word) >= STEM_MIN:
                 # A stem shorter than STEM_MIN is too many words' ("jamming" and "jam").
                 stemmed_as = stem(word) if len(stem(word)) >= STEM_MIN else ""
-            parts.append(_Part(word, is_prefix, stemmed_as))
+            han = _HAN_WORD.fullmatch(word) is not None
+            parts.append(_Part(word, is_prefix and not han, stemmed_as, han=han))
     return tuple(parts)
 
 
@@ -268,6 +273,7 @@ class PhraseMatcher:
         stemmed: bool = True,
         ordered: bool = True,
         trade_followers: Callable[[str], bool] | None = None,
+        not_after_number: Iterable[str] = (),
     ) -> None:
         self._negations: list[_Part] = []
         for word in sorted({w for n in negations for w in text_words(n)}):
@@ -280,6 +286,8 @@ class PhraseMatcher:
         self._ordered = ordered
         # Where a one-word phrase must name a firm's trade: the words that may follow it.
         self._followers = trade_followers
+        # Phrases that name something else after a number ("254 SMO" is a steel grade).
+        self._after_number = frozenset(not_after_number)
         compiled: list[_Phrase] = []
         for written in phrases:
             parts = _parts(written, stemmed)
@@ -296,10 +304,13 @@ class PhraseMatcher:
         self._skeletons: dict[str, list[tuple[_Phrase, int]]] = {}
         self._prefix: list[tuple[_Phrase, int]] = []
         self._skeleton_prefix: list[tuple[_Phrase, int]] = []
+        self._han: list[tuple[_Phrase, int]] = []
         for phrase in compiled:
             for k, part in enumerate(phrase.parts if not ordered else phrase.parts[:1]):
                 entry = (phrase, k)
-                if part.skeletons and part.prefix:
+                if part.han:
+                    self._han.append(entry)
+                elif part.skeletons and part.prefix:
                     self._skeleton_prefix.append(entry)
                 elif part.skeletons:
                     for found in part.skeletons:
@@ -345,6 +356,7 @@ class PhraseMatcher:
             never_negated=plist.never_negated,
             stemmed=plist.stemmed,
             trade_followers=trade_followers if plist.names_trade else None,
+            not_after_number=plist.not_after_number,
         )
 
     def find(self, text: str) -> list[tuple[str, str]]:
@@ -367,6 +379,8 @@ class PhraseMatcher:
                     found.append(entry)
         if self._prefix_start is not None and self._prefix_start.match(word):
             found += [e for e in self._prefix if word.startswith(e[0].parts[e[1]].word)]
+        if self._han and _HAN_WORD.match(word):
+            found += [e for e in self._han if e[0].parts[e[1]].word in word]
         if self._romanised and word.isascii():
             spelt = _skeleton(word)
             found += self._skeletons.get(spelt, ())
@@ -402,6 +416,12 @@ class PhraseMatcher:
                 if span is None:
                     continue
                 if self._followers is not None and not self._names_trade(words, span, phrase):
+                    continue
+                if (
+                    phrase.written in self._after_number
+                    and span[0]
+                    and words[span[0] - 1].isdigit()
+                ):
                     continue
                 if self._negated(words, span[0], phrase):
                     negated.append(span)

@@ -40,10 +40,20 @@ _CYRILLIC_LOOKALIKE_OF = frozenset(LOOKALIKE_PAIRS[c] for c in _RUSSIAN_LOOKALIK
 DASHES = re.compile(r"[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
 ZERO = re.compile(r"(?<=[^\W\d_])0(?=[^\W\d_])")
 _WORD = re.compile(r"\w+", re.UNICODE)
+# Han characters, written without spaces between words: a run of them is one word apart from
+# the Latin letters and digits glued to it ("GPS干扰器" is "gps" and "干扰器").
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN_OR_NOT = re.compile(f"[{HAN}]+|[^{HAN}]+")
+_HAN = re.compile(f"[{HAN}]")
 _LETTER = r"[^\W\d_]"
 # An abbreviation written with a full stop after each letter, spaces allowed ("S.M.O.",
 # "С. В. О.", "U.A.E"), or three or more capitals each standing alone ("S M O", "С В О").
-_DOTTED = re.compile(rf"(?<![\w.])(?:{_LETTER}\. ?){{2,}}(?:{_LETTER}(?![\w.]))?")
+# Letters each followed by a dot, with a space after every dot or after none ("S.M.O.",
+# "С. В. О."): "F.O.R. T.H.E." is two abbreviations, not one.
+_DOTTED = re.compile(
+    rf"(?<![\w.])(?:(?:{_LETTER}\.){{2,}}(?:{_LETTER}(?![\w.]))?"
+    rf"|(?:{_LETTER}\. )+{_LETTER}\.(?!\w))"
+)
 _SPACED = re.compile(rf"(?<![\w.])(?:{_LETTER} ){{2,}}{_LETTER}(?![\w.])")
 
 
@@ -143,19 +153,22 @@ def _all_cyrillic_lookalike(word: str) -> bool:
     return word.isascii() and all(ch in _CYRILLIC_LOOKALIKE_OF for ch in word)
 
 
-def _cyrillic_text(words: list[str]) -> bool:
-    """Whether the words that are plainly of one script are mostly Cyrillic."""
-    cyrillic = latin = 0
-    for word in words:
-        if _all_cyrillic_lookalike(word):
-            continue
-        for ch in word:
-            kind = script(ch)
-            if kind == "cyrillic":
-                cyrillic += 1
-            elif kind == "latin":
-                latin += 1
-    return cyrillic > latin
+def _word_script(word: str) -> str | None:
+    """The script of a word's letters where it is plainly one: "cyrillic", "latin" or None (a
+    word of look-alikes, digits or another script)."""
+    if _all_cyrillic_lookalike(word):
+        return None
+    kinds = {script(ch) for ch in word} - {"other"}
+    return kinds.pop() if len(kinds) == 1 and kinds <= {"cyrillic", "latin"} else None
+
+
+def _in_cyrillic(words: list[str], i: int) -> bool:
+    """Whether the look-alike word ``words[i]`` stands among Cyrillic words: the nearest word
+    plainly of one script before it, or after it where none is before, is Cyrillic ("для CBO",
+    "CBO нужды"; not "Цена без НДС, for the army")."""
+    before = next((k for w in reversed(words[:i]) if (k := _word_script(w))), None)
+    after = next((k for w in words[i + 1 :] if (k := _word_script(w))), None)
+    return (before or after) == "cyrillic"
 
 
 def free_words(text: str) -> tuple[str, ...]:
@@ -165,10 +178,15 @@ def free_words(text: str) -> tuple[str, ...]:
     if text.isascii():
         return tuple(_WORD.findall(text.lower()))
     words = _WORD.findall(text)
+    if _HAN.search(text):
+        words = [part for w in words for part in _HAN_OR_NOT.findall(w)]
     words = [unmix(w) for w in words]
     # A word typed wholly in Latin letters that look Russian, among Russian words ("для CBO").
-    if any(_all_cyrillic_lookalike(w) for w in words) and _cyrillic_text(words):
-        words = [w.translate(TO_CYRILLIC) if _all_cyrillic_lookalike(w) else w for w in words]
+    if any(_all_cyrillic_lookalike(w) for w in words):
+        words = [
+            w.translate(TO_CYRILLIC) if _all_cyrillic_lookalike(w) and _in_cyrillic(words, i) else w
+            for i, w in enumerate(words)
+        ]
     return tuple(w.casefold().replace("ё", "е") for w in words)
 
 

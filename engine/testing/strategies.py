@@ -575,7 +575,8 @@ def invalid_hs_codes() -> SearchStrategy[str]:
     """Values an HS code field may hold that are not HS codes."""
     return st.one_of(
         st.sampled_from(["N/A", "tbd", "see invoice", "-", "HS", "8542.31a", "99", "00", "123"]),
-        st.text("0123456789", min_size=11, max_size=14),
+        # 11, 13 or 14 digits: 12 are a national tariff line (Turkey's GTİP), read as its HS code.
+        st.text("0123456789", min_size=11, max_size=14).filter(lambda s: len(s) != 12),
         st.text(st.characters(categories=("Lu", "Ll")), min_size=1, max_size=8),
     )
 
@@ -687,13 +688,13 @@ def reworded(text: str) -> SearchStrategy[str]:
             return "".join(
                 chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" and ch.isalnum() else ch for ch in text
             )
-        if how == "abbreviation":
-            return " ".join(
-                draw(st.sampled_from([".".join(w) + ".", " ".join(w)]))
-                if 3 <= len(w) <= 4 and w.isalpha() and w.isupper()
-                else w
-                for w in words
-            )
+        if how == "abbreviation":  # one word: two spaced side by side would read as one
+            short = [i for i, w in enumerate(words) if 3 <= len(w) <= 4 and w.isalpha()]
+            short = [i for i in short if words[i].isupper()]
+            if short:
+                i = draw(st.sampled_from(short))
+                words[i] = draw(st.sampled_from([".".join(words[i]) + ".", " ".join(words[i])]))
+            return " ".join(words)
         return cast(str, draw(st.sampled_from(_UNRELATED_NEGATIONS))).format(text)
 
     return reword()
