@@ -98,6 +98,7 @@ class CountryResolver:
         self._placed = lru_cache(maxsize=caches.VALUES)(self._place)
         # Shipment files write the same few hundred spellings over and over.
         self._resolved = lru_cache(maxsize=caches.VALUES)(self._resolve)
+        self._noted = lru_cache(maxsize=caches.VALUES)(self._place_note)
         self._listed = lru_cache(maxsize=caches.VALUES)(self._resolve_list)
 
     def resolve(self, text: str) -> str | None:
@@ -186,6 +187,9 @@ class CountryResolver:
         """What the gazetteer made of a cell that names no country: the city it read ("read as
         AE: Dubai is a city of 3,478,300 people (GeoNames)"), the countries a city name is
         ambiguous between, or None."""
+        return self._noted(text)
+
+    def _place_note(self, text: str) -> str | None:
         if self._table.get(country_key(normalise(text))) is not None or self._find(text):
             return None
         return self._placed(normalise(text))[1] if self._in_words(text) is None else None
@@ -402,7 +406,7 @@ def _translated_names() -> dict[str, str]:
     """Country names in :data:`_LANGUAGES` ("Kirghizistan", "Russische Föderation"), folded:
     the whole name and the part before its comma ("Russie, Fédération de"); a name two
     countries share, or of three letters or fewer, is left out."""
-    named: dict[str, set[str]] = {}
+    written_as: dict[str, set[str]] = {}  # each name once, however many languages write it so
     for language in _LANGUAGES:
         try:
             translation = gettext.translation(
@@ -415,7 +419,10 @@ def _translated_names() -> dict[str, str]:
                 value = getattr(c, attr, None)
                 if not value or (written := translation.gettext(value)) == value:
                     continue
-                for form in {written, written.split(",")[0]}:
-                    if len(key := country_key(form)) > 3:
-                        named.setdefault(key, set()).add(c.alpha_2)
+                for form in (written, written.split(",")[0]):
+                    written_as.setdefault(form, set()).add(c.alpha_2)
+    named: dict[str, set[str]] = {}
+    for form, codes in written_as.items():
+        if len(key := country_key(form)) > 3:
+            named.setdefault(key, set()).update(codes)
     return {key: next(iter(codes)) for key, codes in named.items() if len(codes) == 1}

@@ -21,6 +21,7 @@ from engine.reading.text import HAN, free_words
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _HAN_WORD = re.compile(f"[{HAN}]+")
+_PREFIX_INDEX = 2  # letters of a prefix part its index is keyed by
 _RUN = re.compile(r"\w*", re.UNICODE)
 
 #: How much of a long text is searched: its first EXAMINED_HEAD and last EXAMINED_TAIL characters.
@@ -323,6 +324,12 @@ class PhraseMatcher:
                         self._stems.setdefault(part.stem, []).append(entry)
         starts = sorted({p.parts[k].word for p, k in self._prefix}, key=len, reverse=True)
         self._prefix_start = re.compile("|".join(map(re.escape, starts))) if starts else None
+        # The prefix parts by their first two letters, so that a word is tried against the few
+        # that can start it (a catalogue has hundreds).
+        self._prefix_by_start: dict[str, list[tuple[_Phrase, int]]] = {}
+        for entry in self._prefix:
+            start = entry[0].parts[entry[1]].word[:_PREFIX_INDEX]
+            self._prefix_by_start.setdefault(start, []).append(entry)
         self._romanised = bool(self._skeletons or self._skeleton_prefix)
         # Whether a word's skeleton starts a romanised prefix part, in one match.
         ordered_spelt = sorted(
@@ -378,7 +385,12 @@ class PhraseMatcher:
                 if entry not in found and entry[0].parts[entry[1]].test(word):
                     found.append(entry)
         if self._prefix_start is not None and self._prefix_start.match(word):
-            found += [e for e in self._prefix if word.startswith(e[0].parts[e[1]].word)]
+            for start in {word[:_PREFIX_INDEX], word[:1]}:  # a one-letter prefix part too
+                found += [
+                    e
+                    for e in self._prefix_by_start.get(start, ())
+                    if word.startswith(e[0].parts[e[1]].word)
+                ]
         if self._han and _HAN_WORD.match(word):
             found += [e for e in self._han if e[0].parts[e[1]].word in word]
         if self._romanised and word.isascii():

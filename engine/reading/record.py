@@ -267,7 +267,7 @@ def read_raw(raw: dict[str, str], resolver: CountryResolver, *, default_id: str)
     for name in SEARCHED_FIELDS:
         if (text := raw.get(name)) is not None and len(text) > EXAMINED_LENGTH:
             notes.append(long_text_note(name, text))
-    order = {name: i for i, name in enumerate(FIELDS)}
+    order = _FIELD_ORDER
     return Record(
         raw.get("shipment_id") or default_id,
         raw,
@@ -280,6 +280,7 @@ def read_raw(raw: dict[str, str], resolver: CountryResolver, *, default_id: str)
     )
 
 
+_FIELD_ORDER = {name: i for i, name in enumerate(FIELDS)}
 # What a spreadsheet writes in a cell whose formula failed.
 _SPREADSHEET_ERROR = re.compile(
     r"#(?:REF!|NAME\?|VALUE!|N/A|NA|DIV/0!|NUM!|NULL!|SPILL!|CALC!|FIELD!|BLOCKED!|"
@@ -293,9 +294,12 @@ _LOST = frozenset("?\ufffd")
 _PLACEHOLDER = re.compile(r"[-–—/.\s]+")
 
 
+_A_LETTER = re.compile(r"[^\W\d_]")
+
+
 def no_name(cell: str) -> bool:
     """Whether a party cell holds no name: no letter, and not a dash or the like for none."""
-    return not any(ch.isalpha() for ch in cell) and not _PLACEHOLDER.fullmatch(cell)
+    return _A_LETTER.search(cell) is None and not _PLACEHOLDER.fullmatch(cell)
 
 
 def lost_text(value: str) -> str | None:

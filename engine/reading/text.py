@@ -15,6 +15,9 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from functools import lru_cache
+
+from engine.reading import caches
 
 _INVISIBLE_CATEGORIES = frozenset({"Cf", "Cc", "Co", "Cs"})
 
@@ -89,6 +92,7 @@ _UNMIX_CYRILLIC = str.maketrans(
 )
 
 
+@lru_cache(maxsize=caches.WORDS)
 def unmix(word: str) -> str:
     """Undo look-alike disguises in a word that mixes scripts.
 
