@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from engine import CatalogueError, Screener, load_catalogue
+from engine.catalogue import yamlio
 from engine.catalogue.bundled import bundled_dir
 from tests.conftest import shared_path
 
@@ -326,3 +327,30 @@ def _ownership_rules(tmp_path: Path, catalogue):  # type: ignore[no-untyped-def]
     rules.mkdir()
     shutil.copy(bundled_dir("rules") / "owned-by-sanctioned.yaml", rules)
     return load_rules(rules, catalogue)
+
+
+@pytest.mark.skipif(yamlio._BundledLoader is None, reason="PyYAML without libyaml")
+def test_the_bundled_files_read_the_same_through_libyaml() -> None:
+    """The bundled files are parsed by libyaml: the data and every position are as the strict
+    pure-Python loader reads them."""
+    files = [
+        *sorted(Path(bundled_dir("entities")).glob("*.yaml")),
+        *sorted(Path(bundled_dir("rules")).glob("*.yaml")),
+    ]
+    assert len(files) > 10
+    for path in files:
+        strict, problems = yamlio._read_yaml(path, None)
+        fast, fast_problems = yamlio._read_yaml(path, None, bundled=True)
+        assert problems == fast_problems == []
+        assert strict is not None
+        assert fast is not None
+        assert (fast.data, fast.values, fast.keys) == (strict.data, strict.values, strict.keys)
+
+
+def test_a_file_of_the_user_s_is_read_by_the_strict_loader(tmp_path: Path) -> None:
+    """libyaml is for the bundled files only: a user's file with an alias is refused."""
+    path = tmp_path / "parties.yaml"
+    path.write_text("a: &x [1]\nb: *x\n", encoding="utf-8")
+    document, problems = yamlio.read_yaml(path)
+    assert document is None
+    assert "aliases are not allowed" in problems[0].message

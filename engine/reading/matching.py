@@ -163,7 +163,7 @@ def _token_similarity(q: Token, c: Token) -> tuple[float, str]:
     if q.skeleton == c.skeleton:
         return _SIM_TRANSLITERATED, "transliterated"
     max_edits = _max_edits(min(len(q.skeleton), len(c.skeleton)))
-    if not max_edits:
+    if not max_edits or abs(len(q.skeleton) - len(c.skeleton)) > max_edits:
         return 0.0, ""
     # Optimal string alignment: a letter missing, wrong, added, or two letters swapped is one edit.
     dist = OSA.distance(q.skeleton, c.skeleton, score_cutoff=max_edits)
@@ -279,11 +279,15 @@ def _pair_rest(
         (ct, qt, used_c, used_q, True),
     ):
         free_other = [j for j, u in enumerate(used_other) if not u]
-        for i in (i for i, u in enumerate(used_one) if not u):
+        # Only a word of the other side can be two or three written as one.
+        spelt = {other[j].skeleton for j in free_other}
+        for i in (i for i, u in enumerate(used_one) if not u) if spelt else ():
             for n in (2, 3):
                 if i + n > len(one) or any(used_one[i : i + n]):
                     break
                 joined = join(*(t.skeleton for t in one[i : i + n]))
+                if joined not in spelt:
+                    continue
                 for j in free_other:
                     if joined == other[j].skeleton:
                         weight = sum(t.weight for t in one[i : i + n]) + other[j].weight
