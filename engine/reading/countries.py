@@ -99,11 +99,19 @@ class CountryResolver:
         # Shipment files write the same few hundred spellings over and over.
         self._resolved = lru_cache(maxsize=caches.VALUES)(self._resolve)
         self._noted = lru_cache(maxsize=caches.VALUES)(self._place_note)
+        self._read = lru_cache(maxsize=caches.VALUES)(self._read_cell)
         self._listed = lru_cache(maxsize=caches.VALUES)(self._resolve_list)
 
     def resolve(self, text: str) -> str | None:
         """The alpha-2 code for one country spelling, or None."""
         return self._resolved(text)
+
+    def read(self, text: str) -> tuple[str | None, str | None]:
+        """A country cell's code (or None) and its place note (:meth:`place_note`), at once."""
+        return self._read(text)
+
+    def _read_cell(self, text: str) -> tuple[str | None, str | None]:
+        return self._resolved(text), self._noted(text)
 
     def resolve_list(self, text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """Resolve a route or list of countries; return (codes, unreadable parts).

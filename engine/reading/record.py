@@ -214,29 +214,33 @@ def read_raw(raw: dict[str, str], resolver: CountryResolver, *, default_id: str)
         )
     notes: list[str] = []
     unread: list[str] = []
-    for name, value in raw.items():
-        if not value.isascii() and SURROGATE.search(value):
-            raw[name] = SURROGATE.sub("\ufffd", value)
-            notes.append(f"{name} holds lone surrogates (no characters): read as U+FFFD")
-        if name in READ_FIELDS and (lost := lost_text(value)) is not None:
-            unread.append(name)
-            notes.append(f"{name} '{clip(value, 60)}' cannot be read: {lost}")
+    # Most rows are plain text: the whole row is looked at once before any cell is.
+    whole = "\0".join(raw.values())
+    if not whole.isascii() or "#" in whole or "?" in whole:
+        for name, value in raw.items():
+            if not value.isascii() and SURROGATE.search(value):
+                raw[name] = SURROGATE.sub("\ufffd", value)
+                notes.append(f"{name} holds lone surrogates (no characters): read as U+FFFD")
+            if name in READ_FIELDS and (lost := lost_text(value)) is not None:
+                unread.append(name)
+                notes.append(f"{name} '{clip(value, 60)}' cannot be read: {lost}")
     for role in PARTY_ROLES:
         name_cell = raw.get(role)
         if name_cell and role not in unread and no_name(name_cell):
             unread.append(role)
             notes.append(f"{role} '{clip(name_cell, 60)}' holds no letters: no name to screen")
     countries: dict[str, str] = {}
-    resolve = resolver.resolve
+    read_country = resolver.read
     for name in COUNTRY_FIELDS:
         if country := raw.get(name):
-            if code := resolve(country):
+            code, place = read_country(country)
+            if code:
                 countries[name] = code
-                if (place := resolver.place_note(country)) is not None:
+                if place is not None:
                     notes.append(f"{name} '{country}' {place}")
             elif name not in unread:
                 unread.append(name)
-                why = resolver.place_note(country) or "is not a country the engine knows"
+                why = place or "is not a country the engine knows"
                 notes.append(f"{name} '{country}' {why}")
     transit: tuple[str, ...] = ()
     if text := raw.get("transit_countries"):

@@ -269,7 +269,7 @@ class QuietLane:
         self._match = knowledge.matcher.match
         self._resolve = knowledge.resolver.resolve
         self._resolve_list = knowledge.resolver.resolve_list
-        self._place_note = knowledge.resolver.place_note
+        self._read_country = knowledge.resolver.read
         # Each clause's bit; each signal's bits (those of the clauses holding it); each rule's.
         bits: dict[Signal, int] = {}
         self._rules: list[int] = []
@@ -454,7 +454,8 @@ class QuietLane:
             code |= self._mask(gates._phrases_in(field, text))
         if field in COUNTRY_FIELDS:
             # Unread, or read as a city (a note says so): the full path.
-            if (country := self._resolve(text)) is None or self._place_note(text) is not None:
+            country, place = self._read_country(text)
+            if country is None or place is not None:
                 return self._FULL
             code |= self._mask(gates._country(field, country))
         elif field in LIST_COUNTRY_FIELDS:
