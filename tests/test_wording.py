@@ -339,3 +339,32 @@ def test_chinese_goods_words_need_the_han_reading(monkeypatch: pytest.MonkeyPatc
     assert PhraseMatcher(["无人机"]).find("军用无人机")
     monkeypatch.setattr(phrases._Part, "test", lambda self, word: word == self.word)
     assert not PhraseMatcher(["无人机"]).find("军用无人机")
+
+
+@pytest.mark.parametrize(
+    ("wording", "military"),
+    [
+        ("用于特别军事行动", True),  # for the special military operation
+        ("供俄军使用", True),  # for the Russian army's use
+        ("本产品用于军事用途", True),
+        ("不用于军事用途", False),  # not for military use: a negation inside the run
+        ("严禁用于军事用途", False),
+        ("非军事用途", False),
+        ("军用级连接器", False),  # military-grade connectors: a grade, not an end use
+        ("不锈钢水壶，俄军", True),  # "不" of 不锈钢 (stainless) negates nothing after it
+    ],
+)
+def test_chinese_military_wording(wording: str, military: bool) -> None:
+    assert _military(wording) is military
+
+
+def test_chinese_negation_needs_the_han_reading(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert not _military("不用于军事用途")
+    monkeypatch.setattr(PhraseMatcher, "_han_negated", lambda self, word, written: False)
+    assert _military("不用于军事用途")
+
+
+def test_a_chinese_civilian_claim() -> None:
+    civilian = PhraseMatcher.of_list(CATALOGUE.phrase_lists["civilian-claims"])
+    assert civilian.find("本产品为民用产品，非军用")
+    assert not civilian.find("非民用")

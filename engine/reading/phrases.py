@@ -283,6 +283,13 @@ class PhraseMatcher:
                 spelt = tuple(sorted({skeleton(r) for r in romanisations(word)}))
                 self._negations.append(_Part(word, False, skeletons=spelt))
         self._bridges = [p for b in bridges for p in _parts(b, stemmed=True)]
+        # Negations and bridges in Han characters, found inside a run of them (longest first).
+        self._han_negations = tuple(
+            sorted({n for n in negations if _HAN_WORD.fullmatch(n)}, key=len, reverse=True)
+        )
+        self._han_bridges = sorted(
+            {b for b in bridges if _HAN_WORD.fullmatch(b)}, key=len, reverse=True
+        )
         self._fixed = frozenset(never_negated)
         self._ordered = ordered
         # Where a one-word phrase must name a firm's trade: the words that may follow it.
@@ -479,6 +486,19 @@ class PhraseMatcher:
             return None
         return min(used), max(used) + 1
 
+    def _han_negated(self, word: str, written: str) -> bool:
+        """Whether a Han phrase is negated inside its run of Han characters, which has no spaces:
+        a negation right before it, or before bridges ("非军用", "不用于军事用途")."""
+        before = word[: word.find(written)]
+        for _ in range(MAX_BRIDGES + 1):
+            if before.endswith(self._han_negations):
+                return True
+            bridge = next((b for b in self._han_bridges if before.endswith(b)), None)
+            if bridge is None:
+                return False
+            before = before[: -len(bridge)]
+        return False
+
     def _names_trade(self, words: tuple[str, ...], span: tuple[int, int], phrase: _Phrase) -> bool:
         """Whether a one-word trade phrase in Latin letters stands where it names the firm's
         trade: last, or before a follower or another of the list's words."""
@@ -494,6 +514,8 @@ class PhraseMatcher:
     def _negated(self, words: tuple[str, ...], start: int, phrase: _Phrase) -> bool:
         if not self._negations or phrase.written in self._fixed:
             return False
+        if phrase.parts[0].han and self._han_negated(words[start], phrase.parts[0].word):
+            return True
         position = start - 1
         for _ in range(MAX_BRIDGES + 1):
             if position < 0 or not words[position]:
