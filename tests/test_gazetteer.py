@@ -149,6 +149,11 @@ PLACES = [
     ("12 Jordan Street Dubai", None),  # a country's name beside another country's city
     ("С.-Петербург", "RU"),  # Russian abbreviations of city names
     ("Н. Новгород", "RU"),
+    ("俄罗斯 新西伯利亚", "RU"),  # a name of three Han characters among other words
+    ("روسیه، سن پترزبورگ", "RU"),
+    ("Russia, OH 45363, USA", "US"),  # a region's code with its postcode
+    ("Atlanta, GA (Georgia), U.S.", "US"),
+    ("Navoi FIEZ (Navoiy erkin iqtisodiy zonasi)", "UZ"),  # the zone before its bracket
 ]
 
 

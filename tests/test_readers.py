@@ -33,6 +33,8 @@ RESOLVER = CountryResolver(CATALOGUE.countries)
         ("10121", "010121"),  # a leading zero lost in a spreadsheet
         ("GTİP 8542.39.90.00.00", "8542399000"),  # a 12-digit national tariff line
         ("854239900000", "8542399000"),
+        ("٨٥٤٢٣٩", "854239"),  # Arabic-Indic digits
+        ("８５４２.３１", "854231"),  # full-width digits
     ],
 )
 def test_hs_notations(written: str, digits: str) -> None:

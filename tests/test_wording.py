@@ -368,3 +368,58 @@ def test_a_chinese_civilian_claim() -> None:
     civilian = PhraseMatcher.of_list(CATALOGUE.phrase_lists["civilian-claims"])
     assert civilian.find("本产品为民用产品，非军用")
     assert not civilian.find("非民用")
+
+
+@pytest.mark.parametrize(
+    ("wording", "military"),
+    [
+        ("for the Russian armed forces", True),
+        ("заказчик: Минобороны России", True),
+        ("ДЛЯ BOEHHЫX ЦЕЛЕЙ", True),  # Latin look-alikes in a word with a letter only Cyrillic has
+        ("per uso militare", True),
+        ("non per uso militare", False),
+        ("für militärische Zwecke", True),
+        ("nicht für militärische Zwecke", False),
+        ("askeri kullanım içindir", True),
+        ("askeri kullanım için değildir", False),  # Turkish writes the negation after
+        ("әскери мақсатта пайдалану үшін", True),
+        ("әскери мақсатта емес", False),
+        ("للاستخدام العسكري", True),
+        ("用途：军用", True),
+        ("Стеклосетка для армирования штукатурки", False),  # reinforcing mesh, not the army
+        ("доставка в в/ч 55432", True),  # a military unit's number
+        ("в ч. 2 ст. 14", False),  # a part of a law
+        ("military / defence", True),
+    ],
+)
+def test_military_wording_in_the_languages_of_trade_files(wording: str, military: bool) -> None:
+    assert _military(wording) is military
+
+
+def test_a_negation_after_its_phrase_needs_the_after_reading(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert not _military("askeri kullanım için değildir")
+    monkeypatch.setattr(PhraseMatcher, "_negated_after", lambda self, words, end: False)
+    assert _military("askeri kullanım için değildir")
+
+
+@pytest.mark.parametrize(
+    ("description", "category"),
+    [
+        ("Çelik yelek, seviye 3A", "body-armour"),
+        ("chalecos antibalas nivel III", "body-armour"),
+        ("զրահաբաճկոններ, III դաս", "body-armour"),
+        ("ჯავშანჟილეტები", "body-armour"),
+        ("оқ өтпейтін кеудешелер", "body-armour"),
+        ("سترات واقية من الرصاص", "body-armour"),
+        ("Balistik kask, aramid", "ballistic-helmets"),
+        ("генератор радиопомех широкополосный", "jamming-equipment"),
+        ("Warnschutzweste", None),  # a high-visibility vest
+    ],
+)
+def test_goods_words_in_the_languages_of_trade_files(
+    description: str, category: str | None
+) -> None:
+    found = [f.category.id for f in KNOWLEDGE.classify_text("", description)]
+    assert found == ([category] if category else [])

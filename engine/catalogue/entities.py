@@ -245,6 +245,10 @@ class PhraseList(_Model):
     #: Phrases that do not count right after a number, where they name something else ("254
     #: SMO" and "654 SMO" are stainless-steel grades).
     not_after_number: list[NonEmpty] = []
+    #: Negations that follow the phrase they govern, in languages that write them after it
+    #: (Turkish "askeri amaçlı değildir", Kazakh "әскери мақсатта емес"): right after it, or after
+    #: one of ``negation_bridges``.
+    negations_after: list[NonEmpty] = []
     sources: Sources
 
     @model_validator(mode="after")
@@ -253,7 +257,9 @@ class PhraseList(_Model):
             unknown = sorted(set(getattr(self, name)) - set(self.phrases))
             if unknown:
                 raise ValueError(f"{name} names phrases the list does not hold: {unknown}")
-        if (self.negation_bridges or self.never_negated) and not self.negations:
+        if (self.negation_bridges or self.never_negated or self.negations_after) and not (
+            self.negations or self.negations_after
+        ):
             raise ValueError("negation_bridges and never_negated need negations")
         return self
 

@@ -31,6 +31,16 @@ _NOISE = re.compile(r"[^\w]+", re.UNICODE)
 _WORD = re.compile(r"\w+", re.UNICODE)
 _CHINESE_REGIONS = frozenset({"HK", "MO"})
 _SUBDIVISION = re.compile(r"[A-Za-z]{2}-[A-Za-z0-9]{1,3}")
+# A region's code, perhaps with a postcode after it ("OH 45363", "GA", "NY 10001-1234").
+_REGION_CODE = re.compile(r"([A-Z]{2})(?:\s+\d{4,6}(?:-\d{4})?)?")
+
+
+def _long_enough(key: str) -> bool:
+    """Whether a folded name is long enough to be read as a country's among other words: four
+    letters in Latin ones (three are codes), two in other scripts ("俄罗斯", "روسیه")."""
+    return len(key) > 3 or (len(key) >= 2 and not key.isascii())
+
+
 _DIGITS_ONLY = re.compile(r"[\d\s.-]+")
 
 
@@ -81,6 +91,9 @@ class CountryResolver:
         # ISO 3166-2 subdivisions: their codes ("RU-MOW") mean their country, and their names
         # beside a country's code ("Georgia, US") mean a subdivision, not a namesake country.
         self._subdivision_codes = {s.code.upper(): s.country_code for s in pycountry.subdivisions}
+        self._region_codes: dict[str, set[str]] = {}  # "OH" -> {"US", ...}
+        for sub in pycountry.subdivisions:
+            self._region_codes.setdefault(sub.code.split("-")[1], set()).add(sub.country_code)
         self._subdivision_names: dict[str, set[str]] = {}
         for sub in pycountry.subdivisions:
             self._subdivision_names.setdefault(country_key(sub.name), set()).add(sub.country_code)
@@ -147,7 +160,7 @@ class CountryResolver:
     def _named_in(self, key: str, *, translated: bool = True) -> str | None:
         """The country a folded name names: ISO's or the catalogue's, else a translation."""
         code = self._table.get(key)
-        if code is None and translated and len(key) > 3:
+        if code is None and translated and _long_enough(key):
             code = self._translated().get(key)
         return code
 
@@ -167,7 +180,7 @@ class CountryResolver:
                     continue
                 window = " ".join(words[i : i + n])
                 key = country_key(window)
-                code = self._table.get(key) if len(key) > 3 and not key.isdigit() else None
+                code = self._table.get(key) if _long_enough(key) and not key.isdigit() else None
                 if code is None and not window.isascii():
                     code = next(
                         (c for k in _stem_keys(window) if (c := self._stemmed.get(k))), None
@@ -207,6 +220,8 @@ class CountryResolver:
         the note on it."""
         parts = [text, *(p.strip() for p in _WEAK_SPLIT.split(text))]
         parts += _BRACKETS.findall(text)
+        if "(" in text or "[" in text:  # "Navoi FIEZ (Navoiy ...)": the name before its bracket
+            parts += [p.strip() for p in _WEAK_SPLIT.split(_BRACKETS.sub(" ", text))]
         if not text.isascii():  # "С.-Петербург", "СПб": the name written out, beside as written
             parts += [w for p in parts if (w := _written_out(p)) != p]
         found: dict[str, tuple[str, str]] = {}
@@ -283,6 +298,9 @@ class CountryResolver:
             key = country_key(piece)
             code = self._named_in(key)
             subdivided.update(self._subdivision_names.get(key, ()))
+            # A region's code, with a postcode or alone ("OH 45363", "GA"): of these countries.
+            if (short := _REGION_CODE.fullmatch(piece.strip())) is not None:
+                subdivided.update(self._region_codes.get(short.group(1).upper(), ()))
             if code is not None:
                 (weak if len(key) <= 2 or key.isdigit() else strong).add(code)
             return code is not None
@@ -305,10 +323,11 @@ class CountryResolver:
         # A region of China named with it ("Hong Kong SAR, China") is the region.
         if len(strong) == 2 and "CN" in strong and strong & _CHINESE_REGIONS:
             strong.discard("CN")
-        # A country's region among the names ("Georgia (USA)", "Armenia (Quindío), COL"): the
-        # other name is a region or a city of that country.
-        if len(strong) > 1 and len(strong & subdivided) == 1:
-            return (strong & subdivided).pop()
+        # A country's region among the names ("Georgia (USA)", "Armenia (Quindío), COL",
+        # "Atlanta, GA (Georgia), U.S."): the other name is a region or a city of that country.
+        named = strong | weak
+        if len(named) > 1 and len(named & subdivided) == 1:
+            return (named & subdivided).pop()
         if strong:
             return strong.pop() if len(strong) == 1 else None
         return weak.pop() if len(weak) == 1 else None
@@ -431,6 +450,6 @@ def _translated_names() -> dict[str, str]:
                     written_as.setdefault(form, set()).add(c.alpha_2)
     named: dict[str, set[str]] = {}
     for form, codes in written_as.items():
-        if len(key := country_key(form)) > 3:
+        if _long_enough(key := country_key(form)):
             named.setdefault(key, set()).update(codes)
     return {key: next(iter(codes)) for key, codes in named.items() if len(codes) == 1}

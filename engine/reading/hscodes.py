@@ -12,6 +12,7 @@ dropped ("10121" for 0101.21), a decimal comma ("8542,31").
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -68,6 +69,12 @@ class HsProblem:
     reason: str
 
 
+def _ascii_digits(text: str) -> str:
+    return "".join(
+        str(unicodedata.decimal(ch)) if not ch.isascii() and ch.isdecimal() else ch for ch in text
+    )
+
+
 def _clean(value: str) -> str:
     text = value.replace("\r", ";").replace("\n", ";")  # a line of its own is a code of its own
     return normalise(text).strip().lstrip("'’`").strip()
@@ -103,6 +110,8 @@ def _number(match: re.Match[str], damage: dict[str, str]) -> str:
 def parse_hs(value: str) -> tuple[tuple[HsCode, ...], tuple[HsProblem, ...]]:
     """Find the HS codes of a cell (cached: trade files repeat their codes), with the parts of
     it that look like codes but cannot be read as one."""
+    if not value.isascii():  # digits of other scripts ("٨٥٤٢٣٩", full-width "８５４２") as ASCII
+        value = _ascii_digits(value)
     if _TIDY.fullmatch(value):  # most cells: one code, written plainly
         return _tidy(value)
     text = _clean(value)

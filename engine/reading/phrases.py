@@ -184,8 +184,11 @@ class _Part:
     stem: str = ""  # matched by stem too (a word of STEM_MIN letters or more, not a prefix)
     skeletons: tuple[str, ...] = ()  # a Cyrillic word romanised: Latin skeletons to compare
     han: bool = False  # Han characters: found inside a run of them, which has no spaces
+    number: bool = False  # "#": a number of three digits or more ("в/ч 55432", a unit's)
 
     def test(self, word: str) -> bool:
+        if self.number:
+            return len(word) >= 3 and word.isdigit()
         if self.han:
             return self.word in word
         if self.skeletons:
@@ -220,6 +223,9 @@ class _Phrase:
 def _parts(written: str, stemmed: bool) -> tuple[_Part, ...]:
     parts: list[_Part] = []
     for raw in written.split():
+        if raw == "#":
+            parts.append(_Part("#", False, number=True))
+            continue
         prefix = raw.endswith("*")
         words = text_words(raw.rstrip("*"))
         for k, word in enumerate(words):
@@ -242,6 +248,9 @@ def _romanised(parts: tuple[_Part, ...]) -> tuple[_Part, ...] | None:
         return None
     out: list[_Part] = []
     for part in parts:
+        if part.number:
+            out.append(part)
+            continue
         word, prefix = part.word, part.prefix
         if not prefix and len(word) >= 5 and len(stem(word)) >= STEM_MIN:
             word, prefix = stem(word), True  # "армии" -> "арм*": any ending
@@ -275,6 +284,7 @@ class PhraseMatcher:
         ordered: bool = True,
         trade_followers: Callable[[str], bool] | None = None,
         not_after_number: Iterable[str] = (),
+        negations_after: Iterable[str] = (),
     ) -> None:
         self._negations: list[_Part] = []
         for word in sorted({w for n in negations for w in text_words(n)}):
@@ -296,6 +306,7 @@ class PhraseMatcher:
         self._followers = trade_followers
         # Phrases that name something else after a number ("254 SMO" is a steel grade).
         self._after_number = frozenset(not_after_number)
+        self._negations_after = [p for n in negations_after for p in _parts(n, stemmed=False)]
         compiled: list[_Phrase] = []
         for written in phrases:
             parts = _parts(written, stemmed)
@@ -371,6 +382,7 @@ class PhraseMatcher:
             stemmed=plist.stemmed,
             trade_followers=trade_followers if plist.names_trade else None,
             not_after_number=plist.not_after_number,
+            negations_after=plist.negations_after,
         )
 
     def find(self, text: str) -> list[tuple[str, str]]:
@@ -442,7 +454,9 @@ class PhraseMatcher:
                     and words[span[0] - 1].isdigit()
                 ):
                     continue
-                if self._negated(words, span[0], phrase):
+                if self._negated(words, span[0], phrase) or (
+                    phrase.written not in self._fixed and self._negated_after(words, span[1])
+                ):
                     negated.append(span)
                 else:
                     spans.append((*span, phrase.written))
@@ -485,6 +499,20 @@ class PhraseMatcher:
         if max(used) - min(used) + 1 > n + UNORDERED_SLACK:
             return None
         return min(used), max(used) + 1
+
+    def _negated_after(self, words: tuple[str, ...], end: int) -> bool:
+        """Whether a negation that follows its phrase stands right after it, or after bridges."""
+        if not self._negations_after:
+            return False
+        for position in range(end, min(end + MAX_BRIDGES + 1, len(words))):
+            word = words[position]
+            if not word:
+                return False
+            if any(n.test(word) for n in self._negations_after):
+                return True
+            if not any(b.test(word) for b in self._bridges):
+                return False
+        return False
 
     def _han_negated(self, word: str, written: str) -> bool:
         """Whether a Han phrase is negated inside its run of Han characters, which has no spaces:

@@ -114,7 +114,10 @@ def unmix(word: str) -> str:
         word = word.replace("\0", "о" if major == "cyrillic" else "o")
     if len(counts) < 2 or "latin" not in counts:
         return word
-    if counts.get("cyrillic", 0) > counts["latin"]:
+    # A letter only Cyrillic has ("Ы" in "BOEHHЫX") makes the word Cyrillic, whatever the count.
+    if counts.get("cyrillic", 0) > counts["latin"] or any(
+        script(ch) == "cyrillic" and ch not in LOOKALIKE_PAIRS for ch in word
+    ):
         return word.translate(_UNMIX_CYRILLIC)
     return word.translate(TO_LATIN)
 

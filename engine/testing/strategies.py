@@ -630,9 +630,12 @@ def wordings(list_id: str, *, catalogue: Catalogue | None = None) -> SearchStrat
     def wording(draw: Any) -> str:
         words = []
         for raw in draw(st.sampled_from(phrases)).split():
-            if raw.endswith("*"):
+            if raw == "#":  # any number
+                raw = str(draw(st.integers(100, 99_999)))
+            elif raw.endswith("*"):
                 stem = raw[:-1]
-                endings = _LATIN_ENDINGS if stem.isascii() else _CYRILLIC_ENDINGS
+                cyrillic = any("\u0400" <= ch <= "\u04ff" for ch in stem)
+                endings = _CYRILLIC_ENDINGS if cyrillic else _LATIN_ENDINGS
                 raw = stem + draw(st.sampled_from(endings))
             words.append(raw)
         text = " ".join(words)
