@@ -78,10 +78,14 @@ class Interrupted(BaseException):
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
+_INTERRUPTED = threading.Event()  # the command was interrupted: it is on its way out
+
+
 def _interrupt(signum: int, frame: FrameType | None) -> None:
     # The first signal stops the command; the clean-up it sets off is not itself interrupted.
     for other in _SIGNALS:
         signal.signal(other, signal.SIG_IGN)
+    _INTERRUPTED.set()
     raise Interrupted(signum)
 
 
@@ -91,12 +95,17 @@ def _interruptible() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    _INTERRUPTED.clear()
     previous = {s: signal.signal(s, _interrupt) for s in _SIGNALS}
     try:
         yield
     finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
+        # Once interrupted, the command is on its way out: the signals stay ignored, as the first
+        # left them, so that a second one during the interpreter's shutdown (joining a worker
+        # pool's threads) prints no traceback.
+        if not _INTERRUPTED.is_set():
+            for s, handler in previous.items():
+                signal.signal(s, handler)
 
 
 class Shipscreen(click.Group):

@@ -158,3 +158,26 @@ def test_a_signal_at_any_moment(
     else:
         assert "no output was written" in err
         assert left == []
+
+
+def test_once_interrupted_the_signals_stay_ignored_on_the_way_out() -> None:
+    """After the first signal the command is on its way out: a second Ctrl-C during the
+    interpreter's shutdown (joining a worker pool's threads) must find the signals still
+    ignored, not the default handler that raises KeyboardInterrupt and prints a traceback."""
+    import cli
+
+    previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with pytest.raises(cli.Interrupted), cli._interruptible():
+            signal.raise_signal(signal.SIGINT)
+        assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+        assert signal.getsignal(signal.SIGTERM) == signal.SIG_IGN
+        with cli._interruptible():  # a run that is not interrupted puts the handlers back
+            pass
+        assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN  # as they were before it
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    with cli._interruptible():
+        pass
+    assert signal.getsignal(signal.SIGINT) == previous[signal.SIGINT]
