@@ -33,15 +33,13 @@ _CHINESE_REGIONS = frozenset({"HK", "MO"})
 _SUBDIVISION = re.compile(r"[A-Za-z]{2}-[A-Za-z0-9]{1,3}")
 # A region's code, perhaps with a postcode after it ("OH 45363", "GA", "NY 10001-1234").
 _REGION_CODE = re.compile(r"([A-Z]{2})(?:\s+\d{4,6}(?:-\d{4})?)?")
+_DIGITS_ONLY = re.compile(r"[\d\s.-]+")
 
 
 def _long_enough(key: str) -> bool:
     """Whether a folded name is long enough to be read as a country's among other words: four
     letters in Latin ones (three are codes), two in other scripts ("俄罗斯", "روسیه")."""
     return len(key) > 3 or (len(key) >= 2 and not key.isascii())
-
-
-_DIGITS_ONLY = re.compile(r"[\d\s.-]+")
 
 
 def country_key(text: str) -> str:
@@ -92,10 +90,9 @@ class CountryResolver:
         # beside a country's code ("Georgia, US") mean a subdivision, not a namesake country.
         self._subdivision_codes = {s.code.upper(): s.country_code for s in pycountry.subdivisions}
         self._region_codes: dict[str, set[str]] = {}  # "OH" -> {"US", ...}
-        for sub in pycountry.subdivisions:
-            self._region_codes.setdefault(sub.code.split("-")[1], set()).add(sub.country_code)
         self._subdivision_names: dict[str, set[str]] = {}
         for sub in pycountry.subdivisions:
+            self._region_codes.setdefault(sub.code.split("-")[1], set()).add(sub.country_code)
             self._subdivision_names.setdefault(country_key(sub.name), set()).add(sub.country_code)
         # Free zones and industrial parks named in place of their country.
         self._zones: dict[str, tuple[str, str]] = {}
@@ -145,7 +142,7 @@ class CountryResolver:
         if found is None:
             found = self._translated().get(country_key(text))
         if found is None and not text.isascii():
-            found = next((c for k in _stem_keys(text) if (c := self._stemmed.get(k))), None)
+            found = self._by_stem(text)
         if found is None:
             found = self._find(text)
         if found is None:
@@ -157,18 +154,22 @@ class CountryResolver:
             self._foreign = {k: v for k, v in _translated_names().items() if k not in self._table}
         return self._foreign
 
-    def _named_in(self, key: str, *, translated: bool = True) -> str | None:
+    def _named_in(self, key: str) -> str | None:
         """The country a folded name names: ISO's or the catalogue's, else a translation."""
         code = self._table.get(key)
-        if code is None and translated and _long_enough(key):
+        if code is None and _long_enough(key):
             code = self._translated().get(key)
         return code
 
+    def _by_stem(self, text: str) -> str | None:
+        """The country a Russian name names in any grammatical case (see _stem_keys)."""
+        return next((c for k in _stem_keys(text) if (c := self._stemmed.get(k))), None)
+
     def _in_words(self, text: str) -> str | None:
         """The one country a cell names among its words, where no comma or bracket sets it apart
-        ("г. Гродно Республики Беларусь", "Moscow Russia"): a name of four letters or more, in
-        any Russian case, and no city of another country beside it (an "Jordan Street" in
-        Dubai is no Jordan)."""
+        ("г. Гродно Республики Беларусь", "Moscow Russia"): a name long enough not to be a code
+        (_long_enough), in any Russian case, and no city of another country beside it (a
+        "Jordan Street" in Dubai is no Jordan)."""
         words = _WORD.findall(normalise(text))
         if len(words) < 2 or len(words) > 8:
             return None
@@ -182,9 +183,7 @@ class CountryResolver:
                 key = country_key(window)
                 code = self._table.get(key) if _long_enough(key) and not key.isdigit() else None
                 if code is None and not window.isascii():
-                    code = next(
-                        (c for k in _stem_keys(window) if (c := self._stemmed.get(k))), None
-                    )
+                    code = self._by_stem(window)
                 if code is not None:
                     found.add(code)
                     used.update(range(i, i + n))
@@ -432,7 +431,7 @@ _LANGUAGES = ("ar", "az", "be", "bg", "bs", "ca", "cs", "da", "de", "el", "es", 
 def _translated_names() -> dict[str, str]:
     """Country names in :data:`_LANGUAGES` ("Kirghizistan", "Russische Föderation"), folded:
     the whole name and the part before its comma ("Russie, Fédération de"); a name two
-    countries share, or of three letters or fewer, is left out."""
+    countries share, or too short to be told from a code (_long_enough), is left out."""
     written_as: dict[str, set[str]] = {}  # each name once, however many languages write it so
     for language in _LANGUAGES:
         try:

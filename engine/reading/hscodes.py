@@ -22,7 +22,8 @@ from engine.reading.text import normalise
 # The names of code systems, and a code's digits: a digit run, or digit groups joined by one dot
 # or dash, or by a space before a group of three digits at most ("8542 31 900 0"; "8542.31 8541.29"
 # is two codes), taken whole (no letter or digit may touch it: "8542.31a" is no code).
-_NAMED = r"hs|hts|htsus|taric|tn\s*ved|тн\s*вэд|tnved|тнвэд|gt[iİı]̇?p"
+# Turkey's GTİP, its İ also lower-cased to i with a combining dot (U+0307).
+_NAMED = r"hs|hts|htsus|taric|tn\s*ved|тн\s*вэд|tnved|тнвэд|gt[iİı]\u0307?p"
 _SYSTEMS = rf"{_NAMED}|cn"  # in free text, "CN" is more often China
 _DIGITS = r"(?>\d+(?:[.\-]\d+| \d{1,3}(?!\d))*)(?![\w])"
 # A system's name glued to the digits ("HS8542.31").

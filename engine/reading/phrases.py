@@ -361,26 +361,27 @@ class PhraseMatcher:
 
     @classmethod
     def of_list(
-        cls, plist: PhraseList, trade_followers: Callable[[str], bool] = bool
+        cls, plist: PhraseList, trade_followers: Callable[[str], bool] | None = None
     ) -> PhraseMatcher:
         """The matcher of one of the catalogue's phrase lists; ``trade_followers`` tells the
         words that may follow a trade word of a ``names_trade`` list (legal forms, generic words,
-        countries), besides the list's own ``trade_followers``."""
-        if plist.names_trade:
+        countries), besides the list's own ``trade_followers``.  Without it the trade rule is
+        off: a trade word counts wherever it stands."""
+        follows: Callable[[str], bool] | None = None
+        if plist.names_trade and trade_followers is not None:
             own = frozenset(w for f in plist.trade_followers for w in text_words(f))
             given = trade_followers
 
             def follows(word: str) -> bool:
                 return word in own or given(word)
 
-            trade_followers = follows
         return cls(
             plist.phrases,
             plist.negations,
             bridges=plist.negation_bridges,
             never_negated=plist.never_negated,
             stemmed=plist.stemmed,
-            trade_followers=trade_followers if plist.names_trade else None,
+            trade_followers=follows,
             not_after_number=plist.not_after_number,
             negations_after=plist.negations_after,
         )

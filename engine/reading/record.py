@@ -271,7 +271,6 @@ def read_raw(raw: dict[str, str], resolver: CountryResolver, *, default_id: str)
     for name in SEARCHED_FIELDS:
         if (text := raw.get(name)) is not None and len(text) > EXAMINED_LENGTH:
             notes.append(long_text_note(name, text))
-    order = _FIELD_ORDER
     return Record(
         raw.get("shipment_id") or default_id,
         raw,
@@ -280,7 +279,7 @@ def read_raw(raw: dict[str, str], resolver: CountryResolver, *, default_id: str)
         hs_codes,
         numbers,
         notes,
-        tuple(sorted(unread, key=lambda n: order.get(n, len(order)))),
+        tuple(sorted(unread, key=lambda n: _FIELD_ORDER.get(n, len(_FIELD_ORDER)))),
     )
 
 

@@ -169,13 +169,23 @@ def _word_script(word: str) -> str | None:
     return kinds.pop() if len(kinds) == 1 and kinds <= {"cyrillic", "latin"} else None
 
 
-def _in_cyrillic(words: list[str], i: int) -> bool:
-    """Whether the look-alike word ``words[i]`` stands among Cyrillic words: the nearest word
-    plainly of one script before it, or after it where none is before, is Cyrillic ("для CBO",
-    "CBO нужды"; not "Цена без НДС, for the army")."""
-    before = next((k for w in reversed(words[:i]) if (k := _word_script(w))), None)
-    after = next((k for w in words[i + 1 :] if (k := _word_script(w))), None)
-    return (before or after) == "cyrillic"
+def _among_cyrillic(words: list[str]) -> list[bool]:
+    """For each word, whether it stands among Cyrillic words: the nearest word plainly of one
+    script before it, or after it where none is before, is Cyrillic ("для CBO", "CBO нужды"; not
+    "Цена без НДС, for the army").  One pass each way, however many look-alike words."""
+    scripts = [_word_script(w) for w in words]
+    before: list[str | None] = []
+    last: str | None = None
+    for kind in scripts:
+        before.append(last)
+        last = kind or last
+    after: list[str | None] = []
+    last = None
+    for kind in reversed(scripts):
+        after.append(last)
+        last = kind or last
+    after.reverse()
+    return [(b or a) == "cyrillic" for b, a in zip(before, after, strict=True)]
 
 
 def free_words(text: str) -> tuple[str, ...]:
@@ -190,9 +200,10 @@ def free_words(text: str) -> tuple[str, ...]:
     words = [unmix(w) for w in words]
     # A word typed wholly in Latin letters that look Russian, among Russian words ("для CBO").
     if any(_all_cyrillic_lookalike(w) for w in words):
+        among = _among_cyrillic(words)
         words = [
-            w.translate(TO_CYRILLIC) if _all_cyrillic_lookalike(w) and _in_cyrillic(words, i) else w
-            for i, w in enumerate(words)
+            w.translate(TO_CYRILLIC) if cyrillic and _all_cyrillic_lookalike(w) else w
+            for w, cyrillic in zip(words, among, strict=True)
         ]
     return tuple(w.casefold().replace("ё", "е") for w in words)
 

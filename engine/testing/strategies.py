@@ -18,6 +18,7 @@ import pycountry
 from engine.catalogue.bundled import bundled_dir
 from engine.catalogue.entities import Catalogue, load_catalogue
 from engine.reading.countries import CountryResolver
+from engine.reading.text import script
 
 SearchStrategy = st.SearchStrategy
 
@@ -634,7 +635,7 @@ def wordings(list_id: str, *, catalogue: Catalogue | None = None) -> SearchStrat
                 raw = str(draw(st.integers(100, 99_999)))
             elif raw.endswith("*"):
                 stem = raw[:-1]
-                cyrillic = any("\u0400" <= ch <= "\u04ff" for ch in stem)
+                cyrillic = any(script(ch) == "cyrillic" for ch in stem)
                 endings = _CYRILLIC_ENDINGS if cyrillic else _LATIN_ENDINGS
                 raw = stem + draw(st.sampled_from(endings))
             words.append(raw)
@@ -692,8 +693,9 @@ def reworded(text: str) -> SearchStrategy[str]:
                 chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" and ch.isalnum() else ch for ch in text
             )
         if how == "abbreviation":  # one word: two spaced side by side would read as one
-            short = [i for i, w in enumerate(words) if 3 <= len(w) <= 4 and w.isalpha()]
-            short = [i for i in short if words[i].isupper()]
+            short = [
+                i for i, w in enumerate(words) if 3 <= len(w) <= 4 and w.isalpha() and w.isupper()
+            ]
             if short:
                 i = draw(st.sampled_from(short))
                 words[i] = draw(st.sampled_from([".".join(words[i]) + ".", " ".join(words[i])]))
