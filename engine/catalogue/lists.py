@@ -25,21 +25,14 @@ naming the file and the line, and :func:`load_lists` refuses a list with any, re
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import csv
-import hashlib
-import io
 import re
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Iterable, Iterator
-from contextvars import ContextVar
-from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 import pycountry
-from pydantic import ValidationError
 
 from engine.catalogue.entities import (
     SANCTIONED,
@@ -49,8 +42,25 @@ from engine.catalogue.entities import (
     load_catalogue,
     load_catalogue_files,
 )
-from engine.decoding import Line, detect_file_encoding, iter_checked_lines
+from engine.catalogue.listfiles import (
+    MAX_PROBLEMS,
+    SPOOLED,
+    LoadedList,
+    Problems,
+    csv_records,
+    digest,
+    file_encoding,
+    has_content,
+    known_encoding,
+    make_party,
+    open_list,
+    read_records,
+    unreadable,
+)
+from engine.decoding import Line, iter_checked_lines
 from engine.errors import CatalogueError, Problem
+
+__all__ = ["MAX_PROBLEMS", "LoadedList", "known_encoding", "load_lists", "read_ofac_sdn"]
 
 OFAC_SDN = "ofac-sdn"
 OPENSANCTIONS = "opensanctions"
@@ -85,299 +95,18 @@ _OS_NEEDED = {
     "sanctions": "which entries are sanctioned",
 }
 
-# A file with more problems than this shows these and counts the others.
-MAX_PROBLEMS = 50
-# A quoted field running on over more lines than this is taken for a quote left open.
-MAX_FIELD_LINES = 100
-
-# RFC 4180 fields, each matched without backtracking: quoted (its quotes doubled) or plain.
-_FIELD = r'(?>"[^"]*+(?:""[^"]*+)*+"|[^",\r\n]*+)'
-_ONE_LINE_RECORD = re.compile(rf"{_FIELD}(?:,{_FIELD})*+(?:\r\n|\n|\r)?")
-_PLAIN = re.compile(r'[^",\r\n]*+')
-_QUOTED_BODY = re.compile(r'[^"]*+(?:""[^"]*+)*+')
-_LINE_ENDS = ("", "\r", "\n")
-_BLANK = " \t\r\n\x0b\x0c\x1a"
-# Only the last line of a file can end without a line break; ending in a comma, it looks cut off
-# (the field after the comma, lost, would read as empty).
-_CUT_OFF = (
-    "the file ends right after a comma, as if cut off (a whole list ends its last line with a "
-    "line break)"
-)
 # A first line that does not read as CSV still shows an OFAC file by how it starts.
 _OFAC_ALT_START = re.compile(r"\s*\d+\s*,\s*\d+\s*,")
 _OFAC_START = re.compile(r"\s*\d+\s*,")
 
 
-@dataclass(frozen=True)
-class LoadedList:
-    """A list read from a file: what it is, its digest, its encoding, and its parties."""
-
-    name: str
-    path: str
-    format: str
-    digest: str
-    encoding: str  # as Python names it ("utf-8", "cp1252"...), with an alt.csv's if it differs
-    parties: tuple[Party, ...]
-    problems: tuple[Problem, ...] = ()
-
-    @property
-    def entries(self) -> int:
-        """The number of entries read."""
-        return len(self.parties)
-
-
-class _Problems:
-    """The problems of one file: the first MAX_PROBLEMS kept, the others counted."""
-
-    def __init__(self, path: Path) -> None:
-        self.file = str(path)
-        self.kept: list[Problem] = []
-        self.more = 0
-        self.undecoded = 0  # how many are bytes that do not decode (the others are of the CSV)
-
-    def add(
-        self,
-        message: str,
-        line: int | None = None,
-        column: int | None = None,
-        *,
-        decoding: bool = False,
-    ) -> None:
-        """One problem, at its line (and column) when it has one."""
-        self.undecoded += decoding
-        if len(self.kept) >= MAX_PROBLEMS:
-            self.more += 1
-            return
-        where = ""
-        if line is not None:
-            where = f"line {line}, column {column}: " if column else f"line {line}: "
-        self.kept.append(Problem(file=self.file, message=where + message))
-
-    def all(self) -> tuple[Problem, ...]:
-        """The problems kept, and how many more there are."""
-        if not self.more:
-            return tuple(self.kept)
-        more = f"and {self.more} more problems (the first {MAX_PROBLEMS} are shown)"
-        return (*self.kept, Problem(file=self.file, message=more))
-
-    @property
-    def of_csv(self) -> int:
-        """How many problems are in the CSV itself (not in the decoding of its bytes)."""
-        return len(self.kept) + self.more - self.undecoded
-
-
-def _digest(paths: Iterable[Path]) -> str:
-    sha = hashlib.sha256()
-    for path in paths:
-        with _open(path) as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                sha.update(chunk)
-    return sha.hexdigest()
-
-
-def _cell(value: str) -> str:
-    value = value.strip()
-    return "" if value == _EMPTY else value
-
-
-def _has_content(cells: list[str]) -> bool:
-    # Blank lines, rows of empty cells and the DOS end-of-file mark OFAC's files end with hold
-    # nothing.
-    return any(c.strip(_BLANK) for c in cells)
-
-
-def known_encoding(encoding: str) -> str:
-    """Python's name for a text encoding (``"latin1"`` -> ``"iso8859-1"``), else CatalogueError."""
-    try:
-        info = codecs.lookup(encoding)
-    except LookupError:
-        info = None
-    # Codecs such as base64 or rot13 are not text encodings.
-    if info is None or not getattr(info, "_is_text_encoding", True):
-        raise CatalogueError(f"'{encoding}' is not a text encoding shipscreen knows")
-    return info.name
-
-
-def _file_encoding(path: Path, encoding: str | None) -> str:
-    """The encoding given, else the file's own."""
-    if encoding is not None:
-        return known_encoding(encoding)
-    with _open(path) as raw:
-        return detect_file_encoding(raw)
-
-
-class _OneLine:
-    """The lines a csv.reader pulls: the one set, once (so a record it cannot end on that line
-    ends the reading there, rather than taking the next)."""
-
-    def __init__(self) -> None:
-        self.line: str | None = None
-
-    def __iter__(self) -> _OneLine:
-        return self
-
-    def __next__(self) -> str:
-        line, self.line = self.line, None
-        if line is None:
-            raise StopIteration
-        return line
-
-
-def _csv_records(
-    lines: Iterable[Line], problems: _Problems, *, multiline: bool
-) -> Iterator[tuple[int, list[str]]]:
-    """(first line, cells) of each record of a CSV file read strictly (RFC 4180).
-
-    A quote inside a plain field, a quoted field followed by anything but a comma or the end of
-    its line, a quote not closed (on its line, unless ``multiline``; before the end of the file;
-    within MAX_FIELD_LINES lines), a line that does not decode: each is a problem on its line,
-    its record is left out, and the reading goes on, so that every problem is reported.  A quoted
-    field that runs on over lines and does not end right is reported where its quote opened, and
-    the lines after that one are read again: a stray quote there is the likeliest accident, and
-    it would hide them.  A last line ending in a comma (no line break after it) is a file cut
-    off.  Records holding nothing are skipped.
-    """
-    source = iter(lines)
-    pending: deque[Line] = deque()  # lines to read again, before those still in the source
-    decoded_to = 0  # the last line whose decoding problem is reported
-    cells: list[str] = []
-    field: list[str] | None = None  # the pieces of an open quoted field
-    held: list[Line] = []  # the lines of the record so far, when it runs over several
-    start = opened_line = opened_column = 0
-    feed = _OneLine()
-    reader = csv.reader(feed, strict=True)
-
-    while True:
-        line = pending.popleft() if pending else next(source, None)
-        if line is None:
-            if field is None:
-                return
-            problems.add(
-                "a quote opens a field that is not closed before the end of the file",
-                opened_line,
-                opened_column,
-            )
-            pending.extend(held[1:])
-            cells, field, held = [], None, []
-            continue
-        if line.problem and line.number > decoded_to:
-            problems.add(line.problem, line.number, decoding=True)
-            decoded_to = line.number
-        text = line.text
-        if field is None and not cells:
-            start = line.number
-            if '"' not in text:
-                cells = text.rstrip("\r\n").split(",")
-            else:
-                # A whole record on its line, as nearly every one is: the C reader takes it,
-                # unless its quotes are not all around fields (which it does not check) or it
-                # fails (a quote left open, a field over its size limit): read below then.
-                feed.line = text
-                try:
-                    cells = next(reader)
-                except (csv.Error, StopIteration):
-                    cells = []
-                if '"' in "".join(cells) and not _ONE_LINE_RECORD.fullmatch(text):
-                    cells = []
-            if cells:
-                if text.endswith(","):
-                    problems.add(_CUT_OFF, line.number)
-                elif _has_content(cells):
-                    yield start, cells
-                cells = []
-                continue
-        pos = 0
-        while True:
-            if field is not None:
-                body = _QUOTED_BODY.match(text, pos)
-                assert body is not None  # it matches the empty string
-                field.append(body.group())
-                pos = body.end()
-                if pos == len(text):  # the field runs on past this line
-                    held.append(line)
-                    if not multiline or len(held) > MAX_FIELD_LINES:
-                        problems.add(
-                            f"a quote opens a field that runs on for more than {MAX_FIELD_LINES}"
-                            " lines (a quote left open?)"
-                            if multiline
-                            else "a quote opens a field that is not closed on its line",
-                            opened_line,
-                            opened_column,
-                        )
-                        pending.extendleft(reversed(held[1:]))
-                        cells, field, held = [], None, []
-                    break
-                pos += 1  # past the closing quote
-                cells.append("".join(field).replace('""', '"'))
-                field = None
-                after = text[pos : pos + 1]
-                if after == ",":
-                    pos += 1
-                    continue
-                if after in _LINE_ENDS:
-                    if _has_content(cells):
-                        yield start, cells
-                elif held:
-                    problems.add(
-                        "a quote opens a field that is not closed on its line: the next quote, "
-                        f"on line {line.number} at column {pos}, is followed by {after!r} "
-                        "(a stray quote, or one left open?)",
-                        opened_line,
-                        opened_column,
-                    )
-                    pending.extendleft(reversed([*held[1:], line]))
-                else:
-                    problems.add(
-                        f"a quote ends the quoted field begun at column {opened_column} and is "
-                        f"followed by {after!r}, not a comma (a quote inside a quoted field is "
-                        "written twice)",
-                        line.number,
-                        pos,
-                    )
-                cells, held = [], []
-                break
-            if text.startswith('"', pos):
-                field, opened_line, opened_column = [], line.number, pos + 1
-                pos += 1
-                continue
-            plain = _PLAIN.match(text, pos)
-            assert plain is not None  # it matches the empty string
-            cells.append(plain.group())
-            pos = plain.end()
-            after = text[pos : pos + 1]
-            if after == ",":
-                pos += 1
-                continue
-            if after == '"':
-                problems.add(
-                    "a quote inside a field that does not begin with one (a field holding "
-                    "quotes is put in quotes whole, its own quotes doubled)",
-                    line.number,
-                    pos + 1,
-                )
-            elif text.endswith(","):
-                problems.add(_CUT_OFF, line.number)
-            elif _has_content(cells):
-                yield start, cells
-            cells, held = [], []
-            break
-
-
-def _read_records(
-    path: Path, encoding: str, problems: _Problems, *, multiline: bool = False
-) -> Iterator[tuple[int, list[str]]]:
-    """The records of a CSV list file, decoded strictly in ``encoding``."""
-    with _open(path) as raw:
-        yield from _csv_records(iter_checked_lines(raw, encoding), problems, multiline=multiline)
-
-
 def _first_record(path: Path, encoding: str) -> tuple[Line, list[str]] | None:
     """The first line holding anything and its cells (as far as they read), or None if none."""
-    with _open(path) as raw:
+    with open_list(path) as raw:
         for line in iter_checked_lines(raw, encoding):
-            if not _has_content([line.text]):
+            if not has_content([line.text]):
                 continue
-            record = next(_csv_records([line], _Problems(path), multiline=False), None)
+            record = next(csv_records([line], Problems(path), multiline=False), None)
             if record is not None:
                 return line, record[1]
             # A broken first line (the reader reports it): the format shown by how it starts.
@@ -397,7 +126,7 @@ def detect_format(path: Path, encoding: str | None = None) -> str:
     """'yaml', 'ofac-sdn', 'ofac-alt' or 'opensanctions', from the path and the first line."""
     if _is_yaml(path):
         return "yaml"
-    found = _first_record(path, _file_encoding(path, encoding))
+    found = _first_record(path, file_encoding(path, encoding))
     if found is None:
         raise CatalogueError(f"{path}: the file is empty (or holds only blank lines)")
     line, first = found
@@ -413,6 +142,11 @@ def detect_format(path: Path, encoding: str | None = None) -> str:
         "format shipscreen reads (OFAC sdn.csv or alt.csv, OpenSanctions targets.simple.csv, or "
         "entity YAML)"
     )
+
+
+def _cell(value: str) -> str:
+    value = value.strip()
+    return "" if value == _EMPTY else value
 
 
 def remark_aliases(remarks: str) -> list[str]:
@@ -444,19 +178,6 @@ def remark_aliases(remarks: str) -> list[str]:
     return aliases
 
 
-def _party(line: int, problems: _Problems, **fields: object) -> Party | None:
-    """The party of a list entry, or None and a problem on its line if it cannot be one."""
-    try:
-        return Party.model_validate(fields)
-    except ValidationError as exc:
-        what = "; ".join(
-            f"{' '.join(str(part) for part in error['loc'])}: {error['msg']}"
-            for error in exc.errors()[:3]
-        )
-        problems.add(f"the entry cannot be used ({what})", line)
-        return None
-
-
 def _person_names(name: str) -> list[str]:
     """'LAST, First Middle' also as 'First Middle LAST'."""
     if name.count(",") == 1:
@@ -467,11 +188,11 @@ def _person_names(name: str) -> list[str]:
 
 
 def _ofac_rows(
-    path: Path, encoding: str, width: int, problems: _Problems
+    path: Path, encoding: str, width: int, problems: Problems
 ) -> Iterator[tuple[int, list[str]]]:
     """(line, cells) of an OFAC CSV file; rows of the wrong width become problems."""
     rows = 0
-    for line, row in _read_records(path, encoding, problems):
+    for line, row in read_records(path, encoding, problems):
         rows += 1
         if len(row) != width:
             problems.add(f"{len(row)} columns, expected {width}", line)
@@ -481,7 +202,7 @@ def _ofac_rows(
         problems.add("no entries (an empty list would screen nothing)")
 
 
-def _read_alt(path: Path, encoding: str, problems: _Problems) -> dict[str, list[str]]:
+def _read_alt(path: Path, encoding: str, problems: Problems) -> dict[str, list[str]]:
     """alt.csv: ent_num, alt_num, alt_type, alt_name, alt_remarks -> names by entity number."""
     names: dict[str, list[str]] = {}
     for line, row in _ofac_rows(path, encoding, 5, problems):
@@ -508,14 +229,14 @@ def read_ofac_sdn(path: Path, alt: Path | None = None, encoding: str | None = No
     the list's ``problems``.
     """
     alt = alt or _alt_beside(path)
-    problems = _Problems(path)
-    sdn_encoding = _file_encoding(path, encoding)
+    problems = Problems(path)
+    sdn_encoding = file_encoding(path, encoding)
     alt_names: dict[str, list[str]] = {}
     alt_problems: tuple[Problem, ...] = ()
     list_encoding = sdn_encoding
     if alt:
-        alt_encoding = _file_encoding(alt, encoding)
-        collected = _Problems(alt)
+        alt_encoding = file_encoding(alt, encoding)
+        collected = Problems(alt)
         alt_names = _read_alt(alt, alt_encoding, collected)
         alt_problems = collected.all()
         if alt_encoding != sdn_encoding:
@@ -542,7 +263,7 @@ def read_ofac_sdn(path: Path, alt: Path | None = None, encoding: str | None = No
             names = [name, *aliases]
         program_list = [p.strip() for p in programs.strip("[]").split("] [") if p.strip()]
         source = Source(public=f"OFAC SDN list, entry {ent_num} ({path.name})")
-        party = _party(
+        party = make_party(
             line,
             problems,
             id=f"{OFAC_SDN}-{ent_num}",
@@ -571,7 +292,7 @@ def read_ofac_sdn(path: Path, alt: Path | None = None, encoding: str | None = No
         name=OFAC_SDN,
         path=str(path),
         format=OFAC_SDN + (" + alt.csv" if alt else ""),
-        digest=_digest(files),
+        digest=digest(files),
         encoding=list_encoding,
         parties=tuple(parties),
         problems=(*problems.all(), *alt_problems),
@@ -601,10 +322,10 @@ def read_opensanctions(path: Path, encoding: str | None = None) -> LoadedList:
     ``encoding`` is the file's; by default its own.  What cannot be read is in the list's
     ``problems``.
     """
-    file_encoding = _file_encoding(path, encoding)
+    list_encoding = file_encoding(path, encoding)
     parties: list[Party] = []
-    problems = _Problems(path)
-    records = _read_records(path, file_encoding, problems, multiline=True)
+    problems = Problems(path)
+    records = read_records(path, list_encoding, problems, multiline=True)
     first = next(records, None)
     header_line, header = first if first is not None else (0, [])
     columns = [c.strip().lower() for c in header]
@@ -668,7 +389,7 @@ def read_opensanctions(path: Path, encoding: str | None = None) -> LoadedList:
         if kind == "person":
             aliases = [a for a in aliases if len(a.split()) > 1]
         safe_id = re.sub(r"[^a-z0-9]+", "-", entity_id.lower()).strip("-") or str(line)
-        party = _party(
+        party = make_party(
             line,
             problems,
             id=f"{OPENSANCTIONS}-{safe_id}"[:80].rstrip("-"),
@@ -693,8 +414,8 @@ def read_opensanctions(path: Path, encoding: str | None = None) -> LoadedList:
         name=OPENSANCTIONS,
         path=str(path),
         format=OPENSANCTIONS,
-        digest=_digest([path]),
-        encoding=file_encoding,
+        digest=digest([path]),
+        encoding=list_encoding,
         parties=tuple(parties),
         problems=problems.all(),
     )
@@ -717,16 +438,9 @@ def read_yaml_list(path: Path) -> LoadedList:
         name=name,
         path=str(path),
         format="yaml",
-        digest=_digest(files),
+        digest=digest(files),
         encoding="utf-8",  # as entity YAML always is
         parties=parties,
-    )
-
-
-def _unreadable(path: Path, exc: OSError) -> Problem:
-    """A file the system would not let be read (the list's, or the alt.csv beside it)."""
-    return Problem(
-        file=str(exc.filename or path), message=f"cannot be read ({exc.strerror or exc})"
     )
 
 
@@ -741,21 +455,11 @@ def load_lists(paths: Iterable[str | Path], encoding: str | None = None) -> list
     # A list given as a pipe (--list <(gunzip -c sdn.csv.gz), /dev/stdin) can be read only once,
     # and a list is read several times (its format, encoding, entries, digest): read it whole now.
     spooled = {p: p.read_bytes() for p in given if p.exists() and not (p.is_file() or p.is_dir())}
-    token = _SPOOLED.set(spooled)
+    token = SPOOLED.set(spooled)
     try:
         return _load_lists(given, encoding)
     finally:
-        _SPOOLED.reset(token)
-
-
-# The lists given as pipes, read whole by load_lists while it loads them.
-_SPOOLED: ContextVar[dict[Path, bytes] | None] = ContextVar("shipscreen_lists", default=None)
-
-
-def _open(path: Path) -> BinaryIO:
-    """A list file's bytes, from the start (read again, or from what load_lists spooled)."""
-    data = (_SPOOLED.get() or {}).get(path)
-    return io.BytesIO(data) if data is not None else path.open("rb")
+        SPOOLED.reset(token)
 
 
 def _load_lists(given: list[Path], encoding: str | None) -> list[LoadedList]:
@@ -770,12 +474,12 @@ def _load_lists(given: list[Path], encoding: str | None) -> list[LoadedList]:
             continue
         try:
             if not _is_yaml(path):
-                encodings[path] = _file_encoding(path, encoding)
+                encodings[path] = file_encoding(path, encoding)
             formats[path] = detect_format(path, encodings.get(path))
         except CatalogueError as exc:
             problems.append(Problem(file=str(path), message=str(exc).split(": ", 1)[-1]))
         except OSError as exc:
-            problems.append(_unreadable(path, exc))
+            problems.append(unreadable(path, exc))
     alts = [p for p, f in formats.items() if f == "ofac-alt"]
     sdns = [p for p, f in formats.items() if f == OFAC_SDN]
     if alts and len(sdns) != 1:
@@ -794,7 +498,7 @@ def _load_lists(given: list[Path], encoding: str | None) -> list[LoadedList]:
             elif fmt == "yaml":
                 loaded.append(read_yaml_list(path))
         except OSError as exc:
-            problems.append(_unreadable(path, exc))
+            problems.append(unreadable(path, exc))
     # Screening against a list read only in part would look complete and is not: refuse it.
     broken = problems + [problem for lst in loaded for problem in lst.problems]
     if broken:
