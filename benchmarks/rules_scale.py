@@ -1,4 +1,4 @@
-"""How ``shipscreen rules check`` grows with the number of rules, against the bundled 12.
+"""How ``shipscreen rules check`` grows with the number of rules, against the bundled set.
 
 Run from the repository root (figures to stdout; ``--json`` also writes them to a file)::
 
@@ -17,7 +17,7 @@ Each round runs ``rules check`` (the click command, in this process) on the bund
 and on each generated set, and times its two steps apart as the command takes them: loading
 (``Screener.load``: the rule files, the catalogue, the compiled screener) and running the
 inline tests (``run_inline_tests``).  The report gives medians of ``--runs`` rounds, seconds per
-rule and the ratio of that to the bundled set's (1.0 is linear; N/12 is quadratic), and the
+rule and the ratio of that to the bundled set's (1.0 is linear; N/bundled is quadratic), and the
 growth exponent between sizes (1 is linear, 2 quadratic).
 """
 

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from engine.catalogue.entities import Catalogue, Clearance, GoodsCategory, owned_share
+from engine.catalogue.entities import Catalogue, Clearance, GoodsCategory, Owned, owned_share
 from engine.reading import caches
 from engine.reading.countries import CountryResolver
 from engine.reading.hscodes import HsCode, hs_in_text, parse_hs
@@ -67,7 +67,7 @@ class Knowledge:
         self.normaliser = NameNormaliser(catalogue.name_words)
         self.matcher = PartyMatcher(catalogue.parties.values(), self.normaliser)
         self.resolver = CountryResolver(catalogue.countries)
-        self.party_tags = {pid: frozenset(p.tags) for pid, p in catalogue.parties.items()}
+        self.party_tags = {pid: p.listing_tags for pid, p in catalogue.parties.items()}
         self.party_kinds = {pid: p.kind for pid, p in catalogue.parties.items()}
         self.clearances: dict[tuple[str, str], Clearance] = {
             (self.normaliser.key(c.party).text, c.entry): c
@@ -92,15 +92,15 @@ class Knowledge:
             pl.id: PhraseMatcher.of_list(pl, self._follows_trade)
             for pl in catalogue.phrase_lists.values()
         }
-        self._ownership: dict[frozenset[str], dict[str, tuple[float, list[str]]]] = {}
+        self._ownership: dict[frozenset[str], dict[str, Owned]] = {}
         # Trade files repeat their goods and wording: classify and split each text once.
         self._classified = lru_cache(maxsize=caches.TEXTS)(self._classify)
         self._words = lru_cache(maxsize=caches.TEXTS)(text_words)
         self._long_classified = lru_cache(maxsize=_LONG_TEXTS)(self._classify)
         self._long_words = lru_cache(maxsize=_LONG_TEXTS)(window_words)
 
-    def ownership(self, tags: frozenset[str]) -> dict[str, tuple[float, list[str]]]:
-        """Party id -> (share held by owners carrying ``tags``, those owners), through chains."""
+    def ownership(self, tags: frozenset[str]) -> dict[str, Owned]:
+        """Party id -> the stakes owners carrying ``tags`` hold in it, through chains."""
         if tags not in self._ownership:
             self._ownership[tags] = owned_share(self.catalogue, tags)
         return self._ownership[tags]

@@ -6,6 +6,7 @@ import importlib.util
 from pathlib import Path
 from typing import Any
 
+from engine import Screener
 from tests.conftest import REPO
 
 
@@ -107,20 +108,22 @@ def test_hostile_config_benchmark_runs(tmp_path: Path) -> None:
 def test_rules_scale_benchmark_runs_on_small_rule_sets(tmp_path: Path) -> None:
     module = _script("rules_scale")
     out = tmp_path / "figures.json"
-    figures = module.main(["--sizes", "13", "25", "--runs", "1", "--json", str(out)])
+    bundled_rules = Screener.default().ruleset.rules
+    n = len(bundled_rules)
+    figures = module.main(["--sizes", str(n + 1), "25", "--runs", "1", "--json", str(out)])
     assert out.is_file()
-    assert list(figures["sets"]) == ["bundled", "copies 13", "copies 25", "distinct 13",
-                                     "distinct 25"]  # fmt: skip
+    assert list(figures["sets"]) == ["bundled", f"copies {n + 1}", "copies 25",
+                                     f"distinct {n + 1}", "distinct 25"]  # fmt: skip
     bundled = figures["sets"]["bundled"]
-    assert bundled["rules"] == 12
-    assert bundled["tests"] == 40
+    assert bundled["rules"] == n
+    assert bundled["tests"] == sum(len(r.tests.hits) + len(r.tests.passes) for r in bundled_rules)
     for step in ("command", "load", "inline_tests"):
         assert bundled[step]["per_rule_to_bundled"] == 1.0
         assert figures["sets"]["copies 25"][step]["seconds_median"] > 0
-        assert figures["sets"]["copies 13"][step]["growth_exponent"] is None
+        assert figures["sets"][f"copies {n + 1}"][step]["growth_exponent"] is None
         assert figures["sets"]["copies 25"][step]["growth_exponent"] is not None
     # Each generated rule is valid and its tests pass (the command would have failed otherwise).
-    assert figures["sets"]["copies 25"]["tests"] > figures["sets"]["copies 13"]["tests"]
+    assert figures["sets"]["copies 25"]["tests"] > figures["sets"][f"copies {n + 1}"]["tests"]
     assert figures["sets"]["distinct 25"]["tests"] == 50
 
 

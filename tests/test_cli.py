@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 import signal
 from pathlib import Path
@@ -15,6 +16,8 @@ from click.testing import CliRunner
 
 from cli import main
 from engine.results import RESULT_COLUMNS
+from tests.conftest import REPO
+from tests.test_rules import LIST_ONLY
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -36,9 +39,10 @@ def test_screen_the_example(repo: Path, tmp_path: Path) -> None:
     assert {"low", "medium", "high", "critical"} <= bands
     fired = {rule for r in rows for rule in r["rule_ids"].split(";") if rule}
     rules = {p.stem for p in (repo / "rules").glob("*.yaml")}
-    assert fired == rules - {"owned-by-sanctioned"}  # every kind of finding the catalogue allows
+    # every kind of finding the catalogue allows (the others need lists loaded at screening time)
+    assert fired == rules - set(LIST_ONLY)
     assert any(r["error"] for r in rows)
-    assert "screened 17 rows" in err
+    assert "screened 19 rows" in err
 
 
 def test_unusable_input_exits_2(tmp_path: Path) -> None:
@@ -71,7 +75,7 @@ def test_unusable_rules_exit_2(repo: Path, tmp_path: Path) -> None:
 def test_rules_check_passes_on_the_bundled_rules() -> None:
     code, out, err = run("rules", "check")
     assert code == 0, err
-    assert "12 rules valid" in out
+    assert f"{len(list((REPO / 'rules').glob('*.yaml')))} rules valid" in out
     assert "inline tests passed" in out
 
 
@@ -190,7 +194,7 @@ def test_an_unusable_list_exits_2(tmp_path: Path) -> None:
 def test_rules_test_with_properties() -> None:
     code, out, _ = run("rules", "test", "--properties", "--examples", "10")
     assert code == 0
-    assert "40 of 40 inline tests passed" in out
+    assert re.search(r"(\d+) of \1 inline tests passed", out)
     assert "ok      not-inverts" in out
     assert "FAILED" not in out
 
@@ -235,7 +239,7 @@ def test_workers_write_what_one_process_writes(repo: Path, tmp_path: Path) -> No
         args = ("screen", example, "-o", str(csv_out), "-o", str(jsonl_out), "--no-manifest")
         code, _, err = run(*args, "--workers", workers)
         assert code == 0, err
-        assert "screened 17 rows" in err
+        assert "screened 19 rows" in err
         outputs[workers] = (csv_out.read_text(encoding="utf-8"), jsonl_out.read_text("utf-8"))
     assert outputs["1"] == outputs["2"]
     code, _, err = run("screen", example, "-o", str(tmp_path / "x.csv"), "--workers", "0")

@@ -310,9 +310,9 @@ parties:
     _write(tmp_path, "p.yaml", text)
     catalogue = load_catalogue(tmp_path)
     shares = owned_share(catalogue, frozenset({"sanctioned"}))
-    assert shares["middle"][0] == 60
-    assert shares["leaf"][0] == 55  # 30 via a blocked middle + 25 direct
-    assert shares["minority"][0] == 49
+    assert shares["middle"].total == 60
+    assert shares["leaf"].total == 55  # 30 via a blocked middle + 25 direct
+    assert shares["minority"].total == 49
     screener = Screener(catalogue, _ownership_rules(tmp_path, catalogue))
     assert screener.screen({"consignee": "Leaf Trading LLC"}).band == "critical"
     assert screener.screen({"consignee": "Minority Trading LLC"}).band == "low"

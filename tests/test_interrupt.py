@@ -154,7 +154,7 @@ def test_a_signal_at_any_moment(
         assert "after the outputs were written with their manifests" in err
         assert left == sorted(n for o in outputs for n in (o.name, o.name + ".manifest.json"))
         with outputs[0].open(encoding="utf-8", newline="") as fh:
-            assert len(list(csv.DictReader(fh))) == 17  # whole
+            assert len(list(csv.DictReader(fh))) == 19  # whole
     else:
         assert "no output was written" in err
         assert left == []

@@ -60,7 +60,7 @@ def screen_all_formats(src: Path, tmp: Path, *extra: str) -> tuple[Path, Path, P
 def test_the_formats_agree_on_the_example(tmp_path: Path) -> None:
     csv_out, jsonl_out, html_out, _ = screen_all_formats(EXAMPLE, tmp_path)
     bands = bands_in_csv(csv_out)
-    assert len(bands) == 17
+    assert len(bands) == 19
     assert bands == bands_in_jsonl(jsonl_out) == bands_in_html(html_out)
     assert set(bands.values()) == {"critical", "high", "medium", "low", "error"}
 
@@ -149,9 +149,9 @@ def test_the_manifest_records_the_run(tmp_path: Path) -> None:
     manifest = json.loads((tmp_path / "scored.csv.manifest.json").read_text("utf-8"))
     assert manifest["input"]["sha256"] == hashlib.sha256(EXAMPLE.read_bytes()).hexdigest()
     assert manifest["input"]["bytes"] == EXAMPLE.stat().st_size
-    assert manifest["rows"]["total"] == 17
+    assert manifest["rows"]["total"] == 19
     assert manifest["rows"]["errors"] == 1
-    assert sum(manifest["rows"]["by_band"].values()) == 16
+    assert sum(manifest["rows"]["by_band"].values()) == 18
     assert manifest["rules"]["digest"] == Screener.default().ruleset_digest
     [listed] = manifest["lists"]
     assert listed["entries"] == 11
@@ -202,8 +202,8 @@ def test_quiet_and_usage_errors(tmp_path: Path) -> None:
 def test_the_summary(tmp_path: Path) -> None:
     code, _, err = run("screen", str(EXAMPLE), "-o", str(tmp_path / "o.csv"))
     assert code == 0
-    assert "screened 17 rows" in err
-    assert "3 critical, 5 high, 5 medium, 3 low, 1 with errors" in err
+    assert "screened 19 rows" in err
+    assert "3 critical, 6 high, 6 medium, 3 low, 1 with errors" in err
     assert "by rule" in err
     assert "sanctioned-party" in err
     assert "error: line 17: no party or goods field" in err

@@ -195,8 +195,42 @@ INLINE = run_inline_tests(BUNDLED)
 def test_bundled_rules_have_inline_tests_of_both_kinds() -> None:
     for rule in BUNDLED.ruleset.rules:
         assert rule.tests.passes, rule.id
-        if rule.id != "owned-by-sanctioned":  # no catalogue party is owned by a listed one
+        if rule.id not in LIST_ONLY:
             assert rule.tests.hits, rule.id
+
+
+# Rules that only lists loaded at screening time can make hit: tested with fixture lists in
+# test_list_formats.py.
+LIST_ONLY = {
+    "owned-by-sanctioned": "no catalogue party is owned by a listed one",
+    "export-denied-party": "no catalogue party is on the Denied Persons List",
+    "sectoral-party": "no catalogue party is under sectoral sanctions only",
+    "unverified-party": "no catalogue party is on the Unverified List",
+}
+
+
+def _party_tags(node: object) -> set[str]:
+    """The tags a rule's party predicates test, anywhere in its condition."""
+    if isinstance(node, list):
+        return {t for item in node for t in _party_tags(item)}
+    if not isinstance(node, dict):
+        return set()
+    found = {t for key, value in node.items() for t in _party_tags(value)}
+    for predicate in ("party_matches", "party_owned_by"):
+        if isinstance(node.get(predicate), dict):
+            found |= set(node[predicate].get("tags", []))
+    return found
+
+
+def test_the_rules_without_inline_hits_test_tags_no_catalogue_party_carries() -> None:
+    carried = {t for p in CATALOGUE.parties.values() for t in p.listing_tags}
+    for rule_id in LIST_ONLY:
+        data = yaml.safe_load((bundled_dir("rules") / f"{rule_id}.yaml").read_text("utf-8"))
+        assert not data["tests"]["hits"], rule_id
+        tags = _party_tags(data["when"])
+        assert tags, rule_id
+        if rule_id != "owned-by-sanctioned":  # its owners carry the tag, not the party
+            assert not tags & carried, rule_id
 
 
 @pytest.mark.parametrize("outcome", INLINE, ids=lambda o: f"{o.rule_id}/{o.group}/{o.index}")

@@ -76,6 +76,24 @@ Day = Annotated[dt.date, BeforeValidator(_day)]
 # The tag that marks a party as under blocking sanctions; kept consistent with its designations.
 SANCTIONED = "sanctioned"
 
+# What a listing means for a shipment (DESIGN.md, "Risk policy"): an asset freeze, export
+# privileges denied, a licence needed to export, sectoral restrictions, an end use not verified,
+# a debarment from defence trade, or anything else.
+Consequence = Literal[
+    "blocking", "export-denied", "export-licence", "sectoral", "unverified", "debarred", "other"
+]
+# The tag each consequence gives the parties listed with it, for rules to test; a blocking
+# listing's is ``sanctioned``.
+CONSEQUENCE_TAGS: dict[str, str] = {
+    "blocking": SANCTIONED,
+    "export-denied": "export-denied",
+    "export-licence": "export-licence",
+    "sectoral": "sectoral",
+    "unverified": "unverified",
+    "debarred": "debarred",
+    "other": "listed-other",
+}
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -122,8 +140,29 @@ class Designation(_Model):
     programs: builtins.list[NonEmpty] = []
     date: Day | None = None
     list_id: Text | None = None
-    blocking: bool = Field(description="an asset freeze (SDN, EU or UK freeze), not export control")
+    consequence: Consequence = Field(description="what the listing means (see CONSEQUENCE_TAGS)")
     source: Source
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_blocking(cls, data: Any) -> Any:
+        # Catalogues written before consequences say ``blocking: true`` (an asset freeze) or
+        # ``false`` (anything else); with ``consequence`` given too, the two must agree.
+        if not isinstance(data, dict) or "blocking" not in data:
+            return data
+        data = dict(data)
+        blocking = data.pop("blocking")
+        if not isinstance(blocking, bool):
+            raise ValueError("blocking must be true or false")
+        said = data.setdefault("consequence", "blocking" if blocking else "other")
+        if (said == "blocking") != blocking:
+            raise ValueError(f"blocking: {str(blocking).lower()} contradicts consequence {said}")
+        return data
+
+    @property
+    def blocking(self) -> bool:
+        """An asset freeze (SDN, FSE, an EU, UK or UN freeze)."""
+        return self.consequence == "blocking"
 
 
 class Ownership(_Model):
@@ -131,6 +170,7 @@ class Ownership(_Model):
 
     owner: Id
     share: Number | None = Field(default=None, ge=0, le=100, description="percent; None if unknown")
+    date: Day | None = None
     source: Source
 
 
@@ -176,6 +216,13 @@ class Party(_Model):
     def all_names(self) -> list[str]:
         """The legal name, aliases and native-script names, without repeats."""
         return list(dict.fromkeys([self.name, *self.aliases, *self.native_names]))
+
+    @property
+    def listing_tags(self) -> frozenset[str]:
+        """The party's tags and the tags of its listings' consequences (CONSEQUENCE_TAGS)."""
+        if not self.designations:
+            return frozenset(self.tags)
+        return frozenset(self.tags) | {CONSEQUENCE_TAGS[d.consequence] for d in self.designations}
 
 
 ChplTier = Literal["1", "2", "3A", "3B", "4A", "4B"]
@@ -366,8 +413,10 @@ class Catalogue:
 
     @cached_property
     def party_tags(self) -> frozenset[str]:
-        """Every tag some party carries."""
-        return frozenset(t for p in self.parties.values() for t in p.tags)
+        """Every tag some party carries, with those of the consequences of listings (known
+        whether or not a list loaded at screening time holds such a listing)."""
+        tags = {t for p in self.parties.values() for t in p.listing_tags}
+        return frozenset(tags | set(CONSEQUENCE_TAGS.values()))
 
     @cached_property
     def goods_tags(self) -> frozenset[str]:
@@ -661,32 +710,111 @@ def _nearest(name: str, choices: Iterable[str]) -> str | None:
     return None if found is None else str(found[0])
 
 
-def owned_share(catalogue: Catalogue, tags: frozenset[str]) -> dict[str, tuple[float, list[str]]]:
-    """For each party, the share (percent) held by tagged parties, directly or through a chain.
+@dataclass(frozen=True)
+class Holding:
+    """One owner's stake in a party, as the 50 % rule counts it: the largest figure recorded
+    (every figure kept, for the evidence).  ``share`` is None when no record gives one."""
 
-    A party counts as a tagged owner if it carries one of ``tags`` or is itself owned 50 % or
-    more by tagged owners (OFAC's 50 percent rule, applied through chains).  Returns party id ->
-    (aggregate share, ids of the tagged owners that make it up).  Unknown shares count as 0.
+    owner: str
+    share: float | None
+    figures: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Owned:
+    """The stakes that owners counted as blocked hold in a party, and their sum (percent)."""
+
+    total: float
+    stakes: tuple[Holding, ...]
+
+    @property
+    def owners(self) -> list[str]:
+        """The ids of the owners that make up the total."""
+        return [h.owner for h in self.stakes]
+
+
+def holdings(party: Party) -> list[Holding]:
+    """A party's owners, one stake each: records of one holding that disagree (48, 50 and 51 %)
+    are resolved conservatively, the largest figure deciding."""
+    figures: dict[str, list[float]] = {}
+    for link in party.owners:
+        shares = figures.setdefault(link.owner, [])
+        if link.share is not None:
+            shares.append(link.share)
+    return [
+        Holding(owner, max(shares) if shares else None, tuple(sorted(set(shares))))
+        for owner, shares in figures.items()
+    ]
+
+
+def owned_share(catalogue: Catalogue, tags: frozenset[str]) -> dict[str, Owned]:
+    """For each party, the share (percent) held by tagged owners, directly or through a chain.
+
+    A party counts as a tagged owner if it carries one of ``tags`` (its listings' consequence
+    tags included) or is itself owned 50 % or more by tagged owners (OFAC's 50 percent rule,
+    applied through chains, cycles included: a party is added once, and the sums are taken
+    again until nothing changes).  A stake of unknown size counts as 0.  Returns party id ->
+    :class:`Owned`, for the parties some tagged owner holds a known stake in.
     """
-    blocked = {pid for pid, p in catalogue.parties.items() if tags & set(p.tags)}
+    parties = catalogue.parties
+    blocked = {pid for pid, p in parties.items() if tags & p.listing_tags}
+    owned = {pid: holdings(p) for pid, p in parties.items() if p.owners}
     changed = True
-    shares: dict[str, tuple[float, list[str]]] = {}
     while changed:
         changed = False
-        shares = {}
-        for pid, party in catalogue.parties.items():
-            total = 0.0
-            via: list[str] = []
-            for link in party.owners:
-                if link.owner in blocked and link.share:
-                    total += link.share
-                    via.append(link.owner)
-            if via:
-                shares[pid] = (min(total, 100.0), via)
-            if total >= 50.0 and pid not in blocked:
+        for pid, stakes in owned.items():
+            if pid in blocked:
+                continue
+            total = sum(h.share or 0.0 for h in stakes if h.owner in blocked)
+            if total >= 50.0:
                 blocked.add(pid)
                 changed = True
+    shares: dict[str, Owned] = {}
+    for pid, stakes in owned.items():
+        counted = tuple(
+            sorted(
+                (h for h in stakes if h.owner in blocked and h.share),
+                key=lambda h: -(h.share or 0.0),
+            )
+        )
+        if counted:
+            shares[pid] = Owned(sum(h.share or 0.0 for h in counted), counted)
     return shares
+
+
+def ownership_chain(
+    catalogue: Catalogue,
+    shares: Mapping[str, Owned],
+    tags: frozenset[str],
+    pid: str,
+    seen: frozenset[str] = frozenset(),
+) -> str:
+    """How tagged owners hold a party, drawn as a chain: ``LLC CST ← 51 % A. Zakharov
+    (sanctioned: SDN; records say 48, 50, 51 %) + 49 % Kalashnikov Concern (sanctioned: SDN)``;
+    an owner held in turn shows its own owners in brackets."""
+    parties = catalogue.parties
+    held = shares.get(pid)
+    name = parties[pid].name
+    if held is None:
+        return name
+    parts = []
+    for stake in held.stakes:
+        owner = parties[stake.owner]
+        also = ""
+        if len(stake.figures) > 1:
+            also = f"records say {', '.join(f'{x:g}' for x in stake.figures)} %"
+        listed = sorted(tags & owner.listing_tags)
+        if listed:
+            lists = list(dict.fromkeys(d.list for d in owner.designations if d.blocking))[:3]
+            why = f"{', '.join(listed)}" + (f": {', '.join(lists)}" if lists else "")
+            said = "; ".join(x for x in (why, also) if x)
+            parts.append(f"{stake.share:g} % {owner.name} ({said})")
+        elif stake.owner in shares and stake.owner not in seen:
+            inner = ownership_chain(catalogue, shares, tags, stake.owner, seen | {pid})
+            parts.append(f"{stake.share:g} % [{inner}]" + (f" ({also})" if also else ""))
+        else:
+            parts.append(f"{stake.share:g} % {owner.name}")
+    return f"{name} ← " + " + ".join(parts)
 
 
 KEBAB = re.compile(TAG_PATTERN)

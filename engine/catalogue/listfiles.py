@@ -55,6 +55,7 @@ class LoadedList:
     encoding: str  # as Python names it ("utf-8", "cp1252"...), with an alt.csv's if it differs
     parties: tuple[Party, ...]
     problems: tuple[Problem, ...] = ()
+    published: str | None = None  # the list's own date (YYYY-MM-DD), where the file states it
 
     @property
     def entries(self) -> int:
@@ -330,3 +331,12 @@ def open_list(path: Path) -> BinaryIO:
     """A list file's bytes, from the start (read again, or from what load_lists spooled)."""
     data = (SPOOLED.get() or {}).get(path)
     return io.BytesIO(data) if data is not None else path.open("rb")
+
+
+def person_names(name: str) -> list[str]:
+    """'LAST, First Middle' also as 'First Middle LAST'."""
+    if name.count(",") == 1:
+        last, first = (part.strip() for part in name.split(","))
+        if last and first:
+            return [name, f"{first} {last}"]
+    return [name]

@@ -54,8 +54,22 @@ from engine.catalogue.listfiles import (
     known_encoding,
     make_party,
     open_list,
+    person_names,
     read_records,
     unreadable,
+)
+from engine.catalogue.listformats import (
+    CSL,
+    DPL,
+    FTM,
+    UN,
+    is_csl_header,
+    is_dpl_header,
+    is_ftm_line,
+    read_csl,
+    read_dpl,
+    read_ftm,
+    read_un,
 )
 from engine.decoding import Line, iter_checked_lines
 from engine.errors import CatalogueError, Problem
@@ -63,6 +77,7 @@ from engine.errors import CatalogueError, Problem
 __all__ = ["MAX_PROBLEMS", "LoadedList", "known_encoding", "load_lists", "read_ofac_sdn"]
 
 OFAC_SDN = "ofac-sdn"
+OFAC_CONS = "ofac-cons"  # OFAC's consolidated non-SDN list: sdn.csv's columns, other meanings
 OPENSANCTIONS = "opensanctions"
 
 _EMPTY = "-0-"
@@ -130,17 +145,44 @@ def detect_format(path: Path, encoding: str | None = None) -> str:
     if found is None:
         raise CatalogueError(f"{path}: the file is empty (or holds only blank lines)")
     line, first = found
+    text = line.text.strip().lstrip("\ufeff")
+    if text.startswith("<"):
+        return _xml_format(path, line)
+    if text.startswith("{") and is_ftm_line(text):
+        return FTM
+    if is_dpl_header(text):
+        return DPL
     header = {c.strip().lower() for c in first}
     if {"id", "schema", "name"} <= header:
         return OPENSANCTIONS
+    if is_csl_header(first):
+        return CSL
     if len(first) == 12 and first[0].strip().isdigit():
-        return OFAC_SDN
+        return OFAC_CONS if _is_non_sdn(path) else OFAC_SDN
     if len(first) == 5 and first[0].strip().isdigit() and first[1].strip().isdigit():
         return "ofac-alt"
     raise CatalogueError(
         f"{path}: line {line.number}: {line.problem + '; ' if line.problem else ''}not a list "
-        "format shipscreen reads (OFAC sdn.csv or alt.csv, OpenSanctions targets.simple.csv, or "
-        "entity YAML)"
+        f"format shipscreen reads ({_FORMATS})"
+    )
+
+
+_FORMATS = (
+    "OFAC sdn.csv or alt.csv, OFAC cons_prim.csv or cons_alt.csv, the Consolidated Screening "
+    "List CSV, the BIS Denied Persons List, the UN consolidated list XML, OpenSanctions "
+    "targets.simple.csv or FollowTheMoney JSON lines, or entity YAML"
+)
+
+
+def _xml_format(path: Path, line: Line) -> str:
+    """The format of an XML list, from its root element."""
+    with open_list(path) as fh:
+        head = fh.read(1 << 16)
+    if b"<CONSOLIDATED_LIST" in head:
+        return UN
+    raise CatalogueError(
+        f"{path}: line {line.number}: an XML file, but not a list format shipscreen reads "
+        f"({_FORMATS})"
     )
 
 
@@ -178,15 +220,6 @@ def remark_aliases(remarks: str) -> list[str]:
     return aliases
 
 
-def _person_names(name: str) -> list[str]:
-    """'LAST, First Middle' also as 'First Middle LAST'."""
-    if name.count(",") == 1:
-        last, first = (part.strip() for part in name.split(","))
-        if last and first:
-            return [name, f"{first} {last}"]
-    return [name]
-
-
 def _ofac_rows(
     path: Path, encoding: str, width: int, problems: Problems
 ) -> Iterator[tuple[int, list[str]]]:
@@ -214,21 +247,64 @@ def _read_alt(path: Path, encoding: str, problems: Problems) -> dict[str, list[s
     return names
 
 
-def _alt_beside(path: Path) -> Path | None:
-    """The alt.csv that belongs to an sdn.csv, if it lies beside it."""
-    candidates = [path.with_name("alt.csv"), path.with_name("ALT.CSV")]
-    if "sdn" in path.name.lower():
-        candidates.append(path.with_name(re.sub("sdn", "alt", path.name, flags=re.IGNORECASE)))
+def _alt_beside(path: Path, non_sdn: bool = False) -> Path | None:
+    """The alt.csv that belongs to an sdn.csv (cons_alt.csv to a cons_prim.csv), if it lies
+    beside it."""
+    if non_sdn:
+        candidates = [path.with_name("cons_alt.csv"), path.with_name("CONS_ALT.CSV")]
+        mark = "prim"
+    else:
+        candidates = [path.with_name("alt.csv"), path.with_name("ALT.CSV")]
+        mark = "sdn"
+    if mark in path.name.lower():
+        candidates.append(path.with_name(re.sub(mark, "alt", path.name, flags=re.IGNORECASE)))
     return next((c for c in candidates if c != path and c.is_file()), None)
 
 
-def read_ofac_sdn(path: Path, alt: Path | None = None, encoding: str | None = None) -> LoadedList:
-    """Read OFAC's sdn.csv (and its alt.csv) into parties tagged ``sanctioned`` and ``ofac-sdn``.
+# Programs of OFAC's non-SDN lists and what their listings mean: Foreign Sanctions Evaders are
+# blocked; UKRAINE-EO13662 is the Sectoral Sanctions Identifications list, RUSSIA-EO14024 on it
+# the menu-based (sectoral) sanctions; the others (PLC, CMIC, CAPTA's 561-Related, ISA) restrict
+# other dealings.  A listing under several programs takes the gravest.
+_NON_SDN_PROGRAMS = (("FSE-", "blocking"), ("UKRAINE-EO13662", "sectoral"),
+                     ("RUSSIA-EO14024", "sectoral"))  # fmt: skip
+_GRAVITY = ("blocking", "sectoral", "other")
+# Programs only the non-SDN list uses: an OFAC file under another name holding them is that
+# list, not sdn.csv.
+_NON_SDN_ONLY = re.compile(
+    rb'"(?:[^"\r\n]*\] \[)?(?:CMIC-EO13959|561-Related|FSE-[A-Z]+|NS-ISA|NS-MBS)\b'
+)
+
+
+def non_sdn_consequence(programs: list[str]) -> str:
+    """The consequence of a non-SDN listing under ``programs``."""
+    found = {c for p in programs for prefix, c in _NON_SDN_PROGRAMS if p.startswith(prefix)}
+    return next((c for c in _GRAVITY if c in found), "other")
+
+
+def _is_non_sdn(path: Path) -> bool:
+    """An OFAC primary file that is the consolidated non-SDN list: named so (cons_prim.csv),
+    or holding programs only that list uses."""
+    name = path.name.lower()
+    if "cons" in name or "non_sdn" in name or "non-sdn" in name:
+        return True
+    if "sdn" in name:
+        return False
+    with open_list(path) as fh:
+        return any(_NON_SDN_ONLY.search(line) for line in fh)
+
+
+def read_ofac_sdn(
+    path: Path, alt: Path | None = None, encoding: str | None = None, *, non_sdn: bool = False
+) -> LoadedList:
+    """Read OFAC's sdn.csv (and its alt.csv) into parties tagged ``sanctioned`` and ``ofac-sdn``;
+    with ``non_sdn``, the consolidated non-SDN list (cons_prim.csv and cons_alt.csv), each
+    listing's consequence by its programs (:func:`non_sdn_consequence`), tagged ``ofac-cons``.
 
     ``encoding`` is that of both files; by default each file's own.  What cannot be read is in
     the list's ``problems``.
     """
-    alt = alt or _alt_beside(path)
+    alt = alt or _alt_beside(path, non_sdn)
+    dataset = OFAC_CONS if non_sdn else OFAC_SDN
     problems = Problems(path)
     sdn_encoding = file_encoding(path, encoding)
     alt_names: dict[str, list[str]] = {}
@@ -258,40 +334,42 @@ def read_ofac_sdn(path: Path, alt: Path | None = None, encoding: str | None = No
             # One-word aliases of individuals are nicknames (OFAC's "weak" a.k.a.s): not
             # screened.
             aliases = [a for a in aliases if len(a.split()) > 1]
-            names = _person_names(name) + [n for a in aliases for n in _person_names(a)]
+            names = person_names(name) + [n for a in aliases for n in person_names(a)]
         else:
             names = [name, *aliases]
         program_list = [p.strip() for p in programs.strip("[]").split("] [") if p.strip()]
-        source = Source(public=f"OFAC SDN list, entry {ent_num} ({path.name})")
+        consequence = non_sdn_consequence(program_list) if non_sdn else "blocking"
+        what = "non-SDN consolidated list" if non_sdn else "SDN list"
+        source = Source(public=f"OFAC {what}, entry {ent_num} ({path.name})")
         party = make_party(
             line,
             problems,
-            id=f"{OFAC_SDN}-{ent_num}",
+            id=f"{dataset}-{ent_num}",
             name=name,
             aliases=list(dict.fromkeys(n for n in names[1:] if n != name)),
             kind=kind,
-            tags=[SANCTIONED, OFAC_SDN],
+            tags=[SANCTIONED, dataset] if consequence == "blocking" else [dataset],
             designations=[
                 {
                     "authority": "OFAC",
-                    "list": "SDN",
+                    "list": "non-SDN" if non_sdn else "SDN",
                     "programs": program_list,
                     "list_id": ent_num,
-                    "blocking": True,
+                    "consequence": consequence,
                     "source": source,
                 }
             ],
             notes=remarks or None,
-            dataset=OFAC_SDN,
+            dataset=dataset,
             sources=[source],
         )
         if party is not None:
             parties.append(party)
     files = [path, alt] if alt else [path]
     return LoadedList(
-        name=OFAC_SDN,
+        name=dataset,
         path=str(path),
-        format=OFAC_SDN + (" + alt.csv" if alt else ""),
+        format=dataset + (f" + {alt.name}" if alt else ""),
         digest=digest(files),
         encoding=list_encoding,
         parties=tuple(parties),
@@ -480,21 +558,37 @@ def _load_lists(given: list[Path], encoding: str | None) -> list[LoadedList]:
             problems.append(Problem(file=str(path), message=str(exc).split(": ", 1)[-1]))
         except OSError as exc:
             problems.append(unreadable(path, exc))
-    alts = [p for p, f in formats.items() if f == "ofac-alt"]
-    sdns = [p for p, f in formats.items() if f == OFAC_SDN]
-    if alts and len(sdns) != 1:
-        problems.append(
-            Problem(file=str(alts[0]), message="an alt.csv needs exactly one sdn.csv given with it")
-        )
+    alt_of: dict[str, Path] = {}  # the alt file given for each OFAC list
+    for kind, primary in ((OFAC_CONS, "cons_prim.csv"), (OFAC_SDN, "sdn.csv")):
+        alts = [
+            p
+            for p, f in formats.items()
+            if f == "ofac-alt" and _is_cons_alt(p) == (kind == OFAC_CONS)
+        ]
+        primaries = [p for p, f in formats.items() if f == kind]
+        if alts and (len(primaries) != 1 or len(alts) > 1):
+            problems.append(
+                Problem(
+                    file=str(alts[0]),
+                    message=f"{alts[0].name} needs exactly one {primary} given with it",
+                )
+            )
+        elif alts:
+            alt_of[kind] = alts[0]
     if problems:
         raise CatalogueError("lists cannot be loaded", problems=problems)
     loaded: list[LoadedList] = []
     for path, fmt in formats.items():
         try:
-            if fmt == OFAC_SDN:
-                loaded.append(read_ofac_sdn(path, alts[0] if alts else None, encoding))
+            if fmt in (OFAC_SDN, OFAC_CONS):
+                non_sdn = fmt == OFAC_CONS
+                loaded.append(read_ofac_sdn(path, alt_of.get(fmt), encoding, non_sdn=non_sdn))
             elif fmt == OPENSANCTIONS:
                 loaded.append(read_opensanctions(path, encodings[path]))
+            elif fmt in _READERS:
+                loaded.append(_READERS[fmt](path, encodings[path]))
+            elif fmt == UN:
+                loaded.append(read_un(path))
             elif fmt == "yaml":
                 loaded.append(read_yaml_list(path))
         except OSError as exc:
@@ -504,6 +598,14 @@ def _load_lists(given: list[Path], encoding: str | None) -> list[LoadedList]:
     if broken:
         raise CatalogueError("lists with unreadable entries cannot be used", problems=broken)
     return loaded
+
+
+def _is_cons_alt(path: Path) -> bool:
+    """An alt file of the non-SDN list (cons_alt.csv), not of the SDN list."""
+    return "cons" in path.name.lower()
+
+
+_READERS = {CSL: read_csl, DPL: read_dpl, FTM: read_ftm}
 
 
 def iter_parties(lists: Iterable[LoadedList]) -> Iterator[Party]:

@@ -30,7 +30,15 @@ from pydantic import (
     model_validator,
 )
 
-from engine.catalogue.entities import Catalogue, Count, Number, Party, PartyKind, Text
+from engine.catalogue.entities import (
+    Catalogue,
+    Count,
+    Number,
+    Party,
+    PartyKind,
+    Text,
+    ownership_chain,
+)
 from engine.facts import Facts
 from engine.reading.matching import MATCH_FLOOR, PartyMatch
 from engine.reading.phrases import clip, excerpt, locate, words_excerpt
@@ -370,15 +378,18 @@ class PartyOwnedByNode(_Node):
     def evaluate(self, facts: Facts) -> Outcome:
         spec = self.party_owned_by
         shares = facts.knowledge.ownership(spec.tag_set)
-        parties = facts.knowledge.catalogue.parties
+        catalogue = facts.knowledge.catalogue
         best = 0.0
         evidence: list[Evidence] = []
         for role, match in _matches(facts, spec.roles, spec.min_similarity):
             held = shares.get(match.party_id)
-            if held is None or held[0] < spec.min_share:
+            if held is None or held.total < spec.min_share:
                 continue
-            owners = ", ".join(parties[o].name for o in held[1])
-            extra = f", owned {held[0]:g}% by {owners} ({', '.join(spec.tags)})"
+            chain = ownership_chain(catalogue, shares, spec.tag_set, match.party_id)
+            total = f"{min(held.total, 100.0):g} %"
+            if held.total > 100.0:
+                total += f" (the records add up to {held.total:g} %)"
+            extra = f", owned {total} by owners {'/'.join(spec.tags)}: {chain}"
             evidence.append(_party_evidence(role, match, facts, "party_owned_by", extra))
             best = max(best, match.similarity)
         return (best, evidence) if evidence else None
