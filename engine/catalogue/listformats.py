@@ -175,6 +175,9 @@ def _csl_ids(cell: str) -> list[tuple[str, str]]:
     pairs = []
     for item in _split(cell):
         parts = [p.strip() for p in item.split(",")]
+        if len(parts) == 2:  # "IMO 9123453, Vessel Registration Identification"
+            pairs.append((parts[1], parts[0]))
+            continue
         if len(parts) < 3:
             continue
         if len(parts[0]) == 2 and parts[0].isupper():

@@ -196,6 +196,7 @@ def build_manifest(
                 "encoding": x.encoding,
                 "sha256": x.digest,
                 "entries": x.entries,
+                "published": x.published,  # the list's own date, where the file states it
             }
             for x in screener.lists
         ],
