@@ -9,6 +9,8 @@ about a field cost nothing.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -69,6 +71,7 @@ class Knowledge:
         self.resolver = CountryResolver(catalogue.countries)
         self.party_tags = {pid: p.listing_tags for pid, p in catalogue.parties.items()}
         self.party_kinds = {pid: p.kind for pid, p in catalogue.parties.items()}
+        self.identifiers = _identifier_index(catalogue)
         self.clearances: dict[tuple[str, str], Clearance] = {
             (self.normaliser.key(c.party).text, c.entry): c
             for c in catalogue.cleared
@@ -98,6 +101,14 @@ class Knowledge:
         self._words = lru_cache(maxsize=caches.TEXTS)(text_words)
         self._long_classified = lru_cache(maxsize=_LONG_TEXTS)(self._classify)
         self._long_words = lru_cache(maxsize=_LONG_TEXTS)(window_words)
+
+    def match_party(self, cell: str) -> tuple[PartyMatch, ...]:
+        """The catalogue and list parties a party cell names, best first: by name, and by an
+        identifier the cell writes that equals a listed one."""
+        matches = self.matcher.match(cell)
+        if self.identifiers and _DIGITS.search(cell):
+            return _with_identifiers(cell, matches, self)
+        return matches
 
     def ownership(self, tags: frozenset[str]) -> dict[str, Owned]:
         """Party id -> the stakes owners carrying ``tags`` hold in it, through chains."""
@@ -227,6 +238,62 @@ def _dotted(prefix: str) -> str:
     return prefix if len(prefix) <= 4 else f"{prefix[:4]}.{prefix[4:]}"
 
 
+# An identifier as compared: its letters and digits, upper case ("HRB 123456" -> "HRB123456").
+_NOT_ID = re.compile(r"[^0-9A-Z]")
+_DIGITS = re.compile(r"\d(?:[\s./-]?\d){4}")  # five digits, perhaps with separators
+_ID_PIECES = re.compile(r"[^\s,;:()\[\]№#=]+")
+
+
+def _id_key(value: str) -> str:
+    return _NOT_ID.sub("", value.upper())
+
+
+def _identifier_index(catalogue: Catalogue) -> dict[str, list[tuple[str, str]]]:
+    """A listed identifier (INN, OGRN, USCC, LEI, IMO, tax or registration number) -> the
+    parties listed with it and its kind.  Values with fewer than five digits are left out: too
+    short to name one party."""
+    index: dict[str, list[tuple[str, str]]] = {}
+    for pid, party in catalogue.parties.items():
+        for kind, value in party.identifiers.items():
+            key = _id_key(value)
+            if kind != "opensanctions" and sum(c.isdigit() for c in key) >= 5:
+                index.setdefault(key, []).append((pid, kind))
+    return index
+
+
+def _with_identifiers(
+    cell: str, matches: tuple[PartyMatch, ...], knowledge: Knowledge
+) -> tuple[PartyMatch, ...]:
+    """The name matches of a party cell, with the listed parties whose identifier the cell
+    writes (``Volgatek, INN 7701234567``): an identifier equal to a listed one is a match on its
+    own, whatever the name says."""
+    pieces = [_id_key(p) for p in _ID_PIECES.findall(cell)]
+    keys = {*pieces, *(a + b for a, b in itertools.pairwise(pieces))}
+    found = {pid: kind for key in keys for pid, kind in knowledge.identifiers.get(key, ())}
+    if not found:
+        return matches
+    best = {m.party_id: m for m in matches}
+    parties = knowledge.catalogue.parties
+    for pid, kind in found.items():
+        party = parties[pid]
+        value = party.identifiers[kind]
+        best[pid] = PartyMatch(
+            query=cell,
+            party_id=pid,
+            entry_name=party.name,
+            matched_name=f"{kind} {value} (identifier)",
+            dataset=party.dataset,
+            similarity=1.0,
+            pairs=(),
+            unmatched_query=(),
+            unmatched_candidate=(),
+            query_legal_forms=(),
+            candidate_legal_forms=(),
+            identifiers=((kind, value),),
+        )
+    return tuple(sorted(best.values(), key=lambda m: (-m.similarity, m.party_id)))
+
+
 class Facts:
     """What one shipment shows, computed on first use.
 
@@ -245,7 +312,7 @@ class Facts:
         """Catalogue parties that the party in ``role`` resembles, best first."""
         if role not in self._matches:
             name = self.record.text(role)
-            matches = self.knowledge.matcher.match(name) if name else ()
+            matches = self.knowledge.match_party(name) if name else ()
             clearances = self.knowledge.clearances
             if matches and clearances and self.clear:
                 key = self.knowledge.normaliser.key(name).text

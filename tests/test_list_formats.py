@@ -353,3 +353,23 @@ def test_a_list_damaged_anyhow_loads_or_is_refused_with_its_problems(
             assert all(p.file == str(path) for p in refused.problems), str(refused)
         else:
             assert loaded[0].entries > 0
+
+
+# ------------------------------------------------------------------- identifiers in the cell
+
+
+@pytest.mark.parametrize(
+    ("cell", "band"),
+    [
+        ("Alpha Trade LLC, INN 7701234567", "critical"),  # Volgatek's tax number, SDN
+        ("Alpha Trade LLC, ИНН 77-0123-4567", "critical"),  # separators do not matter
+        ("Some Firm (USCC 91440300MA5XXXXXXX)", "high"),  # an Entity List firm's USCC
+        ("Alpha Trade LLC, INN 7701234568", "low"),  # one digit off: another firm
+        ("Alpha Trade LLC", "low"),
+    ],
+)
+def test_an_identifier_equal_to_a_listed_one_is_a_match_on_its_own(cell: str, band: str) -> None:
+    got, _, message = _screen([FORMATS / "csl.csv"], {"consignee": cell, "hs_code": "8542.31"})
+    assert got == band
+    if band != "low":
+        assert "(identifier)" in message

@@ -195,7 +195,7 @@ class RuleGates:
     def _party_signals(self, role: str, name: str) -> frozenset[Signal]:
         knowledge = self._knowledge
         out: set[Signal] = set()
-        for match in knowledge.matcher.match(name):
+        for match in knowledge.match_party(name):
             out.add((PARTY, role))
             out.add((PARTY_ID, role, match.party_id))
             out.update((PARTY_TAG, role, tag) for tag in knowledge.party_tags[match.party_id])
