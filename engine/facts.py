@@ -9,7 +9,6 @@ about a field cost nothing.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -102,12 +101,14 @@ class Knowledge:
         self._long_classified = lru_cache(maxsize=_LONG_TEXTS)(self._classify)
         self._long_words = lru_cache(maxsize=_LONG_TEXTS)(window_words)
 
-    def match_party(self, cell: str) -> tuple[PartyMatch, ...]:
+    def match_party(self, cell: str, ids: str = "") -> tuple[PartyMatch, ...]:
         """The catalogue and list parties a party cell names, best first: by name, and by an
-        identifier the cell writes that equals a listed one."""
-        matches = self.matcher.match(cell)
-        if self.identifiers and _DIGITS.search(cell):
-            return _with_identifiers(cell, matches, self)
+        identifier the cell (or the party's identifier cell, ``ids``) writes that equals a
+        listed one."""
+        matches = self.matcher.match(cell) if cell else ()
+        written = f"{cell} {ids}" if ids else cell
+        if self.identifiers and _DIGITS.search(written):
+            return _with_identifiers(cell or ids, written, matches, self)
         return matches
 
     def ownership(self, tags: frozenset[str]) -> dict[str, Owned]:
@@ -262,13 +263,14 @@ def _identifier_index(catalogue: Catalogue) -> dict[str, list[tuple[str, str]]]:
 
 
 def _with_identifiers(
-    cell: str, matches: tuple[PartyMatch, ...], knowledge: Knowledge
+    cell: str, written: str, matches: tuple[PartyMatch, ...], knowledge: Knowledge
 ) -> tuple[PartyMatch, ...]:
     """The name matches of a party cell, with the listed parties whose identifier the cell
     writes (``Volgatek, INN 7701234567``): an identifier equal to a listed one is a match on its
     own, whatever the name says."""
-    pieces = [_id_key(p) for p in _ID_PIECES.findall(cell)]
-    keys = {*pieces, *(a + b for a, b in itertools.pairwise(pieces))}
+    pieces = [_id_key(p) for p in _ID_PIECES.findall(written)]
+    # A number may be written in groups ("77 0123 4567"): up to four pieces in a row are joined.
+    keys = {"".join(pieces[i : i + n]) for n in range(1, 5) for i in range(len(pieces) - n + 1)}
     found = {pid: kind for key in keys for pid, kind in knowledge.identifiers.get(key, ())}
     if not found:
         return matches
@@ -312,7 +314,8 @@ class Facts:
         """Catalogue parties that the party in ``role`` resembles, best first."""
         if role not in self._matches:
             name = self.record.text(role)
-            matches = self.knowledge.match_party(name) if name else ()
+            ids = self.record.text(f"{role}_id")
+            matches = self.knowledge.match_party(name, ids) if name or ids else ()
             clearances = self.knowledge.clearances
             if matches and clearances and self.clear:
                 key = self.knowledge.normaliser.key(name).text

@@ -373,3 +373,18 @@ def test_an_identifier_equal_to_a_listed_one_is_a_match_on_its_own(cell: str, ba
     assert got == band
     if band != "low":
         assert "(identifier)" in message
+
+
+def test_an_identifier_column_matches_in_a_csv_file(tmp_path: Path) -> None:
+    shipments = tmp_path / "shipments.csv"
+    shipments.write_text(
+        "shipment_id,consignee,Consignee INN,description\n"
+        "A,Alpha Trade LLC,77 0123 4567,Office chairs\n"  # Volgatek's tax number, in groups
+        '"B","Alpha Trade LLC, INN 7701234567",,Office chairs\n'  # in the party cell
+        "C,Alpha Trade LLC,7701234568,Office chairs\n"  # another number
+        "D,,7701234567,Office chairs\n",  # an identifier and no name
+        encoding="utf-8",
+    )
+    screener = Screener.load(lists=[FORMATS / "csl.csv"])
+    bands = {r.shipment_id: str(r.band) for r in screener.screen_csv(shipments)}
+    assert bands == {"A": "critical", "B": "critical", "C": "low", "D": "critical"}

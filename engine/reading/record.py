@@ -16,6 +16,8 @@ from engine.reading.phrases import EXAMINED_LENGTH, clip, examined_span, examine
 
 PARTY_ROLES: tuple[str, ...] = ("shipper", "consignee", "end_user", "intermediary", "notify_party")
 PARTY_COUNTRY_FIELDS: tuple[str, ...] = tuple(f"{role}_country" for role in PARTY_ROLES)
+#: Optional columns for a party's identifiers (INN, OGRN, USCC, LEI, IMO, tax number...).
+PARTY_ID_FIELDS: tuple[str, ...] = tuple(f"{role}_id" for role in PARTY_ROLES)
 COUNTRY_FIELDS: tuple[str, ...] = (
     *PARTY_COUNTRY_FIELDS,
     "origin_country",
@@ -57,6 +59,7 @@ FIELDS: tuple[str, ...] = (
     "destination_country",
     "payment_country",
     "end_use",
+    *PARTY_ID_FIELDS,
 )
 
 # Named groups of country fields that rules may use in place of a list of fields.
@@ -108,6 +111,23 @@ _VARIANTS: dict[str, tuple[str, ...]] = {
     "payment_country": ("countryofpayment", "payercountry", "paymentorigin", "paymentfrom",
                         "payingbankcountry", "payerbankcountry"),
     "end_use": ("intendeduse", "purpose", "enduse", "enduseofgoods"),
+    # A party's identifiers, as trade files head them (the role as above, then the scheme).
+    **{
+        f"{role}_id": tuple(
+            f"{who}{scheme}"
+            for who in names
+            for scheme in ("id", "inn", "taxid", "taxno", "taxnumber", "vat", "vatno", "regno",
+                           "registrationno", "registrationnumber", "ogrn", "uscc", "lei", "ein",
+                           "identifier", "identifiers")
+        )
+        for role, names in (
+            ("shipper", ("shipper", "exporter", "consignor", "seller", "supplier", "usppi")),
+            ("consignee", ("consignee", "importer", "buyer", "ultimateconsignee")),
+            ("end_user", ("enduser", "ultimateenduser", "finaluser")),
+            ("intermediary", ("intermediary", "forwarder", "freightforwarder")),
+            ("notify_party", ("notifyparty", "notify")),
+        )
+    },
 }  # fmt: skip
 
 

@@ -131,8 +131,9 @@ class RuleGates:
         raw = record.raw
         out: set[Signal] = set()
         for role in self._roles:
-            if name := raw.get(role):
-                out |= self._party(role, name)
+            name, ids = raw.get(role, ""), raw.get(f"{role}_id", "")
+            if name or ids:
+                out |= self._party(role, name, ids)
         for name in self._phrase_fields:
             if text := raw.get(name):
                 out |= self._phrases_in(name, text)
@@ -157,9 +158,10 @@ class RuleGates:
         counts when its code is one the trigger names for its field.
         """
         raw = record.raw
-        match = self._knowledge.matcher.match
+        match = self._knowledge.match_party
         for role in self._roles:
-            if (name := raw.get(role)) and match(name):
+            name, ids = raw.get(role, ""), raw.get(f"{role}_id", "")
+            if (name or ids) and match(name, ids):
                 return False
         for name in self._phrase_fields:
             if (text := raw.get(name)) and not self._phrases_in(name, text).isdisjoint(trigger):
@@ -192,10 +194,10 @@ class RuleGates:
             return self._goods_signals(hs_code, description)
         return self._goods_cached(hs_code, description)
 
-    def _party_signals(self, role: str, name: str) -> frozenset[Signal]:
+    def _party_signals(self, role: str, name: str, ids: str = "") -> frozenset[Signal]:
         knowledge = self._knowledge
         out: set[Signal] = set()
-        for match in knowledge.match_party(name):
+        for match in knowledge.match_party(name, ids):
             out.add((PARTY, role))
             out.add((PARTY_ID, role, match.party_id))
             out.update((PARTY_TAG, role, tag) for tag in knowledge.party_tags[match.party_id])
